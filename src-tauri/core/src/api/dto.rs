@@ -1,0 +1,1 @@
+//! Wire shapes of the Report API, decoded liberally (see report-api.md §5).

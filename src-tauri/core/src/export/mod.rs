@@ -1,0 +1,1 @@
+//! Workbook and CSV writers for a reconciled month. STUB.

@@ -1,0 +1,19 @@
+//! Avstem's core: everything that matters, with no Tauri dependency.
+//! The desktop window and the command line are thin shells over this crate.
+
+pub mod api;
+pub mod context;
+pub mod error;
+pub mod export;
+pub mod model;
+pub mod profile;
+pub mod reconcile;
+pub mod secrets;
+pub mod sim;
+pub mod store;
+pub mod sync;
+
+pub use error::{Error, Result, UserError};
+
+/// Shown in the Vipps-System-* headers and `--version`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,245 @@
+//! The domain as Avstem stores and reasons about it: ledgers, entries, topics.
+//! Wire shapes live in `api::dto`; these types never change when the API does.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Money in minor units (øre, cents). Never a float.
+pub type Minor = i64;
+
+/// The two report topics of a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum Topic {
+    Funds,
+    Fees,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 2] = [Topic::Funds, Topic::Fees];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Funds => "funds",
+            Topic::Fees => "fees",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Topic> {
+        match s {
+            "funds" => Some(Topic::Funds),
+            "fees" => Some(Topic::Fees),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Entry types from the Report API. Unknown types are kept, shown and counted as "other".
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntryType {
+    Capture,
+    Refund,
+    FeesRetained,
+    PayoutScheduled,
+    PayoutAborted,
+    RetainedDisputedCapture,
+    ReturnedDisputedCapture,
+    Correction,
+    TopUp,
+    CreditNote,
+    CaptureFee,
+    FeesInvoiced,
+    Other(String),
+}
+
+impl EntryType {
+    pub fn parse(s: &str) -> EntryType {
+        match s {
+            "capture" => EntryType::Capture,
+            "refund" => EntryType::Refund,
+            "fees-retained" => EntryType::FeesRetained,
+            // Older documents call the payout "scheduled-for-payout".
+            "payout-scheduled" | "scheduled-for-payout" => EntryType::PayoutScheduled,
+            "payout-aborted" => EntryType::PayoutAborted,
+            "retained-disputed-capture" => EntryType::RetainedDisputedCapture,
+            "returned-disputed-capture" => EntryType::ReturnedDisputedCapture,
+            "correction" => EntryType::Correction,
+            "top-up" => EntryType::TopUp,
+            "credit-note" => EntryType::CreditNote,
+            "capture-fee" => EntryType::CaptureFee,
+            "fees-invoiced" => EntryType::FeesInvoiced,
+            other => EntryType::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            EntryType::Capture => "capture",
+            EntryType::Refund => "refund",
+            EntryType::FeesRetained => "fees-retained",
+            EntryType::PayoutScheduled => "payout-scheduled",
+            EntryType::PayoutAborted => "payout-aborted",
+            EntryType::RetainedDisputedCapture => "retained-disputed-capture",
+            EntryType::ReturnedDisputedCapture => "returned-disputed-capture",
+            EntryType::Correction => "correction",
+            EntryType::TopUp => "top-up",
+            EntryType::CreditNote => "credit-note",
+            EntryType::CaptureFee => "capture-fee",
+            EntryType::FeesInvoiced => "fees-invoiced",
+            EntryType::Other(s) => s,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        !matches!(self, EntryType::Other(_))
+    }
+}
+
+impl fmt::Display for EntryType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EntryType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(EntryType::parse(&s))
+    }
+}
+
+impl ts_rs::TS for EntryType {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_string()
+    }
+    fn inline(_: &ts_rs::Config) -> String {
+        "string".to_string()
+    }
+}
+
+/// One entry of a ledger's funds or fees report, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Entry {
+    pub ledger_id: String,
+    pub topic: Topic,
+    pub ledger_date: NaiveDate,
+    /// Position within (ledger, topic, ledger date) in the order the API served it.
+    pub seq: u32,
+    pub psp_reference: String,
+    #[ts(type = "string")]
+    pub time: DateTime<Utc>,
+    pub entry_type: EntryType,
+    pub reference: String,
+    pub currency: String,
+    pub amount: Minor,
+    pub balance_before: Minor,
+    pub balance_after: Minor,
+    pub recipient_handle: Option<String>,
+    /// Personal data: only present when the user asked for GDPR-sensitive data.
+    pub name: Option<String>,
+    pub masked_phone_no: Option<String>,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SchemeId {
+    pub scheme: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SalesUnit {
+    pub name: String,
+    pub recipient_handle: String,
+    pub business_identifier: Option<SchemeId>,
+}
+
+/// A settlement ledger: one currency, one bank account, one or more sales units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Ledger {
+    pub ledger_id: String,
+    pub currency: String,
+    pub payout_bank_account: SchemeId,
+    pub owner: SchemeId,
+    pub settles_for_recipient_handles: Vec<String>,
+    pub sales_units: Vec<SalesUnit>,
+}
+
+impl Ledger {
+    /// A name a person recognises: the first sales unit's name, else the ledger id.
+    pub fn display_name(&self) -> String {
+        self.sales_units
+            .first()
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| format!("Ledger {}", self.ledger_id))
+    }
+
+    /// The merchant's time zone, derived from the currency (NOK → Oslo, DKK → Copenhagen, EUR → Helsinki).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        time_zone_for_currency(&self.currency)
+    }
+}
+
+pub fn time_zone_for_currency(currency: &str) -> chrono_tz::Tz {
+    match currency {
+        "DKK" => chrono_tz::Europe::Copenhagen,
+        "EUR" => chrono_tz::Europe::Helsinki,
+        _ => chrono_tz::Europe::Oslo,
+    }
+}
+
+/// Payout numbers are the tail of a payout's pspReference: `<ledgerId>-<payoutNumber>`.
+pub fn payout_number(psp_reference: &str) -> Option<u64> {
+    psp_reference.rsplit_once('-').and_then(|(_, n)| n.parse().ok())
+}
+
+/// Format minor units as a plain decimal for logs and the CLI ("288.00", "-100.00").
+pub fn format_minor(amount: Minor) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    let abs = amount.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_entry_types_are_kept_by_name() {
+        let t = EntryType::parse("loyalty-bonus");
+        assert_eq!(t, EntryType::Other("loyalty-bonus".into()));
+        assert_eq!(t.as_str(), "loyalty-bonus");
+        assert!(!t.is_known());
+        assert_eq!(EntryType::parse("scheduled-for-payout"), EntryType::PayoutScheduled);
+    }
+
+    #[test]
+    fn minor_units_format_to_two_decimals() {
+        assert_eq!(format_minor(28800), "288.00");
+        assert_eq!(format_minor(-10000), "-100.00");
+        assert_eq!(format_minor(-5), "-0.05");
+        assert_eq!(payout_number("12345-2000023"), Some(2000023));
+    }
+}

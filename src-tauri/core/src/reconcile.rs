@@ -1,0 +1,1 @@
+//! Payouts ↔ dates ↔ entries, captures ↔ fees, and the checks. Pure functions, no I/O. STUB.

@@ -1,0 +1,1 @@
+//! Deterministic ledgers and entries from a seed. STUB.
