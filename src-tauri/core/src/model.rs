@@ -222,6 +222,75 @@ pub fn format_minor(amount: Minor) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// A calendar month, `YYYY-MM`: the unit users reconcile and export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
+#[ts(type = "string")]
+pub struct YearMonth {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl YearMonth {
+    pub fn new(year: i32, month: u32) -> Option<YearMonth> {
+        NaiveDate::from_ymd_opt(year, month, 1).map(|_| YearMonth { year, month })
+    }
+    pub fn parse(s: &str) -> Option<YearMonth> {
+        let (y, m) = s.trim().split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        YearMonth::new(y.parse().ok()?, m.parse().ok()?)
+    }
+    pub fn of(date: NaiveDate) -> YearMonth {
+        use chrono::Datelike;
+        YearMonth { year: date.year(), month: date.month() }
+    }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+    pub fn last_day(self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or_default()
+    }
+    pub fn next(self) -> YearMonth {
+        if self.month == 12 {
+            YearMonth { year: self.year + 1, month: 1 }
+        } else {
+            YearMonth { year: self.year, month: self.month + 1 }
+        }
+    }
+    pub fn prev(self) -> YearMonth {
+        if self.month == 1 {
+            YearMonth { year: self.year - 1, month: 12 }
+        } else {
+            YearMonth { year: self.year, month: self.month - 1 }
+        }
+    }
+    /// Every date of the month, in order.
+    pub fn dates(self) -> impl Iterator<Item = NaiveDate> {
+        let last = self.last_day();
+        self.first_day().iter_days().take_while(move |d| *d <= last)
+    }
+}
+
+impl fmt::Display for YearMonth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl Serialize for YearMonth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for YearMonth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        YearMonth::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a month (YYYY-MM): {s}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,5 +310,15 @@ mod tests {
         assert_eq!(format_minor(-10000), "-100.00");
         assert_eq!(format_minor(-5), "-0.05");
         assert_eq!(payout_number("12345-2000023"), Some(2000023));
+    }
+
+    #[test]
+    fn a_month_knows_its_dates() {
+        let m = YearMonth::parse("2024-02").expect("month");
+        assert_eq!(m.dates().count(), 29);
+        assert_eq!(m.last_day().to_string(), "2024-02-29");
+        assert_eq!(m.prev().to_string(), "2024-01");
+        assert_eq!(YearMonth::parse("2024-12").map(|m| m.next().to_string()), Some("2025-01".into()));
+        assert!(YearMonth::parse("2024-13").is_none());
     }
 }
