@@ -1,0 +1,188 @@
+//! Writes: the ledger list per profile, one ledger date per transaction, failures, feed cursors.
+//! Statements are prepared once and cached; a date's rows go in with one statement reused.
+
+use super::{date_key, topic_key, DateState, DateWrite, Store};
+use crate::model::{Entry, Ledger, Topic};
+use crate::{Error, Result};
+use chrono::{NaiveDate, Utc};
+use rusqlite::{params, TransactionBehavior};
+use std::collections::BTreeMap;
+
+const INSERT_ENTRY: &str = "INSERT INTO entries (ledger_id, topic, date, seq, psp_reference, time_us, entry_type, \
+     reference, currency, amount, balance_before, balance_after, recipient_handle, name, masked_phone_no, \
+     message, entry_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+impl Store {
+    /// Cache the ledgers `profile` sees now; ledgers it no longer sees drop out of its list.
+    pub fn upsert_ledgers(&mut self, profile: &str, ledgers: &[Ledger]) -> Result<()> {
+        let now = Utc::now().timestamp();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO ledgers (ledger_id, currency, payout_scheme, payout_account, owner_scheme, owner_id, \
+                 settles_for, sales_units, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (ledger_id) DO UPDATE SET currency = excluded.currency,
+                   payout_scheme = excluded.payout_scheme, payout_account = excluded.payout_account,
+                   owner_scheme = excluded.owner_scheme, owner_id = excluded.owner_id,
+                   settles_for = excluded.settles_for, sales_units = excluded.sales_units,
+                   updated_at = excluded.updated_at",
+            )?;
+            tx.execute("DELETE FROM ledger_visibility WHERE profile = ?1", [profile])?;
+            let mut see = tx.prepare_cached(
+                "INSERT OR REPLACE INTO ledger_visibility (profile, ledger_id, seen_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for l in ledgers {
+                let settles = serde_json::to_string(&l.settles_for_recipient_handles).map_err(json_error)?;
+                let units = serde_json::to_string(&l.sales_units).map_err(json_error)?;
+                upsert.execute(params![
+                    l.ledger_id,
+                    l.currency,
+                    l.payout_bank_account.scheme,
+                    l.payout_bank_account.id,
+                    l.owner.scheme,
+                    l.owner.id,
+                    settles,
+                    units,
+                    now
+                ])?;
+                see.execute(params![profile, l.ledger_id, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Store one fetched (ledger, topic, date): old rows out, new rows in, then its status —
+    /// all in one transaction.
+    pub fn store_date(
+        &mut self,
+        ledger_id: &str,
+        topic: Topic,
+        date: NaiveDate,
+        entries: &[Entry],
+        state: DateState,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.store_date_write(&DateWrite {
+            ledger_id,
+            topic,
+            date,
+            entries,
+            state,
+            error,
+            with_gdpr: false,
+        })
+    }
+
+    /// `store_date` with every option (GDPR fields requested or not).
+    pub fn store_date_write(&mut self, w: &DateWrite<'_>) -> Result<()> {
+        let topic = topic_key(w.topic);
+        let date = date_key(w.date);
+        let count = u32::try_from(w.entries.len()).map_err(|_| {
+            Error::Cache("A ledger date with more than 4 billion entries cannot be stored.".into())
+        })?;
+        let now = Utc::now().timestamp_micros();
+        let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut delete =
+                tx.prepare_cached("DELETE FROM entries WHERE ledger_id = ?1 AND topic = ?2 AND date = ?3")?;
+            delete.execute(params![w.ledger_id, topic, date])?;
+            let mut delete_totals = tx
+                .prepare_cached("DELETE FROM day_totals WHERE ledger_id = ?1 AND topic = ?2 AND date = ?3")?;
+            delete_totals.execute(params![w.ledger_id, topic, date])?;
+
+            let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
+            for e in w.entries {
+                let entry_date = (e.ledger_date != w.date).then(|| date_key(e.ledger_date));
+                let gdpr = |f: &Option<String>| if w.with_gdpr { f.clone() } else { None };
+                insert.execute(params![
+                    w.ledger_id,
+                    topic,
+                    date,
+                    e.seq,
+                    e.psp_reference,
+                    e.time.timestamp_micros(),
+                    e.entry_type.as_str(),
+                    e.reference,
+                    e.currency,
+                    e.amount,
+                    e.balance_before,
+                    e.balance_after,
+                    e.recipient_handle,
+                    gdpr(&e.name),
+                    gdpr(&e.masked_phone_no),
+                    gdpr(&e.message),
+                    entry_date,
+                ])?;
+                let t = totals.entry(e.entry_type.as_str()).or_insert((0, 0));
+                t.0 += 1;
+                t.1 = t.1.saturating_add(e.amount);
+            }
+            let mut insert_total = tx.prepare_cached(
+                "INSERT INTO day_totals (ledger_id, topic, date, entry_type, entry_count, amount) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for (entry_type, (n, amount)) in &totals {
+                insert_total.execute(params![w.ledger_id, topic, date, entry_type, n, amount])?;
+            }
+            let mut status = tx.prepare_cached(
+                "INSERT OR REPLACE INTO date_status (ledger_id, topic, date, state, entry_count, fetched_at, error, \
+                 with_gdpr) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            status.execute(params![
+                w.ledger_id,
+                topic,
+                date,
+                w.state.as_str(),
+                count,
+                now,
+                w.error,
+                w.with_gdpr
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Record that fetching a date failed. Rows from an earlier open fetch stay; a complete
+    /// date is never downgraded.
+    pub fn mark_failed(&mut self, ledger_id: &str, topic: Topic, date: NaiveDate, error: &str) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO date_status (ledger_id, topic, date, state, entry_count, fetched_at, error, with_gdpr) \
+             VALUES (?1, ?2, ?3, 'failed', 0, ?4, ?5, 0)
+             ON CONFLICT (ledger_id, topic, date) DO UPDATE SET state = 'failed', fetched_at = excluded.fetched_at,
+               error = excluded.error WHERE date_status.state != 'complete'",
+        )?;
+        stmt.execute(params![
+            ledger_id,
+            topic_key(topic),
+            date_key(date),
+            Utc::now().timestamp_micros(),
+            error
+        ])?;
+        Ok(())
+    }
+
+    /// Persist the feed position after the page it belongs to is stored.
+    pub fn set_feed_cursor(&mut self, ledger_id: &str, topic: Topic, cursor: &str) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO feed_cursors (ledger_id, topic, cursor, updated_at) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        stmt.execute(params![
+            ledger_id,
+            topic_key(topic),
+            cursor,
+            Utc::now().timestamp()
+        ])?;
+        Ok(())
+    }
+}
+
+fn json_error(e: serde_json::Error) -> Error {
+    Error::Cache(format!("A ledger could not be written to the cache ({e})."))
+}
