@@ -1,0 +1,11 @@
+// Capabilities live under src-tauri/capabilities (the crate root is the repo root), and app commands are
+// declared so that only the ones a capability grants can be called from the window.
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=tauri.conf.json");
+    println!("cargo:rerun-if-changed=ui/dist");
+    let attrs = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+    tauri_build::try_build(attrs).expect("tauri build script failed");
+}

@@ -1,0 +1,90 @@
+//! The command-line face of Avstem: the same core, for accountants who script their month-end.
+//! Parsing lives here; each subcommand's handler lives beside it in its own file.
+
+pub mod profile;
+
+use crate::context::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "avstem",
+    version,
+    about = "Reconcile Vipps MobilePay payouts with sales, refunds and fees.",
+    long_about = "Reconcile Vipps MobilePay payouts with sales, refunds and fees.\n\nWith no command, opens the Avstem window. With a command, works as a command-line tool (no display needed)."
+)]
+pub struct Cli {
+    /// Where Avstem keeps its profiles and cache (default: the OS data directory).
+    #[arg(long, global = true, env = "AVSTEM_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, test or remove a profile (a set of keys).
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+}
+
+/// The default data directory: `~/.local/share/avstem` on Linux.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("no", "avstem", "avstem")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".avstem"))
+}
+
+impl Cli {
+    pub fn context(&self) -> Context {
+        Context::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
+    }
+}
+
+/// Log to stderr. `AVSTEM_LOG` (e.g. `trace`) overrides `-v`.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("AVSTEM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Run a parsed subcommand; returns the process exit status.
+pub fn run(cli: Cli) -> i32 {
+    init_logging(cli.verbose);
+    let ctx = cli.context();
+    let Some(command) = cli.command else { return 0 };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("avstem: could not start: {e}");
+            return 1;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match &command {
+            Command::Profile(c) => profile::run(&ctx, c).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("avstem: {e}");
+            1
+        }
+    }
+}

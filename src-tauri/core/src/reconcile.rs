@@ -1,1 +1,0 @@
-//! Payouts ↔ dates ↔ entries, captures ↔ fees, and the checks. Pure functions, no I/O. STUB.

@@ -1,0 +1,59 @@
+//! The Avstem desktop shell: with a subcommand it is the CLI (no GTK touched); without one it opens
+//! the window. Everything that matters lives in `avstem_core`; this crate only wires it to Tauri.
+
+pub mod commands;
+
+use avstem_core::cli::Cli;
+use avstem_core::context::Context;
+use clap::Parser;
+
+/// What every command can reach.
+pub struct AppState {
+    pub ctx: Context,
+}
+
+pub const NO_DISPLAY: &str =
+    "no display found — run under a desktop session or xvfb-run; the command-line tool works without one";
+
+/// Entry point for the `avstem` binary; returns the process exit status.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version exit 0; unknown subcommands and bad flags print usage and exit 2.
+        Err(e) => e.exit(),
+    };
+    if cli.command.is_some() {
+        return avstem_core::cli::run(cli);
+    }
+    avstem_core::cli::init_logging(cli.verbose);
+    let ctx = cli.context();
+    run_window(ctx)
+}
+
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+fn run_window(ctx: Context) -> i32 {
+    if cfg!(target_os = "linux") && !has_display() {
+        eprintln!("avstem: {NO_DISPLAY}");
+        return 1;
+    }
+    let result = builder::<tauri::Wry>(ctx).run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("avstem: the window could not be opened: {e}");
+            1
+        }
+    }
+}
+
+/// The Tauri builder with Avstem's state, plugins and commands; shared by `run` and the command tests.
+pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
+    tauri::Builder::<R>::new()
+        .manage(AppState { ctx })
+        .invoke_handler(tauri::generate_handler![commands::app_info])
+}
