@@ -758,21 +758,36 @@ fn a_read_only_cache_says_so() {
             )
             .expect("store");
     }
-    // A clean close leaves no -wal/-shm behind; now take write access away.
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).expect("chmod file");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).expect("chmod dir");
-    let result = Store::open(&path);
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("restore dir");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("restore file");
-    if nix_is_root() {
-        // root ignores permissions; nothing to assert.
+    // A clean close leaves no -wal/-shm behind; now take write access away. Root ignores
+    // permission bits, so there the immutable attribute does the job.
+    let root = is_root();
+    let lock = |on: bool| {
+        if root {
+            let flag = if on { "+i" } else { "-i" };
+            std::process::Command::new("chattr")
+                .arg(flag)
+                .arg(&path)
+                .arg(dir.path())
+                .status()
+                .is_ok_and(|s| s.success())
+        } else {
+            let (file, folder) = if on { (0o444, 0o555) } else { (0o644, 0o755) };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file)).is_ok()
+                && std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(folder)).is_ok()
+        }
+    };
+    if !lock(true) {
+        eprintln!("cannot make the cache read-only here; skipping");
         return;
     }
+    let result = Store::open(&path);
+    assert!(lock(false), "could not restore write access");
     let message = cache_message(result);
     assert!(message.contains("read-only"), "{message}");
+    assert!(message.contains("avstem cache reset"), "{message}");
 }
 
-fn nix_is_root() -> bool {
+fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .map(|s| {
             s.lines()
