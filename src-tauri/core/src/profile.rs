@@ -1,2 +1,345 @@
-//! Profiles (name, kind, client id, MSN, base URL) stored as JSON in the data directory;
-//! their secrets live in the OS keyring. STUB.
+//! Profiles (name, kind, client id, MSN, base URL) kept as JSON in the data directory, apart from the
+//! cache so that deleting the cache loses no keys. Secrets live in the OS keyring, never in this file.
+
+/// The Report API exists only in production.
+pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
+
+use crate::api::Credentials;
+use crate::secrets::{self, Secret, SecretKind, SecretStore};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ProfileKind {
+    /// One sales unit's merchant keys (client id, secret, subscription key, MSN).
+    Merchant,
+    /// Accounting-partner keys (client id and secret) that see many merchants' ledgers.
+    Partner,
+}
+
+/// What is stored about a profile. No secret is ever a field here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Profile {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub client_id: String,
+    pub msn: Option<String>,
+    pub base_url: String,
+    /// Secrets come from AVSTEM_CLIENT_SECRET / AVSTEM_SUBSCRIPTION_KEY at every run (scheduled jobs).
+    #[serde(default)]
+    pub env_secrets: bool,
+    /// Points at the built-in simulator with its public demo keys; needs no keyring.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+pub const DEMO_PROFILE: &str = "demo";
+
+impl Profile {
+    pub fn demo() -> Profile {
+        Profile {
+            name: DEMO_PROFILE.into(),
+            kind: ProfileKind::Merchant,
+            client_id: crate::sim::demo::MERCHANT_CLIENT_ID.into(),
+            msn: Some(crate::sim::demo::MERCHANT_MSN.into()),
+            base_url: "built-in simulator".into(),
+            env_secrets: false,
+            demo: true,
+        }
+    }
+
+    pub fn secret_kinds(&self) -> &'static [SecretKind] {
+        match self.kind {
+            ProfileKind::Merchant => &[SecretKind::ClientSecret, SecretKind::SubscriptionKey],
+            ProfileKind::Partner => &[SecretKind::ClientSecret],
+        }
+    }
+
+    /// The keys for this profile: demo keys, else the `AVSTEM_*` variables when set (the keyring is then
+    /// not touched), else the keyring.
+    pub fn credentials(&self, store: &dyn SecretStore) -> Result<Credentials> {
+        if self.demo {
+            use crate::sim::demo;
+            return Ok(Credentials::Merchant {
+                client_id: demo::MERCHANT_CLIENT_ID.into(),
+                client_secret: Secret::new(demo::MERCHANT_CLIENT_SECRET),
+                subscription_key: Secret::new(demo::MERCHANT_SUBSCRIPTION_KEY),
+                msn: Some(demo::MERCHANT_MSN.into()),
+            });
+        }
+        let env_complete = self
+            .secret_kinds()
+            .iter()
+            .all(|k| secrets::from_env(*k).is_some());
+        let get = |kind: SecretKind| -> Result<Secret> {
+            if env_complete {
+                return secrets::from_env(kind).ok_or_else(|| missing_env(self));
+            }
+            if self.env_secrets {
+                return Err(missing_env(self));
+            }
+            store.get(&self.name, kind)
+        };
+        Ok(match self.kind {
+            ProfileKind::Merchant => Credentials::Merchant {
+                client_id: self.client_id.clone(),
+                client_secret: get(SecretKind::ClientSecret)?,
+                subscription_key: get(SecretKind::SubscriptionKey)?,
+                msn: self.msn.clone(),
+            },
+            ProfileKind::Partner => Credentials::Partner {
+                client_id: self.client_id.clone(),
+                client_secret: get(SecretKind::ClientSecret)?,
+            },
+        })
+    }
+}
+
+fn missing_env(p: &Profile) -> Error {
+    let vars = p
+        .secret_kinds()
+        .iter()
+        .map(|k| k.env_var())
+        .collect::<Vec<_>>()
+        .join(" and ");
+    Error::Input(format!(
+        "Profile \"{}\" reads its secrets from the environment, but {vars} is not set.",
+        p.name
+    ))
+}
+
+/// Check a name is usable as a file-independent key and a keyring user.
+pub fn validate_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Input(format!(
+            "\"{name}\" is not a usable profile name: use 1–64 letters, digits, '-', '_' or '.'."
+        )))
+    }
+}
+
+/// Check a base URL: https anywhere, http only on loopback.
+pub fn validate_base_url(url: &str) -> Result<()> {
+    let parsed = url::Url::parse(url)
+        .map_err(|_| Error::Input(format!("\"{url}\" is not a web address (expected https://…).")))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&parsed) => Ok(()),
+        _ => Err(Error::Input(format!(
+            "\"{url}\" is not allowed: use https://, or http:// only for this computer (127.0.0.1, localhost)."
+        ))),
+    }
+}
+
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// All profiles, stored in `<data dir>/profiles.json` (written atomically).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct ProfileBook {
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+}
+
+impl ProfileBook {
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join("profiles.json")
+    }
+
+    pub fn load(data_dir: &Path) -> Result<ProfileBook> {
+        let path = Self::path(data_dir);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                Error::Input(format!(
+                    "The profile file {} could not be read ({e}). Fix or remove it; your keys stay in the keyring.",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfileBook::default()),
+            Err(e) => Err(Error::Io(format!("The profile file {} could not be read: {e}.", path.display()))),
+        }
+    }
+
+    pub fn save(&self, data_dir: &Path) -> Result<()> {
+        let io = |e: std::io::Error| {
+            Error::Io(format!(
+                "Profiles could not be saved in {} ({e}). Check that the folder is writable.",
+                data_dir.display()
+            ))
+        };
+        std::fs::create_dir_all(data_dir).map_err(io)?;
+        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Io(e.to_string()))?;
+        let tmp = data_dir.join(".profiles.json.tmp");
+        std::fs::write(&tmp, json).map_err(io)?;
+        std::fs::rename(&tmp, Self::path(data_dir)).map_err(io)
+    }
+
+    pub fn get(&self, name: &str) -> Result<&Profile> {
+        self.profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+            let known = self.profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>();
+            Error::Input(if known.is_empty() {
+                format!("There is no profile \"{name}\". Add one with `avstem profile add`, or use the demo profile \"demo\".")
+            } else {
+                format!("There is no profile \"{name}\". Known profiles: {}.", known.join(", "))
+            })
+        })
+    }
+
+    /// Insert or replace by name.
+    pub fn upsert(&mut self, profile: Profile) {
+        self.profiles.retain(|p| p.name != profile.name);
+        self.profiles.push(profile);
+        self.profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<Profile> {
+        let idx = self.profiles.iter().position(|p| p.name == name)?;
+        Some(self.profiles.remove(idx))
+    }
+}
+
+/// What a new profile is made of; the secrets go to the keyring (unless env_secrets) and never come back.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub name: String,
+    pub kind: ProfileKind,
+    pub client_id: String,
+    pub msn: Option<String>,
+    pub base_url: Option<String>,
+    pub env_secrets: bool,
+    pub client_secret: Option<Secret>,
+    pub subscription_key: Option<Secret>,
+}
+
+impl NewProfile {
+    pub fn profile(&self) -> Result<Profile> {
+        validate_name(&self.name)?;
+        if self.name == DEMO_PROFILE {
+            return Err(Error::Input(
+                "\"demo\" is reserved for the built-in demo; pick another name.".into(),
+            ));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(Error::Input(
+                "The client id is empty. Copy it from the business portal.".into(),
+            ));
+        }
+        let base_url = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| PRODUCTION_BASE_URL.to_string());
+        validate_base_url(&base_url)?;
+        Ok(Profile {
+            name: self.name.clone(),
+            kind: self.kind,
+            client_id: self.client_id.trim().to_string(),
+            msn: if self.kind == ProfileKind::Merchant {
+                self.msn.clone().filter(|m| !m.is_empty())
+            } else {
+                None
+            },
+            base_url: base_url.trim_end_matches('/').to_string(),
+            env_secrets: self.env_secrets,
+            demo: false,
+        })
+    }
+
+    /// The credentials as typed, for a connection test before anything is saved.
+    pub fn credentials(&self) -> Result<Credentials> {
+        let need = |s: &Option<Secret>, what: &str| {
+            s.clone().filter(|s| !s.is_empty()).ok_or_else(|| {
+                Error::Input(format!("The {what} is empty. Copy it from the business portal."))
+            })
+        };
+        Ok(match self.kind {
+            ProfileKind::Merchant => Credentials::Merchant {
+                client_id: self.client_id.trim().to_string(),
+                client_secret: need(&self.client_secret, "client secret")?,
+                subscription_key: need(&self.subscription_key, "subscription key")?,
+                msn: self.msn.clone().filter(|m| !m.is_empty()),
+            },
+            ProfileKind::Partner => Credentials::Partner {
+                client_id: self.client_id.trim().to_string(),
+                client_secret: need(&self.client_secret, "client secret")?,
+            },
+        })
+    }
+}
+
+/// Save a profile: secrets into the keyring first (so a keyring failure leaves no half profile), then the file.
+pub fn add_profile(data_dir: &Path, new: &NewProfile, store: &dyn SecretStore) -> Result<Profile> {
+    let profile = new.profile()?;
+    let mut book = ProfileBook::load(data_dir)?;
+    if !new.env_secrets {
+        let creds = new.credentials()?;
+        let (secret, sub) = match &creds {
+            Credentials::Merchant {
+                client_secret,
+                subscription_key,
+                ..
+            } => (client_secret, Some(subscription_key)),
+            Credentials::Partner { client_secret, .. } => (client_secret, None),
+        };
+        store.set(&profile.name, SecretKind::ClientSecret, secret)?;
+        if let Some(sub) = sub {
+            store.set(&profile.name, SecretKind::SubscriptionKey, sub)?;
+        }
+    }
+    book.upsert(profile.clone());
+    book.save(data_dir)?;
+    Ok(profile)
+}
+
+/// Remove a profile and its keyring entries. The cache is left alone.
+pub fn remove_profile(data_dir: &Path, name: &str, store: &dyn SecretStore) -> Result<Profile> {
+    let mut book = ProfileBook::load(data_dir)?;
+    let profile = book.get(name)?.clone();
+    if !profile.env_secrets && !profile.demo {
+        for kind in profile.secret_kinds() {
+            store.delete(&profile.name, *kind)?;
+        }
+    }
+    book.remove(name);
+    book.save(data_dir)?;
+    Ok(profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_is_only_for_this_computer() {
+        assert!(validate_base_url("https://api.vipps.no").is_ok());
+        assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(validate_base_url("http://localhost:1").is_ok());
+        assert!(validate_base_url("http://[::1]:1").is_ok());
+        assert!(validate_base_url("http://api.vipps.no").is_err());
+        assert!(validate_base_url("http://10.0.0.1").is_err());
+        assert!(validate_base_url("ftp://x").is_err());
+    }
+
+    #[test]
+    fn profile_names_are_checked() {
+        assert!(validate_name("cafe-oslo_1").is_ok());
+        assert!(validate_name("").is_err());
+        assert!(validate_name("a/b").is_err());
+    }
+}

@@ -1,6 +1,7 @@
 //! The command-line face of Avstem: the same core, for accountants who script their month-end.
 //! Parsing lives here; each subcommand's handler lives beside it in its own file.
 
+pub mod ledgers;
 pub mod profile;
 
 use crate::context::Context;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Add, list, test or remove a profile (a set of keys).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Fetch and cache the ledgers a profile sees.
+    Ledgers(ledgers::LedgersArgs),
 }
 
 /// The default data directory: `~/.local/share/avstem` on Linux.
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = runtime.block_on(async move {
         match &command {
             Command::Profile(c) => profile::run(&ctx, c).await,
+            Command::Ledgers(a) => ledgers::run(&ctx, a).await,
         }
     });
     match result {
