@@ -1,10 +1,32 @@
-//! HTTP client for the Report API. STUB: to be implemented.
+//! HTTP client for the Report API: token handling, the common headers, paging, retries and
+//! turning every failure into an `Error` a user can act on.
 
+use super::auth::{self, Token};
+use super::dto::{self, EntriesPage, EntryContext, ErrorBody, LedgerDto, LedgersPage, TokenResponse};
+use super::retry;
 use crate::model::{Entry, Ledger, Topic};
 use crate::secrets::Secret;
-use crate::Result;
-use chrono::NaiveDate;
-use std::time::Duration;
+use crate::{Error, Result};
+use chrono::{NaiveDate, Utc};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The only place the Report API exists.
+pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
+
+/// What the four `Vipps-System-*` headers say (each at most 30 characters).
+pub const SYSTEM_NAME: &str = "avstem";
+pub const PLUGIN_NAME: &str = "avstem-core";
+
+/// A date of more pages than this is not a report, it is a loop.
+pub const MAX_PAGES_PER_DATE: u32 = 100_000;
+const MAX_LEDGER_PAGES: u32 = 10_000;
 
 /// The keys a profile holds. Secrets print as `***`.
 #[derive(Debug, Clone)]
@@ -19,6 +41,16 @@ pub enum Credentials {
         client_id: String,
         client_secret: Secret,
     },
+}
+
+impl Credentials {
+    /// "merchant" or "partner".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Credentials::Merchant { .. } => "merchant",
+            Credentials::Partner { .. } => "partner",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +82,8 @@ pub struct DatePage {
     pub pages: u32,
 }
 
+/// One page of the feed. `entries[i].seq` is the position within this page; `cursor` is the
+/// caller's whole position and must be persisted after the entries are stored.
 #[derive(Debug, Clone)]
 pub struct FeedPage {
     pub entries: Vec<Entry>,
@@ -59,29 +93,737 @@ pub struct FeedPage {
 
 /// Cheap to clone: share one per profile across concurrent requests.
 #[derive(Clone)]
-pub struct ApiClient {}
+pub struct ApiClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    /// `host[:port]`, for network error messages.
+    host: String,
+    credentials: Credentials,
+    config: ClientConfig,
+    /// Sent on every API call: subscription key, MSN, Vipps-System-*.
+    api_headers: HeaderMap,
+    /// In memory only; the lock also makes concurrent callers share one token fetch.
+    token: tokio::sync::Mutex<Option<Token>>,
+    requests: AtomicU64,
+    token_requests: AtomicU64,
+}
+
+// Base URL only: everything else is either secret or noise.
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base_url", &self.base_url())
+            .finish()
+    }
+}
+
+/// What one HTTP exchange produced, before it is judged.
+struct Reply {
+    status: StatusCode,
+    retry_after: Option<Duration>,
+    body: bytes::Bytes,
+}
+
+/// How one attempt ended.
+enum Attempt<T> {
+    Done(T),
+    /// 401: the token may be stale.
+    Unauthorized,
+    Failed(Error, Option<Duration>),
+}
 
 impl ApiClient {
-    /// `base_url`: production by default; `http://` only for loopback.
-    pub fn new(_base_url: &str, _credentials: Credentials, _config: ClientConfig) -> Result<Self> {
-        Ok(ApiClient {})
+    /// `base_url`: production by default (an empty string means production); `http://` only for
+    /// loopback.
+    pub fn new(base_url: &str, credentials: Credentials, config: ClientConfig) -> Result<Self> {
+        let base = parse_base_url(base_url)?;
+        let host = match (base.host_str(), base.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => String::from("(no host)"),
+        };
+        let api_headers = api_headers(&credentials)?;
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .gzip(true)
+            .user_agent(format!("{SYSTEM_NAME}/{}", crate::VERSION))
+            .build()
+            .map_err(|_| {
+                Error::Io("Could not set up the HTTPS client (TLS initialisation failed).".into())
+            })?;
+        Ok(ApiClient {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                host,
+                credentials,
+                config,
+                api_headers,
+                token: tokio::sync::Mutex::new(None),
+                requests: AtomicU64::new(0),
+                token_requests: AtomicU64::new(0),
+            }),
+        })
     }
 
-    pub async fn ledgers(&self, _settles_for_recipient_handle: Option<&str>) -> Result<Vec<Ledger>> {
-        Ok(vec![])
+    /// A client for the production Report API.
+    pub fn production(credentials: Credentials, config: ClientConfig) -> Result<Self> {
+        ApiClient::new(PRODUCTION_BASE_URL, credentials, config)
     }
 
+    /// The base URL without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.inner.base.as_str().trim_end_matches('/')
+    }
+
+    pub fn credentials_kind(&self) -> &'static str {
+        self.inner.credentials.kind()
+    }
+
+    /// HTTP requests sent so far (token calls and retries included).
+    pub fn requests_made(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// Token calls sent so far (retries included).
+    pub fn token_requests(&self) -> u64 {
+        self.inner.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// Fetch a token now: the cheapest way to tell whether the keys work.
+    pub async fn verify_keys(&self) -> Result<()> {
+        self.bearer().await.map(|_| ())
+    }
+
+    /// Every ledger these keys can see, following the cursor; optionally only the ledger that
+    /// settles for one recipient handle (`NO:57860`, `api:123455`).
+    pub async fn ledgers(&self, settles_for_recipient_handle: Option<&str>) -> Result<Vec<Ledger>> {
+        let mut ledgers = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut seen = HashSet::new();
+        for _ in 0..MAX_LEDGER_PAGES {
+            let mut url = self.url(&["settlement", "v1", "ledgers"]);
+            {
+                let mut q = url.query_pairs_mut();
+                if let Some(h) = settles_for_recipient_handle {
+                    q.append_pair("settlesForRecipientHandles", h);
+                }
+                if let Some(c) = &cursor {
+                    q.append_pair("cursor", c);
+                }
+            }
+            let page: LedgersPage = self.get_json(url, "ledger list", None).await?;
+            ledgers.extend(page.items.into_iter().filter_map(LedgerDto::into_model));
+            match page.cursor.filter(|c| !c.is_empty()) {
+                Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+                Some(next) => return Err(repeated_cursor("ledger list", &next)),
+                None => return Ok(ledgers),
+            }
+        }
+        Err(too_many_pages("ledger list"))
+    }
+
+    /// Every entry of one ledger date, all pages followed. `gdpr` adds name, masked phone number
+    /// and message (Vippsnummer payments only); it is asked for on every page.
     pub async fn entries_for_date(
         &self,
-        _ledger_id: &str,
-        _topic: Topic,
-        _date: NaiveDate,
-        _gdpr: bool,
+        ledger_id: &str,
+        topic: Topic,
+        date: NaiveDate,
+        gdpr: bool,
     ) -> Result<DatePage> {
-        Ok(DatePage { entries: vec![], try_later: false, pages: 0 })
+        let date_text = date.format("%Y-%m-%d").to_string();
+        let what = format!("report page for ledger {ledger_id} {topic} {date_text}");
+        let ctx = EntryContext {
+            ledger_id,
+            topic,
+            requested_date: Some(date),
+            gdpr,
+        };
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut try_later = false;
+        let mut cursor: Option<String> = None;
+        let mut seen = HashSet::new();
+        let mut pages = 0u32;
+        while pages < MAX_PAGES_PER_DATE {
+            let mut url = self.url(&[
+                "report",
+                "v2",
+                "ledgers",
+                ledger_id,
+                topic.as_str(),
+                "dates",
+                &date_text,
+            ]);
+            {
+                let mut q = url.query_pairs_mut();
+                if let Some(c) = &cursor {
+                    q.append_pair("cursor", c);
+                }
+                if gdpr {
+                    q.append_pair("includeGDPRSensitiveData", "true");
+                }
+            }
+            let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
+            pages += 1;
+            try_later |= page.try_later.unwrap_or(false);
+            for item in page.items {
+                let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
+                entries.push(item.into_model(ctx, seq)?);
+            }
+            if !page.has_more.unwrap_or(false) {
+                return Ok(DatePage {
+                    entries,
+                    try_later,
+                    pages,
+                });
+            }
+            match page.cursor.filter(|c| !c.is_empty()) {
+                Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+                Some(next) => return Err(repeated_cursor(&what, &next)),
+                None => {
+                    return Err(Error::Undecodable {
+                        detail: format!("the {what} said more pages follow but gave no cursor"),
+                        excerpt: String::new(),
+                    })
+                }
+            }
+        }
+        Err(too_many_pages(&what))
     }
 
-    pub async fn feed_page(&self, _ledger_id: &str, _topic: Topic, _cursor: Option<&str>) -> Result<FeedPage> {
-        Ok(FeedPage { entries: vec![], cursor: String::new(), try_later: true })
+    /// One page of a ledger's feed from `cursor` (`None` = the beginning). At the end the same
+    /// cursor comes back with `try_later`.
+    pub async fn feed_page(&self, ledger_id: &str, topic: Topic, cursor: Option<&str>) -> Result<FeedPage> {
+        self.feed_page_with(ledger_id, topic, cursor, false).await
+    }
+
+    /// [`ApiClient::feed_page`], optionally with the GDPR-sensitive fields.
+    pub async fn feed_page_with(
+        &self,
+        ledger_id: &str,
+        topic: Topic,
+        cursor: Option<&str>,
+        gdpr: bool,
+    ) -> Result<FeedPage> {
+        let what = format!("feed page for ledger {ledger_id} {topic}");
+        let mut url = self.url(&["report", "v2", "ledgers", ledger_id, topic.as_str(), "feed"]);
+        {
+            let mut q = url.query_pairs_mut();
+            if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+                q.append_pair("cursor", c);
+            }
+            if gdpr {
+                q.append_pair("includeGDPRSensitiveData", "true");
+            }
+        }
+        let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
+        let ctx = EntryContext {
+            ledger_id,
+            topic,
+            requested_date: None,
+            gdpr,
+        };
+        let entries = page
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| item.into_model(ctx, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect::<Result<Vec<_>>>()?;
+        let cursor = page
+            .cursor
+            .filter(|c| !c.is_empty())
+            .or_else(|| cursor.map(str::to_string))
+            .unwrap_or_default();
+        Ok(FeedPage {
+            entries,
+            cursor,
+            try_later: page.try_later.unwrap_or(false),
+        })
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.inner.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// GET with the bearer token; one token refresh on a 401; retries with backoff.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: Url,
+        what: &str,
+        ledger_id: Option<&str>,
+    ) -> Result<T> {
+        let cfg = &self.inner.config;
+        let mut refreshed = false;
+        let mut retries = 0u32;
+        loop {
+            let token = self.bearer().await?;
+            let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                Error::Undecodable {
+                    detail: "the access token contains characters that cannot be sent back".into(),
+                    excerpt: String::new(),
+                }
+            })?;
+            auth.set_sensitive(true);
+            let request = self
+                .inner
+                .http
+                .request(Method::GET, url.clone())
+                .headers(self.inner.api_headers.clone())
+                .header(AUTHORIZATION, auth);
+            let attempt = match self.exchange(request).await {
+                Err(e) => Attempt::Failed(e, None),
+                Ok(reply) if reply.status.is_success() => match dto::decode::<T>(&reply.body, what) {
+                    Ok(v) => Attempt::Done(v),
+                    Err(e) => Attempt::Failed(e, None),
+                },
+                Ok(reply) if reply.status == StatusCode::UNAUTHORIZED => Attempt::Unauthorized,
+                Ok(reply) => Attempt::Failed(status_error(&reply, ledger_id), reply.retry_after),
+            };
+            match attempt {
+                Attempt::Done(v) => return Ok(v),
+                Attempt::Unauthorized if !refreshed => {
+                    // The token may have expired early or been revoked: one fresh token, then judge.
+                    refreshed = true;
+                    self.invalidate(&token).await;
+                }
+                Attempt::Unauthorized => return Err(Error::KeysRejected),
+                Attempt::Failed(e, retry_after) => {
+                    if !e.is_retryable() || retries >= cfg.max_retries {
+                        return Err(e);
+                    }
+                    let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
+                    tracing::debug!(
+                        kind = e.kind(),
+                        retry = retries + 1,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying {what}"
+                    );
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// A token that is still fresh, or a new one. Holding the lock while fetching makes
+    /// concurrent callers wait for one fetch instead of each starting their own.
+    async fn bearer(&self) -> Result<Secret> {
+        let mut slot = self.inner.token.lock().await;
+        if let Some(t) = slot.as_ref().filter(|t| t.is_fresh(Instant::now())) {
+            return Ok(t.secret().clone());
+        }
+        let token = self.fetch_token().await?;
+        let secret = token.secret().clone();
+        *slot = Some(token);
+        Ok(secret)
+    }
+
+    /// Forget `used` unless someone already replaced it.
+    async fn invalidate(&self, used: &Secret) {
+        let mut slot = self.inner.token.lock().await;
+        if slot.as_ref().is_some_and(|t| t.secret() == used) {
+            *slot = None;
+        }
+    }
+
+    async fn fetch_token(&self) -> Result<Token> {
+        let cfg = &self.inner.config;
+        let mut retries = 0u32;
+        loop {
+            let request = self.token_request();
+            self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
+            let sent = Instant::now();
+            let result = match self.exchange(request).await {
+                Err(e) => Err((e, None)),
+                Ok(reply) if reply.status.is_success() => decode_token(&reply.body)
+                    .and_then(|resp| Token::from_response(resp, sent, Utc::now().timestamp()))
+                    .map_err(|e| (e, None)),
+                Ok(reply) => Err((token_status_error(&reply), reply.retry_after)),
+            };
+            match result {
+                Ok(token) => return Ok(token),
+                Err((e, retry_after)) => {
+                    if !e.is_retryable() || retries >= cfg.max_retries {
+                        return Err(e);
+                    }
+                    let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    fn token_request(&self) -> reqwest::RequestBuilder {
+        let system = system_headers();
+        match &self.inner.credentials {
+            Credentials::Merchant {
+                client_id,
+                client_secret,
+                subscription_key,
+                msn,
+            } => {
+                let mut headers = system;
+                // Values were validated in `new`, so these inserts cannot fail here.
+                insert(&mut headers, "client_id", client_id, false);
+                insert(&mut headers, "client_secret", client_secret.expose(), true);
+                insert(
+                    &mut headers,
+                    "ocp-apim-subscription-key",
+                    subscription_key.expose(),
+                    true,
+                );
+                if let Some(msn) = msn.as_deref().filter(|m| !m.is_empty()) {
+                    insert(&mut headers, "merchant-serial-number", msn, false);
+                }
+                headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                self.inner
+                    .http
+                    .request(Method::POST, self.url(&auth::MERCHANT_TOKEN_PATH))
+                    .headers(headers)
+                    .body("")
+            }
+            Credentials::Partner {
+                client_id,
+                client_secret,
+            } => self
+                .inner
+                .http
+                .request(Method::POST, self.url(&auth::PARTNER_TOKEN_PATH))
+                .headers(system)
+                .basic_auth(client_id, Some(client_secret.expose()))
+                .form(&[("grant_type", "client_credentials")]),
+        }
+    }
+
+    /// Send once and read the whole body; transport failures become `Error::Network`.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Reply> {
+        self.inner.requests.fetch_add(1, Ordering::Relaxed);
+        let response = request.send().await.map_err(|e| self.network_error(&e, false))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry::parse_retry_after(v, Utc::now()));
+        let body = response.bytes().await.map_err(|e| self.network_error(&e, true))?;
+        Ok(Reply {
+            status,
+            retry_after,
+            body,
+        })
+    }
+
+    /// Words for a transport failure. Built from the error's kind and its innermost cause only:
+    /// never from a request, so no header can leak in.
+    fn network_error(&self, e: &reqwest::Error, reading_body: bool) -> Error {
+        let detail = if e.is_timeout() {
+            format!("no answer within {} s", self.inner.config.timeout.as_secs_f64())
+        } else if reading_body {
+            format!(
+                "the connection dropped while the answer was arriving ({})",
+                root_cause(e)
+            )
+        } else if e.is_connect() {
+            format!("could not connect ({})", root_cause(e))
+        } else {
+            format!("the connection failed ({})", root_cause(e))
+        };
+        Error::Network {
+            host: self.inner.host.clone(),
+            detail,
+        }
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    dto::excerpt(&cur.to_string())
+}
+
+fn decode_token(body: &[u8]) -> Result<TokenResponse> {
+    // A token answer holds a token: never quote it back, not even in part.
+    dto::decode::<TokenResponse>(body, "token answer").map_err(|e| match e {
+        Error::Undecodable { detail, .. } => Error::Undecodable {
+            detail,
+            excerpt: "(not shown: a token answer may hold keys)".into(),
+        },
+        other => other,
+    })
+}
+
+/// A non-2xx, non-401 answer from the Report API.
+fn status_error(reply: &Reply, ledger_id: Option<&str>) -> Error {
+    let body = ErrorBody::parse(&reply.body);
+    let status = reply.status.as_u16();
+    let subject = || ledger_id.map_or_else(|| "the ledger list".to_string(), |l| format!("ledger {l}"));
+    match (status, body.error_code) {
+        (_, Some(10002)) => validation(&body, status),
+        (429, _) => Error::RateLimited {
+            retry_after_secs: reply.retry_after.map(|d| d.as_secs()),
+        },
+        (_, Some(10001)) => Error::ServerTransient {
+            status,
+            context_id: body.context(),
+        },
+        (403, _) if ledger_id.is_none() => Error::KeysRejected,
+        (403 | 404, _) => Error::NoAccess(subject()),
+        (408, _) | (500..=599, _) => Error::ServerTransient {
+            status,
+            context_id: body.context(),
+        },
+        (400..=499, _) => validation(&body, status),
+        _ => Error::Undecodable {
+            detail: format!("unexpected HTTP status {status}"),
+            excerpt: dto::excerpt(&String::from_utf8_lossy(&reply.body)),
+        },
+    }
+}
+
+/// A non-2xx answer from a token endpoint: refusals of the keys become `KeysRejected`.
+fn token_status_error(reply: &Reply) -> Error {
+    let body = ErrorBody::parse(&reply.body);
+    let status = reply.status.as_u16();
+    let oauth_refusal = matches!(
+        body.error.as_deref(),
+        Some("invalid_client" | "unauthorized_client" | "invalid_grant" | "access_denied")
+    );
+    match status {
+        401 | 403 => Error::KeysRejected,
+        400 if oauth_refusal => Error::KeysRejected,
+        _ => status_error(reply, None),
+    }
+}
+
+fn validation(body: &ErrorBody, status: u16) -> Error {
+    Error::Validation {
+        message: match body.text() {
+            Some(t) => format!("{t} (HTTP {status})"),
+            None => format!("HTTP {status}"),
+        },
+        context_id: body.context(),
+    }
+}
+
+fn repeated_cursor(what: &str, cursor: &str) -> Error {
+    Error::Undecodable {
+        detail: format!("the {what} sent a cursor it had already sent; stopped to avoid an endless loop"),
+        excerpt: dto::excerpt(cursor),
+    }
+}
+
+fn too_many_pages(what: &str) -> Error {
+    Error::Undecodable {
+        detail: format!("the {what} did not end after {MAX_PAGES_PER_DATE} pages"),
+        excerpt: String::new(),
+    }
+}
+
+/// Production unless told otherwise; plain http only to this machine.
+fn parse_base_url(base_url: &str) -> Result<Url> {
+    let text = base_url.trim();
+    let text = if text.is_empty() {
+        PRODUCTION_BASE_URL
+    } else {
+        text
+    };
+    let url = Url::parse(text).map_err(|_| {
+        Error::Input(format!(
+            "The API address \"{}\" is not a valid URL; it should look like {PRODUCTION_BASE_URL}.",
+            dto::excerpt(text)
+        ))
+    })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Input(
+            "The API address must not contain a user name or password; keys belong in the profile.".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Input(
+            "The API address must not contain a query (?…) or fragment (#…).".into(),
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::Input(format!(
+            "The API address {} uses plain http://, which is only allowed for this computer \
+             (localhost, 127.0.0.1, ::1); use https:// for anything else.",
+            dto::excerpt(url.as_str())
+        ))),
+        other => Err(Error::Input(format!(
+            "The API address must start with https:// (it starts with {}://).",
+            dto::excerpt(other)
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn system_headers() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    let version = truncate30(crate::VERSION);
+    insert(&mut h, "vipps-system-name", SYSTEM_NAME, false);
+    insert(&mut h, "vipps-system-version", &version, false);
+    insert(&mut h, "vipps-system-plugin-name", PLUGIN_NAME, false);
+    insert(&mut h, "vipps-system-plugin-version", &version, false);
+    h
+}
+
+fn truncate30(s: &str) -> String {
+    s.chars().take(30).collect()
+}
+
+/// Insert a header whose value was already validated; a bad value is skipped, never printed.
+fn insert(h: &mut HeaderMap, name: &'static str, value: &str, sensitive: bool) {
+    if let Ok(mut v) = HeaderValue::from_str(value) {
+        v.set_sensitive(sensitive);
+        h.insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// The headers every API call carries, after checking each key can travel in a header at all.
+fn api_headers(credentials: &Credentials) -> Result<HeaderMap> {
+    let check = |label: &str, value: &str| -> Result<()> {
+        if value.trim().is_empty() {
+            return Err(Error::Input(format!(
+                "The {label} is empty. Fill it in in the profile."
+            )));
+        }
+        HeaderValue::from_str(value).map(|_| ()).map_err(|_| {
+            Error::Input(format!(
+                "The {label} contains characters that cannot be sent (line breaks or non-ASCII). \
+                 Paste it again without them."
+            ))
+        })
+    };
+    let mut h = system_headers();
+    match credentials {
+        Credentials::Merchant {
+            client_id,
+            client_secret,
+            subscription_key,
+            msn,
+        } => {
+            check("client id", client_id)?;
+            check("client secret", client_secret.expose())?;
+            check("subscription key", subscription_key.expose())?;
+            insert(
+                &mut h,
+                "ocp-apim-subscription-key",
+                subscription_key.expose(),
+                true,
+            );
+            if let Some(msn) = msn.as_deref().filter(|m| !m.trim().is_empty()) {
+                check("merchant serial number", msn)?;
+                insert(&mut h, "merchant-serial-number", msn, false);
+            }
+        }
+        Credentials::Partner {
+            client_id,
+            client_secret,
+        } => {
+            check("client id", client_id)?;
+            check("client secret", client_secret.expose())?;
+        }
+    }
+    Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials::Partner {
+            client_id: "id".into(),
+            client_secret: Secret::new("s"),
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_this_computer() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.3.2.1/",
+            "",
+        ] {
+            assert!(
+                ApiClient::new(ok, creds(), ClientConfig::default()).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "http://api.vipps.no",
+            "http://10.0.0.1:80",
+            "ftp://x",
+            "not a url",
+            "https://u:p@h",
+        ] {
+            let err = ApiClient::new(bad, creds(), ClientConfig::default()).expect_err(bad);
+            assert_eq!(err.kind(), "input", "{bad}");
+        }
+        let c = ApiClient::new("", creds(), ClientConfig::default()).expect("default");
+        assert_eq!(c.base_url(), PRODUCTION_BASE_URL);
+    }
+
+    #[test]
+    fn paths_are_joined_and_ledger_ids_escaped() {
+        let c =
+            ApiClient::new("http://127.0.0.1:9/prefix/", creds(), ClientConfig::default()).expect("client");
+        assert_eq!(
+            c.url(&["report", "v2", "ledgers", "a/b c", "funds"]).as_str(),
+            "http://127.0.0.1:9/prefix/report/v2/ledgers/a%2Fb%20c/funds"
+        );
+    }
+
+    #[test]
+    fn system_headers_fit_in_thirty_characters() {
+        let h = system_headers();
+        assert_eq!(h.len(), 4);
+        for (name, value) in &h {
+            assert!(value.len() <= 30, "{name}");
+        }
+        assert_eq!(
+            h.get("vipps-system-name").and_then(|v| v.to_str().ok()),
+            Some("avstem")
+        );
+    }
+
+    #[test]
+    fn keys_with_line_breaks_are_refused_without_echoing_them() {
+        let bad = Credentials::Merchant {
+            client_id: "id".into(),
+            client_secret: Secret::new("sentinel\nsecret"),
+            subscription_key: Secret::new("k"),
+            msn: None,
+        };
+        let err = ApiClient::new("", bad, ClientConfig::default()).expect_err("bad secret");
+        assert!(err.to_string().contains("client secret"));
+        assert!(!err.to_string().contains("sentinel"));
     }
 }
