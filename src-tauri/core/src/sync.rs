@@ -1,1 +1,681 @@
-//! What to fetch, in what order, with what retries: a plan as data, then its execution. STUB.
+//! What to fetch, in what order: a plan as plain data from the cache's date statuses, then
+//! its execution with bounded concurrency, one writer, progress events and cancellation.
+
+use crate::api::{ApiClient, DatePage};
+use crate::model::{Ledger, Topic};
+use crate::store::{DateState, DateWrite, Store};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Requests in flight when nobody says otherwise: polite to the API, fast enough on latency.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// A hard ceiling, whatever the user asks for.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// What the user asked to have in the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRequest {
+    pub ledger_ids: Vec<String>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Ask for names, phone numbers and messages (Vippsnummer payments only).
+    pub gdpr: bool,
+    pub concurrency: usize,
+}
+
+/// Why a (ledger, topic, date) is in the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export)]
+pub enum PlanReason {
+    /// Never fetched.
+    Missing,
+    /// Fetched while upstream still said `tryLater`: fetch again and replace.
+    Open,
+    /// The last attempt failed.
+    Failed,
+    /// Today or later: will come back open, but the provisional rows are still useful.
+    NotClosedYet,
+    /// Complete, but stored without the GDPR fields the user now asks for.
+    GdprMissing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanItem {
+    pub ledger_id: String,
+    pub topic: Topic,
+    pub date: NaiveDate,
+    pub reason: PlanReason,
+}
+
+/// The fetches a sync will make, in order. Complete dates are never in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncPlan {
+    pub items: Vec<PlanItem>,
+    /// Dates in the range already complete in the cache (skipped).
+    pub already_complete: u32,
+    pub gdpr: bool,
+}
+
+impl SyncPlan {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn count(&self, reason: PlanReason) -> usize {
+        self.items.iter().filter(|i| i.reason == reason).count()
+    }
+}
+
+/// Work out what to fetch from what the cache holds. Pure: no network, no writes.
+pub fn plan(store: &Store, req: &SyncRequest, today: NaiveDate) -> Result<SyncPlan> {
+    if req.from > req.to {
+        return Err(Error::Input(format!(
+            "The range starts after it ends ({} to {}).",
+            req.from, req.to
+        )));
+    }
+    let days = (req.to - req.from).num_days() + 1;
+    if days > 3700 {
+        return Err(Error::Input(format!(
+            "{days} days is too long a range for one sync; sync at most ten years."
+        )));
+    }
+    let mut items = Vec::new();
+    let mut already_complete = 0u32;
+    for ledger_id in &req.ledger_ids {
+        let mut known = HashMap::new();
+        for topic in Topic::ALL {
+            for s in store.date_statuses(ledger_id, topic, req.from, req.to)? {
+                known.insert((topic, s.date), (s.state, s.with_gdpr));
+            }
+        }
+        for date in req.from.iter_days().take_while(|d| *d <= req.to) {
+            for topic in Topic::ALL {
+                let reason = match known.get(&(topic, date)) {
+                    Some((DateState::Complete, with_gdpr)) => {
+                        if req.gdpr && !with_gdpr {
+                            PlanReason::GdprMissing
+                        } else {
+                            already_complete += 1;
+                            continue;
+                        }
+                    }
+                    _ if date >= today => PlanReason::NotClosedYet,
+                    Some((DateState::Open, _)) => PlanReason::Open,
+                    Some((DateState::Failed, _)) => PlanReason::Failed,
+                    None => PlanReason::Missing,
+                };
+                items.push(PlanItem {
+                    ledger_id: ledger_id.clone(),
+                    topic,
+                    date,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(SyncPlan {
+        items,
+        already_complete,
+        gdpr: req.gdpr,
+    })
+}
+
+/// Cooperative cancellation: cheap to clone, checked between steps.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Dates fetched at once (each date's pages are followed one after the other).
+    pub concurrency: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Sent after every stored date, and once at the start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncProgress {
+    pub dates_done: u32,
+    pub dates_total: u32,
+    pub dates_failed: u32,
+    #[ts(type = "number")]
+    pub entries_stored: u64,
+    pub current_ledger: Option<String>,
+    pub current_date: Option<NaiveDate>,
+    pub entries_per_sec: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FailedDate {
+    pub ledger_id: String,
+    pub topic: Topic,
+    pub date: NaiveDate,
+    /// The error as a sentence for the user.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncSummary {
+    /// Dates stored complete in this run.
+    pub complete: u32,
+    /// Dates stored open (upstream said `tryLater`).
+    pub open: u32,
+    pub failed: Vec<FailedDate>,
+    /// Dates already complete before the run (not fetched).
+    pub already_complete: u32,
+    #[ts(type = "number")]
+    pub entries_stored: u64,
+    /// Report pages fetched successfully (retries are the client's business).
+    #[ts(type = "number")]
+    pub requests: u64,
+    /// Planned dates never attempted because the run was cancelled.
+    pub not_attempted: u32,
+    pub cancelled: bool,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+}
+
+impl SyncSummary {
+    /// 0 when every date is complete or still open upstream, 1 when any failed.
+    pub fn exit_code(&self) -> i32 {
+        if self.failed.is_empty() && !self.cancelled {
+            0
+        } else if self.cancelled {
+            130
+        } else {
+            1
+        }
+    }
+}
+
+enum WriteJob {
+    Date { item: PlanItem, page: DatePage },
+    Failed { item: PlanItem, reason: String },
+}
+
+struct WriteDone {
+    item: PlanItem,
+    outcome: Result<Written>,
+}
+
+enum Written {
+    Stored {
+        state: DateState,
+        entries: u64,
+        pages: u32,
+    },
+    Failed {
+        reason: String,
+    },
+}
+
+/// Aborts the fetch task when the sync stops caring about it (cancel, keys rejected).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Fetch every planned date and store each in one transaction.
+///
+/// Fetches run `opts.concurrency` at a time on the runtime; a single writer thread owns
+/// the SQLite connection. A failing date is marked failed and the rest carry on; rejected
+/// keys or a cache that cannot be written stop the run with that error. Cancellation stops
+/// new fetches, stores what already arrived, and returns a summary with `cancelled`.
+pub async fn execute(
+    client: &ApiClient,
+    store_path: &Path,
+    plan: SyncPlan,
+    opts: SyncOptions,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<SyncSummary> {
+    let started = Instant::now();
+    let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
+    let gdpr = plan.gdpr;
+    let dates_total = u32::try_from(plan.items.len()).unwrap_or(u32::MAX);
+    let mut summary = SyncSummary {
+        complete: 0,
+        open: 0,
+        failed: vec![],
+        already_complete: plan.already_complete,
+        entries_stored: 0,
+        requests: 0,
+        not_attempted: dates_total,
+        cancelled: false,
+        elapsed_ms: 0,
+    };
+    let mut report = SyncProgress {
+        dates_done: 0,
+        dates_total,
+        dates_failed: 0,
+        entries_stored: 0,
+        current_ledger: plan.items.first().map(|i| i.ledger_id.clone()),
+        current_date: None,
+        entries_per_sec: 0.0,
+    };
+    progress(&report);
+    if plan.items.is_empty() {
+        return Ok(summary);
+    }
+
+    let store = Store::open(store_path)?;
+    let (job_tx, job_rx) = tokio::sync::mpsc::channel::<WriteJob>(concurrency);
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<WriteDone>();
+    let writer = std::thread::Builder::new()
+        .name("avstem-cache-writer".into())
+        .spawn(move || write_loop(store, gdpr, job_rx, done_tx))
+        .map_err(|e| Error::Io(format!("Could not start the cache writer ({e}).")))?;
+
+    let fetch_client = client.clone();
+    let mut fetches = futures_util::stream::iter(plan.items)
+        .map(move |item| {
+            let client = fetch_client.clone();
+            let handle = tokio::spawn(async move {
+                let result = client
+                    .entries_for_date(&item.ledger_id, item.topic, item.date, gdpr)
+                    .await;
+                (item, result)
+            });
+            let guard = AbortOnDrop(handle);
+            async move {
+                let mut guard = guard;
+                (&mut guard.0).await
+            }
+        })
+        .buffer_unordered(concurrency);
+
+    let mut job_tx = Some(job_tx);
+    let mut fetching = true;
+    let mut in_writer = 0usize;
+    let mut fatal: Option<Error> = None;
+    let apply =
+        |done: WriteDone, summary: &mut SyncSummary, report: &mut SyncProgress| -> Option<Error> {
+            summary.not_attempted = summary.not_attempted.saturating_sub(1);
+            match done.outcome {
+                Ok(Written::Stored {
+                    state,
+                    entries,
+                    pages,
+                }) => {
+                    match state {
+                        DateState::Open => summary.open += 1,
+                        _ => summary.complete += 1,
+                    }
+                    summary.entries_stored += entries;
+                    summary.requests += u64::from(pages);
+                }
+                Ok(Written::Failed { reason }) => {
+                    report.dates_failed += 1;
+                    summary.failed.push(FailedDate {
+                        ledger_id: done.item.ledger_id.clone(),
+                        topic: done.item.topic,
+                        date: done.item.date,
+                        reason,
+                    });
+                }
+                Err(e) => return Some(e),
+            }
+            report.dates_done += 1;
+            report.entries_stored = summary.entries_stored;
+            report.current_ledger = Some(done.item.ledger_id);
+            report.current_date = Some(done.item.date);
+            let secs = started.elapsed().as_secs_f64();
+            report.entries_per_sec = if secs > 0.0 {
+                summary.entries_stored as f64 / secs
+            } else {
+                0.0
+            };
+            progress(report);
+            None
+        };
+
+    while fetching || in_writer > 0 {
+        if cancel.is_cancelled() {
+            summary.cancelled = true;
+            break;
+        }
+        tokio::select! {
+            next = fetches.next(), if fetching => {
+                let job = match next {
+                    None => { fetching = false; continue; }
+                    Some(Err(join)) => {
+                        fatal = Some(Error::Io(format!("A fetch task stopped unexpectedly ({join}).")));
+                        break;
+                    }
+                    Some(Ok((_, Err(Error::KeysRejected)))) => { fatal = Some(Error::KeysRejected); break; }
+                    Some(Ok((item, Ok(page)))) => WriteJob::Date { item, page },
+                    Some(Ok((item, Err(e)))) => {
+                        tracing::warn!(ledger = %item.ledger_id, topic = %item.topic, date = %item.date, error = %e, "date failed");
+                        WriteJob::Failed { item, reason: e.to_string() }
+                    }
+                };
+                let Some(tx) = job_tx.as_ref() else { break };
+                if tx.send(job).await.is_err() {
+                    fatal = Some(Error::Cache("The cache writer stopped unexpectedly.".into()));
+                    break;
+                }
+                in_writer += 1;
+            }
+            done = done_rx.recv(), if in_writer > 0 => {
+                let Some(done) = done else {
+                    fatal = Some(Error::Cache("The cache writer stopped unexpectedly.".into()));
+                    break;
+                };
+                in_writer -= 1;
+                if let Some(e) = apply(done, &mut summary, &mut report) {
+                    fatal = Some(e);
+                    break;
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+    }
+
+    // Stop fetching (aborts requests in flight), let the writer finish what it holds, count it.
+    drop(fetches);
+    drop(job_tx.take());
+    let joined = tokio::task::spawn_blocking(move || writer.join()).await;
+    while let Ok(done) = done_rx.try_recv() {
+        if let Some(e) = apply(done, &mut summary, &mut report) {
+            fatal.get_or_insert(e);
+        }
+    }
+    if !matches!(joined, Ok(Ok(()))) {
+        fatal.get_or_insert(Error::Cache("The cache writer stopped unexpectedly.".into()));
+    }
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(summary)
+}
+
+fn write_loop(
+    mut store: Store,
+    gdpr: bool,
+    mut jobs: tokio::sync::mpsc::Receiver<WriteJob>,
+    done: tokio::sync::mpsc::UnboundedSender<WriteDone>,
+) {
+    while let Some(job) = jobs.blocking_recv() {
+        let result = match job {
+            WriteJob::Date { item, mut page } => {
+                // Served order defines seq; renumbering makes a duplicate impossible.
+                for (i, e) in page.entries.iter_mut().enumerate() {
+                    e.seq = u32::try_from(i).unwrap_or(u32::MAX);
+                }
+                let state = if page.try_later {
+                    DateState::Open
+                } else {
+                    DateState::Complete
+                };
+                let outcome = store
+                    .store_date_write(&DateWrite {
+                        ledger_id: &item.ledger_id,
+                        topic: item.topic,
+                        date: item.date,
+                        entries: &page.entries,
+                        state,
+                        error: None,
+                        with_gdpr: gdpr,
+                    })
+                    .map(|()| Written::Stored {
+                        state,
+                        entries: page.entries.len() as u64,
+                        pages: page.pages,
+                    });
+                WriteDone { item, outcome }
+            }
+            WriteJob::Failed { item, reason } => {
+                let outcome = store
+                    .mark_failed(&item.ledger_id, item.topic, item.date, &reason)
+                    .map(|()| Written::Failed { reason });
+                WriteDone { item, outcome }
+            }
+        };
+        if done.send(result).is_err() {
+            return;
+        }
+    }
+}
+
+/// Fetch the ledger list `profile` sees and cache it.
+pub async fn refresh_ledgers(
+    client: &ApiClient,
+    store: &mut Store,
+    profile: &str,
+    settles_for_recipient_handle: Option<&str>,
+) -> Result<Vec<Ledger>> {
+    let ledgers = client.ledgers(settles_for_recipient_handle).await?;
+    store.upsert_ledgers(profile, &ledgers)?;
+    Ok(ledgers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, EntryType};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn request(ledgers: &[&str], from: &str, to: &str) -> SyncRequest {
+        SyncRequest {
+            ledger_ids: ledgers.iter().map(|s| s.to_string()).collect(),
+            from: d(from),
+            to: d(to),
+            gdpr: false,
+            concurrency: 4,
+        }
+    }
+
+    fn one_entry(ledger: &str, topic: Topic, date: NaiveDate) -> Vec<Entry> {
+        vec![Entry {
+            ledger_id: ledger.into(),
+            topic,
+            ledger_date: date,
+            seq: 0,
+            psp_reference: "p".into(),
+            time: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            entry_type: EntryType::Capture,
+            reference: "o".into(),
+            currency: "NOK".into(),
+            amount: 100,
+            balance_before: 0,
+            balance_after: 100,
+            recipient_handle: None,
+            name: None,
+            masked_phone_no: None,
+            message: None,
+        }]
+    }
+
+    #[test]
+    fn an_empty_cache_plans_every_date_of_both_topics() {
+        let store = Store::open_in_memory().expect("store");
+        let p = plan(
+            &store,
+            &request(&["12345"], "2024-02-01", "2024-02-29"),
+            d("2024-06-01"),
+        )
+        .expect("plan");
+        assert_eq!(p.items.len(), 58);
+        assert_eq!(p.count(PlanReason::Missing), 58);
+        assert_eq!(p.already_complete, 0);
+        assert_eq!((p.items[0].topic, p.items[1].topic), (Topic::Funds, Topic::Fees));
+        assert_eq!(p.items[57].date, d("2024-02-29"));
+    }
+
+    #[test]
+    fn complete_dates_are_never_planned_and_open_or_failed_ones_always_are() {
+        let mut store = Store::open_in_memory().expect("store");
+        let l = "12345";
+        let (d1, d2, d3) = (d("2024-03-01"), d("2024-03-02"), d("2024-03-03"));
+        store
+            .store_date(
+                l,
+                Topic::Funds,
+                d1,
+                &one_entry(l, Topic::Funds, d1),
+                DateState::Complete,
+                None,
+            )
+            .expect("1");
+        store
+            .store_date(l, Topic::Fees, d1, &[], DateState::Complete, None)
+            .expect("1f");
+        store
+            .store_date(
+                l,
+                Topic::Funds,
+                d2,
+                &one_entry(l, Topic::Funds, d2),
+                DateState::Open,
+                None,
+            )
+            .expect("2");
+        store.mark_failed(l, Topic::Fees, d2, "timeout").expect("2f");
+        let p = plan(
+            &store,
+            &request(&[l], "2024-03-01", "2024-03-03"),
+            d("2024-06-01"),
+        )
+        .expect("plan");
+        let got: Vec<_> = p.items.iter().map(|i| (i.topic, i.date, i.reason)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Topic::Funds, d2, PlanReason::Open),
+                (Topic::Fees, d2, PlanReason::Failed),
+                (Topic::Funds, d3, PlanReason::Missing),
+                (Topic::Fees, d3, PlanReason::Missing),
+            ]
+        );
+        assert_eq!(p.already_complete, 2);
+    }
+
+    #[test]
+    fn today_and_later_are_planned_as_not_closed_yet() {
+        let store = Store::open_in_memory().expect("store");
+        let p = plan(
+            &store,
+            &request(&["1"], "2024-03-30", "2024-04-02"),
+            d("2024-04-01"),
+        )
+        .expect("plan");
+        let reasons: Vec<_> = p.items.iter().step_by(2).map(|i| (i.date, i.reason)).collect();
+        assert_eq!(
+            reasons,
+            vec![
+                (d("2024-03-30"), PlanReason::Missing),
+                (d("2024-03-31"), PlanReason::Missing),
+                (d("2024-04-01"), PlanReason::NotClosedYet),
+                (d("2024-04-02"), PlanReason::NotClosedYet),
+            ]
+        );
+    }
+
+    #[test]
+    fn asking_for_gdpr_data_refetches_dates_stored_without_it() {
+        let mut store = Store::open_in_memory().expect("store");
+        let day = d("2024-03-01");
+        store
+            .store_date("1", Topic::Funds, day, &[], DateState::Complete, None)
+            .expect("plain");
+        let mut req = request(&["1"], "2024-03-01", "2024-03-01");
+        assert_eq!(plan(&store, &req, d("2024-06-01")).expect("plan").items.len(), 1);
+        req.gdpr = true;
+        let p = plan(&store, &req, d("2024-06-01")).expect("plan");
+        assert_eq!(
+            p.items.iter().map(|i| i.reason).collect::<Vec<_>>(),
+            vec![PlanReason::GdprMissing, PlanReason::Missing]
+        );
+    }
+
+    #[test]
+    fn many_ledgers_are_planned_in_one_run() {
+        let store = Store::open_in_memory().expect("store");
+        let p = plan(
+            &store,
+            &request(&["a", "b", "c"], "2024-01-01", "2024-01-31"),
+            d("2024-06-01"),
+        )
+        .expect("plan");
+        assert_eq!(p.items.len(), 3 * 31 * 2);
+        assert_eq!(p.items.iter().filter(|i| i.ledger_id == "b").count(), 62);
+    }
+
+    #[test]
+    fn a_backwards_range_is_refused() {
+        let store = Store::open_in_memory().expect("store");
+        let r = plan(
+            &store,
+            &request(&["1"], "2024-02-01", "2024-01-01"),
+            d("2024-06-01"),
+        );
+        assert!(matches!(r, Err(Error::Input(_))));
+    }
+
+    #[test]
+    fn the_summary_exit_code_says_whether_anything_failed() {
+        let mut s = SyncSummary {
+            complete: 60,
+            open: 2,
+            failed: vec![],
+            already_complete: 0,
+            entries_stored: 10,
+            requests: 62,
+            not_attempted: 0,
+            cancelled: false,
+            elapsed_ms: 5,
+        };
+        assert_eq!(s.exit_code(), 0);
+        s.failed.push(FailedDate {
+            ledger_id: "1".into(),
+            topic: Topic::Fees,
+            date: d("2024-01-01"),
+            reason: "x".into(),
+        });
+        assert_eq!(s.exit_code(), 1);
+    }
+}
