@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, Rust tests (with a real Secret Service), UI type-check and unit
+# tests, the workbook recalculation checks and the end-to-end suite in a real window under Xvfb.
+# Needs what scripts/setup.sh --no-start installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "UI: type-check, unit tests, build"
+(cd ui && npm run --silent typecheck && npx vitest run --reporter=dot && npm run --silent build >/dev/null)
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "cargo build (the avstem binary the CLI and end-to-end tests run)"
+cargo build --quiet
+
+step "cargo test (workspace), inside a private session bus with an unlocked gnome-keyring"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  eval "$(printf "avstem-test" | gnome-keyring-daemon --unlock --components=secrets)"
+  export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
+  export AVSTEM_KEYRING_TESTS=1
+  cargo test --workspace --quiet 2>&1
+'
+
+step "End-to-end: the real window under Xvfb, driven through WebDriver"
+mkdir -p target/e2e
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+  set -euo pipefail
+  eval "$(printf "avstem-test" | gnome-keyring-daemon --unlock --components=secrets)"
+  python3 -m pytest -q -p no:cacheprovider tests
+'
