@@ -1,8 +1,12 @@
 //! The command-line face of Avstem: the same core, for accountants who script their month-end.
 //! Parsing lives here; each subcommand's handler lives beside it in its own file.
 
+pub mod cache;
+pub mod entries;
 pub mod ledgers;
+pub mod month;
 pub mod profile;
+pub mod sync;
 
 use crate::context::Context;
 use clap::{Parser, Subcommand};

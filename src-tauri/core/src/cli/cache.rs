@@ -1,0 +1,61 @@
+//! `avstem cache`: rebuild a broken cache (the old file is kept aside) or show what it holds.
+//! Profiles live in their own file, so a reset never loses keys.
+
+use crate::context::Context;
+use crate::store;
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub action: CacheAction,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum CacheAction {
+    /// Move the cache aside (cache.sqlite.broken-<time>) and start an empty one. Profiles are kept.
+    Reset,
+    /// Where the cache is and what it holds.
+    Info {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
+    match &args.action {
+        CacheAction::Reset => {
+            let path = ctx.cache_path();
+            match store::reset_cache(&path)? {
+                Some(aside) => println!(
+                    "The old cache was moved to {} and a new, empty cache was created at {}. Profiles are unchanged; \
+                     run `avstem sync` to fill it again.",
+                    aside.display(),
+                    path.display()
+                ),
+                None => println!("A new, empty cache was created at {}.", path.display()),
+            }
+            Ok(0)
+        }
+        CacheAction::Info { json } => {
+            let stats = ctx.open_store()?.stats()?;
+            if *json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&stats).map_err(|e| Error::Io(e.to_string()))?
+                );
+            } else {
+                println!("Cache:      {}", stats.path.as_deref().unwrap_or("(in memory)"));
+                println!("Schema:     {}", stats.schema_version);
+                println!("Size:       {:.1} MB", stats.file_bytes as f64 / 1_048_576.0);
+                println!("Ledgers:    {}", stats.ledgers);
+                println!("Entries:    {}", stats.entries);
+                println!(
+                    "Dates:      {} complete, {} open, {} failed",
+                    stats.dates_complete, stats.dates_open, stats.dates_failed
+                );
+            }
+            Ok(0)
+        }
+    }
+}

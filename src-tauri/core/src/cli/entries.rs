@@ -1,0 +1,118 @@
+//! `avstem entries`: one ledger date's entries from the cache, offline.
+//! A table for people, `--json` (an array of entries) for scripts.
+
+use crate::cli::sync::parse_topic;
+use crate::context::Context;
+use crate::model::{format_minor, Entry, Topic};
+use crate::store::{DateState, Store};
+use crate::{Error, Result};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EntriesArgs {
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub ledger: String,
+    /// The ledger date, YYYY-MM-DD.
+    #[arg(long)]
+    pub date: NaiveDate,
+    /// funds or fees (default: both).
+    #[arg(long, value_parser = parse_topic)]
+    pub topic: Option<Topic>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The ledger must be one the profile sees, when the cache knows what the profile sees.
+pub fn check_ledger_visible(ctx: &Context, store: &Store, profile: &str, ledger_id: &str) -> Result<()> {
+    let profile = ctx.profile(profile)?;
+    let visible = store.ledgers(Some(&profile.name))?;
+    if !visible.is_empty() && !visible.iter().any(|l| l.ledger_id == ledger_id) {
+        return Err(Error::Input(format!(
+            "Ledger {ledger_id} is not among the ledgers profile \"{}\" sees. Run `avstem ledgers --profile {}` \
+             to refresh the list.",
+            profile.name, profile.name
+        )));
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
+    let store = ctx.open_store()?;
+    check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
+    let topics: Vec<Topic> = args.topic.map(|t| vec![t]).unwrap_or_else(|| Topic::ALL.to_vec());
+    let tz = store
+        .ledger(&args.ledger)?
+        .map(|l| l.time_zone())
+        .unwrap_or(chrono_tz::Europe::Oslo);
+    let mut all: Vec<Entry> = Vec::new();
+    let mut missing = Vec::new();
+    let mut notes = Vec::new();
+    for topic in &topics {
+        let status = store
+            .date_statuses(&args.ledger, *topic, args.date, args.date)?
+            .into_iter()
+            .next();
+        match &status {
+            None => missing.push(*topic),
+            Some(s) if s.state == DateState::Open => notes.push(format!(
+                "{topic}: not closed upstream yet; these rows may still change"
+            )),
+            Some(s) if s.state == DateState::Failed => notes.push(format!(
+                "{topic}: the last sync failed ({})",
+                s.error.as_deref().unwrap_or("no reason recorded")
+            )),
+            Some(_) => {}
+        }
+        all.extend(store.entries_between(&args.ledger, *topic, args.date, args.date)?);
+    }
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|t| t.as_str()).collect();
+        eprintln!(
+            "Ledger {} {} for {} is not in the cache. Run `avstem sync --profile {} --ledger {} --from {} --to {}`.",
+            args.ledger,
+            names.join(" and "),
+            args.date,
+            args.profile,
+            args.ledger,
+            args.date,
+            args.date
+        );
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&all).map_err(|e| Error::Io(e.to_string()))?
+        );
+    } else {
+        for topic in &topics {
+            if missing.contains(topic) {
+                continue;
+            }
+            let rows: Vec<&Entry> = all.iter().filter(|e| e.topic == *topic).collect();
+            println!("{} {} {} — {} entries", args.ledger, topic, args.date, rows.len());
+            println!(
+                "{:>5}  {:<8}  {:<18}  {:>12}  {:>12}  {:<28}  REFERENCE",
+                "SEQ", "TIME", "TYPE", "AMOUNT", "BALANCE", "PSP REFERENCE"
+            );
+            for e in rows {
+                println!(
+                    "{:>5}  {:<8}  {:<18}  {:>12}  {:>12}  {:<28}  {}",
+                    e.seq,
+                    e.time.with_timezone(&tz).format("%H:%M:%S"),
+                    e.entry_type.as_str(),
+                    format_minor(e.amount),
+                    format_minor(e.balance_after),
+                    e.psp_reference,
+                    e.reference
+                );
+            }
+            println!();
+        }
+    }
+    Ok(if missing.len() == topics.len() { 1 } else { 0 })
+}

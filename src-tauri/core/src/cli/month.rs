@@ -1,0 +1,137 @@
+//! `avstem month`: a ledger's month day by day from the cache, offline: sales, refunds,
+//! fees, other, net, payout and whether each date is complete.
+
+use crate::cli::entries::check_ledger_visible;
+use crate::cli::sync::parse_month;
+use crate::context::Context;
+use crate::model::{format_minor, Minor, YearMonth};
+use crate::store::{DateState, DaySummary};
+use crate::{Error, Result};
+use serde::Serialize;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MonthArgs {
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub ledger: String,
+    /// YYYY-MM.
+    #[arg(long, value_parser = parse_month)]
+    pub month: YearMonth,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MonthJson<'a> {
+    ledger_id: &'a str,
+    month: YearMonth,
+    currency: Option<String>,
+    days: &'a [DaySummary],
+    totals: Totals,
+    /// Dates not complete on both topics.
+    incomplete_dates: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Totals {
+    sales: Minor,
+    refunds: Minor,
+    fees: Minor,
+    fees_retained: Minor,
+    other: Minor,
+    net: Minor,
+    payout: Minor,
+}
+
+fn state_text(s: Option<DateState>) -> &'static str {
+    match s {
+        Some(DateState::Complete) => "ok",
+        Some(DateState::Open) => "open",
+        Some(DateState::Failed) => "FAILED",
+        None => "-",
+    }
+}
+
+pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
+    let store = ctx.open_store()?;
+    check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
+    let currency = store.ledger(&args.ledger)?.map(|l| l.currency);
+    let days = store.month_summary(&args.ledger, args.month)?;
+    let mut t = Totals::default();
+    for d in &days {
+        t.sales += d.sales;
+        t.refunds += d.refunds;
+        t.fees += d.fees;
+        t.fees_retained += d.fees_retained;
+        t.other += d.other;
+        t.net += d.net;
+        t.payout += d.payout;
+    }
+    let complete = |s: Option<DateState>| s == Some(DateState::Complete);
+    let incomplete = days
+        .iter()
+        .filter(|d| !complete(d.funds_state) || !complete(d.fees_state))
+        .count();
+    let synced = days
+        .iter()
+        .any(|d| d.funds_state.is_some() || d.fees_state.is_some());
+    if args.json {
+        let out = MonthJson {
+            ledger_id: &args.ledger,
+            month: args.month,
+            currency,
+            days: &days,
+            totals: t,
+            incomplete_dates: incomplete,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| Error::Io(e.to_string()))?
+        );
+    } else {
+        println!(
+            "Ledger {} {} ({})",
+            args.ledger,
+            args.month,
+            currency.as_deref().unwrap_or("currency unknown")
+        );
+        println!(
+            "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}  {:<6}  {:<6}",
+            "DATE", "SALES", "REFUNDS", "FEES", "OTHER", "NET", "PAYOUT", "FUNDS", "FEES"
+        );
+        for d in &days {
+            println!(
+                "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}  {:<6}  {:<6}",
+                d.date,
+                format_minor(d.sales),
+                format_minor(d.refunds),
+                format_minor(d.fees),
+                format_minor(d.other),
+                format_minor(d.net),
+                format_minor(d.payout),
+                state_text(d.funds_state),
+                state_text(d.fees_state)
+            );
+        }
+        println!(
+            "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}",
+            "TOTAL",
+            format_minor(t.sales),
+            format_minor(t.refunds),
+            format_minor(t.fees),
+            format_minor(t.other),
+            format_minor(t.net),
+            format_minor(t.payout)
+        );
+        if incomplete > 0 {
+            println!(
+                "{incomplete} date(s) not complete in the cache. Run `avstem sync --profile {} --ledger {} --month {}`.",
+                args.profile, args.ledger, args.month
+            );
+        }
+    }
+    Ok(if synced { 0 } else { 1 })
+}
