@@ -207,16 +207,11 @@ impl ApiClient {
         let mut cursor: Option<String> = None;
         let mut seen = HashSet::new();
         for _ in 0..MAX_LEDGER_PAGES {
-            let mut url = self.url(&["settlement", "v1", "ledgers"]);
-            {
-                let mut q = url.query_pairs_mut();
-                if let Some(h) = settles_for_recipient_handle {
-                    q.append_pair("settlesForRecipientHandles", h);
-                }
-                if let Some(c) = &cursor {
-                    q.append_pair("cursor", c);
-                }
-            }
+            let query = [
+                settles_for_recipient_handle.map(|h| ("settlesForRecipientHandles", h)),
+                cursor.as_deref().map(|c| ("cursor", c)),
+            ];
+            let url = self.url_with(&["settlement", "v1", "ledgers"], &query);
             let page: LedgersPage = self.get_json(url, "ledger list", None).await?;
             ledgers.extend(page.items.into_iter().filter_map(LedgerDto::into_model));
             match page.cursor.filter(|c| !c.is_empty()) {
@@ -251,24 +246,22 @@ impl ApiClient {
         let mut seen = HashSet::new();
         let mut pages = 0u32;
         while pages < MAX_PAGES_PER_DATE {
-            let mut url = self.url(&[
-                "report",
-                "v2",
-                "ledgers",
-                ledger_id,
-                topic.as_str(),
-                "dates",
-                &date_text,
-            ]);
-            {
-                let mut q = url.query_pairs_mut();
-                if let Some(c) = &cursor {
-                    q.append_pair("cursor", c);
-                }
-                if gdpr {
-                    q.append_pair("includeGDPRSensitiveData", "true");
-                }
-            }
+            let query = [
+                cursor.as_deref().map(|c| ("cursor", c)),
+                gdpr.then_some(("includeGDPRSensitiveData", "true")),
+            ];
+            let url = self.url_with(
+                &[
+                    "report",
+                    "v2",
+                    "ledgers",
+                    ledger_id,
+                    topic.as_str(),
+                    "dates",
+                    &date_text,
+                ],
+                &query,
+            );
             let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
             pages += 1;
             try_later |= page.try_later.unwrap_or(false);
@@ -312,16 +305,14 @@ impl ApiClient {
         gdpr: bool,
     ) -> Result<FeedPage> {
         let what = format!("feed page for ledger {ledger_id} {topic}");
-        let mut url = self.url(&["report", "v2", "ledgers", ledger_id, topic.as_str(), "feed"]);
-        {
-            let mut q = url.query_pairs_mut();
-            if let Some(c) = cursor.filter(|c| !c.is_empty()) {
-                q.append_pair("cursor", c);
-            }
-            if gdpr {
-                q.append_pair("includeGDPRSensitiveData", "true");
-            }
-        }
+        let query = [
+            cursor.filter(|c| !c.is_empty()).map(|c| ("cursor", c)),
+            gdpr.then_some(("includeGDPRSensitiveData", "true")),
+        ];
+        let url = self.url_with(
+            &["report", "v2", "ledgers", ledger_id, topic.as_str(), "feed"],
+            &query,
+        );
         let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
         let ctx = EntryContext {
             ledger_id,
@@ -353,6 +344,16 @@ impl ApiClient {
         let mut url = self.inner.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// `url` plus the query pairs that are present; no `?` at all when none are.
+    fn url_with(&self, segments: &[&str], query: &[Option<(&str, &str)>]) -> Url {
+        let mut url = self.url(segments);
+        let pairs: Vec<(&str, &str)> = query.iter().flatten().copied().collect();
+        if !pairs.is_empty() {
+            url.query_pairs_mut().extend_pairs(pairs);
         }
         url
     }
