@@ -202,9 +202,12 @@ pub struct SyncSummary {
     pub already_complete: u32,
     #[ts(type = "number")]
     pub entries_stored: u64,
-    /// Report pages fetched successfully (retries are the client's business).
+    /// HTTP requests the client sent during the run: pages, retries and token calls.
     #[ts(type = "number")]
     pub requests: u64,
+    /// Report pages stored (one request each when nothing had to be retried).
+    #[ts(type = "number")]
+    pub pages: u64,
     /// Planned dates never attempted because the run was cancelled.
     pub not_attempted: u32,
     pub cancelled: bool,
@@ -270,6 +273,7 @@ pub async fn execute(
     cancel: CancelToken,
 ) -> Result<SyncSummary> {
     let started = Instant::now();
+    let requests_before = client.requests_made();
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let gdpr = plan.gdpr;
     let dates_total = u32::try_from(plan.items.len()).unwrap_or(u32::MAX);
@@ -280,6 +284,7 @@ pub async fn execute(
         already_complete: plan.already_complete,
         entries_stored: 0,
         requests: 0,
+        pages: 0,
         not_attempted: dates_total,
         cancelled: false,
         elapsed_ms: 0,
@@ -328,46 +333,45 @@ pub async fn execute(
     let mut fetching = true;
     let mut in_writer = 0usize;
     let mut fatal: Option<Error> = None;
-    let apply =
-        |done: WriteDone, summary: &mut SyncSummary, report: &mut SyncProgress| -> Option<Error> {
-            summary.not_attempted = summary.not_attempted.saturating_sub(1);
-            match done.outcome {
-                Ok(Written::Stored {
-                    state,
-                    entries,
-                    pages,
-                }) => {
-                    match state {
-                        DateState::Open => summary.open += 1,
-                        _ => summary.complete += 1,
-                    }
-                    summary.entries_stored += entries;
-                    summary.requests += u64::from(pages);
+    let apply = |done: WriteDone, summary: &mut SyncSummary, report: &mut SyncProgress| -> Option<Error> {
+        summary.not_attempted = summary.not_attempted.saturating_sub(1);
+        match done.outcome {
+            Ok(Written::Stored {
+                state,
+                entries,
+                pages,
+            }) => {
+                match state {
+                    DateState::Open => summary.open += 1,
+                    _ => summary.complete += 1,
                 }
-                Ok(Written::Failed { reason }) => {
-                    report.dates_failed += 1;
-                    summary.failed.push(FailedDate {
-                        ledger_id: done.item.ledger_id.clone(),
-                        topic: done.item.topic,
-                        date: done.item.date,
-                        reason,
-                    });
-                }
-                Err(e) => return Some(e),
+                summary.entries_stored += entries;
+                summary.pages += u64::from(pages);
             }
-            report.dates_done += 1;
-            report.entries_stored = summary.entries_stored;
-            report.current_ledger = Some(done.item.ledger_id);
-            report.current_date = Some(done.item.date);
-            let secs = started.elapsed().as_secs_f64();
-            report.entries_per_sec = if secs > 0.0 {
-                summary.entries_stored as f64 / secs
-            } else {
-                0.0
-            };
-            progress(report);
-            None
+            Ok(Written::Failed { reason }) => {
+                report.dates_failed += 1;
+                summary.failed.push(FailedDate {
+                    ledger_id: done.item.ledger_id.clone(),
+                    topic: done.item.topic,
+                    date: done.item.date,
+                    reason,
+                });
+            }
+            Err(e) => return Some(e),
+        }
+        report.dates_done += 1;
+        report.entries_stored = summary.entries_stored;
+        report.current_ledger = Some(done.item.ledger_id);
+        report.current_date = Some(done.item.date);
+        let secs = started.elapsed().as_secs_f64();
+        report.entries_per_sec = if secs > 0.0 {
+            summary.entries_stored as f64 / secs
+        } else {
+            0.0
         };
+        progress(report);
+        None
+    };
 
     while fetching || in_writer > 0 {
         if cancel.is_cancelled() {
@@ -426,6 +430,7 @@ pub async fn execute(
     if let Some(e) = fatal {
         return Err(e);
     }
+    summary.requests = client.requests_made().saturating_sub(requests_before);
     summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
 }
@@ -665,6 +670,7 @@ mod tests {
             already_complete: 0,
             entries_stored: 10,
             requests: 62,
+            pages: 62,
             not_attempted: 0,
             cancelled: false,
             elapsed_ms: 5,

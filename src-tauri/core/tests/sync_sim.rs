@@ -1,0 +1,445 @@
+//! Sync against the real simulator over HTTP on 127.0.0.1 into a real SQLite file:
+//! faults change nothing, closed dates are fetched once, open dates close, failures are contained.
+
+use avstem_core::api::{ApiClient, ClientConfig, Credentials};
+use avstem_core::model::{Entry, Topic};
+use avstem_core::secrets::Secret;
+use avstem_core::sim::{self, demo, SimConfig, SimHandle};
+use avstem_core::store::{DateState, Store};
+use avstem_core::sync::{self, CancelToken, PlanReason, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
+use avstem_core::Error;
+use chrono::NaiveDate;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const LEDGER: &str = "302321";
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+async fn simulator(faults: &str, today: &str) -> SimHandle {
+    sim::start(SimConfig {
+        seed: 7,
+        faults: faults.into(),
+        today: d(today),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator")
+}
+
+fn fast_retries() -> ClientConfig {
+    ClientConfig {
+        timeout: Duration::from_secs(5),
+        max_retries: 8,
+        base_backoff: Duration::from_millis(2),
+        max_backoff: Duration::from_millis(20),
+    }
+}
+
+fn merchant(sim: &SimHandle) -> ApiClient {
+    merchant_with_secret(sim, demo::MERCHANT_CLIENT_SECRET)
+}
+
+fn merchant_with_secret(sim: &SimHandle, secret: &str) -> ApiClient {
+    let creds = Credentials::Merchant {
+        client_id: demo::MERCHANT_CLIENT_ID.into(),
+        client_secret: Secret::new(secret),
+        subscription_key: Secret::new(demo::MERCHANT_SUBSCRIPTION_KEY),
+        msn: Some(demo::MERCHANT_MSN.into()),
+    };
+    ApiClient::new(&sim.base_url(), creds, fast_retries()).expect("client")
+}
+
+fn request(ledgers: &[&str], from: &str, to: &str) -> SyncRequest {
+    SyncRequest {
+        ledger_ids: ledgers.iter().map(|s| s.to_string()).collect(),
+        from: d(from),
+        to: d(to),
+        gdpr: false,
+        concurrency: 4,
+    }
+}
+
+async fn sync_range(
+    client: &ApiClient,
+    path: &Path,
+    req: &SyncRequest,
+    today: NaiveDate,
+) -> avstem_core::Result<SyncSummary> {
+    let plan = sync::plan(&Store::open(path)?, req, today)?;
+    let opts = SyncOptions {
+        concurrency: req.concurrency,
+    };
+    sync::execute(client, path, plan, opts, |_| {}, CancelToken::new()).await
+}
+
+fn entry_hash(e: &Entry, h: &mut DefaultHasher) {
+    (
+        &e.ledger_id,
+        e.topic,
+        e.ledger_date,
+        e.seq,
+        &e.psp_reference,
+        e.time,
+        e.entry_type.as_str(),
+    )
+        .hash(h);
+    (
+        &e.reference,
+        &e.currency,
+        e.amount,
+        e.balance_before,
+        e.balance_after,
+        &e.recipient_handle,
+    )
+        .hash(h);
+    (&e.name, &e.masked_phone_no, &e.message).hash(h);
+}
+
+/// Per (topic, date): entry count and a checksum over every field.
+fn fingerprint(
+    entries_by_date: impl Iterator<Item = ((Topic, NaiveDate), Vec<Entry>)>,
+) -> BTreeMap<(Topic, NaiveDate), (usize, u64)> {
+    entries_by_date
+        .map(|(key, entries)| {
+            let mut h = DefaultHasher::new();
+            entries.iter().for_each(|e| entry_hash(e, &mut h));
+            (key, (entries.len(), h.finish()))
+        })
+        .collect()
+}
+
+fn stored(
+    path: &Path,
+    ledger: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> BTreeMap<(Topic, NaiveDate), (usize, u64)> {
+    let store = Store::open(path).expect("store");
+    fingerprint(from.iter_days().take_while(|x| *x <= to).flat_map(|date| {
+        Topic::ALL.map(|t| {
+            (
+                (t, date),
+                store.entries_between(ledger, t, date, date).expect("read"),
+            )
+        })
+    }))
+}
+
+fn served(
+    sim: &SimHandle,
+    ledger: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> BTreeMap<(Topic, NaiveDate), (usize, u64)> {
+    let world = sim.world();
+    fingerprint(
+        from.iter_days()
+            .take_while(|x| *x <= to)
+            .flat_map(|date| Topic::ALL.map(|t| ((t, date), world.entries(ledger, t, date)))),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_synced_through_faults_equals_the_month_synced_cleanly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (clean_path, faulty_path) = (dir.path().join("clean.sqlite"), dir.path().join("faulty.sqlite"));
+    let today = d("2024-06-01");
+    let req = request(&[LEDGER], "2024-03-01", "2024-03-31");
+
+    let clean = simulator("", "2024-06-01").await;
+    let summary = sync_range(&merchant(&clean), &clean_path, &req, today)
+        .await
+        .expect("clean sync");
+    assert_eq!((summary.complete, summary.open, summary.failed.len()), (62, 0, 0));
+
+    let faulty = simulator(
+        "report:429=0.15,report:500=0.1,report:cut=0.05,report:drop=0.03,report:retry-after=0,token:expire-after=25",
+        "2024-06-01",
+    )
+    .await;
+    let summary = sync_range(&merchant(&faulty), &faulty_path, &req, today)
+        .await
+        .expect("faulty sync");
+    assert_eq!(
+        (summary.complete, summary.open),
+        (62, 0),
+        "failed: {:?}",
+        summary.failed
+    );
+    assert!(
+        faulty.stats().faults_injected > 5,
+        "faults were injected: {:?}",
+        faulty.stats().faults_by_kind
+    );
+
+    let (from, to) = (req.from, req.to);
+    let with_faults = stored(&faulty_path, LEDGER, from, to);
+    let without = stored(&clean_path, LEDGER, from, to);
+    assert_eq!(with_faults, without);
+    assert_eq!(without, served(&clean, LEDGER, from, to));
+    let rows: usize = without.values().map(|(n, _)| n).sum();
+    assert_eq!(summary.entries_stored, rows as u64);
+    assert!(rows > 500, "a real month has real volume: {rows}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_running_a_finished_sync_asks_nothing_for_closed_dates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-06-01").await;
+    let client = merchant(&sim);
+    let req = request(&[LEDGER], "2024-02-01", "2024-02-29");
+    let first = sync_range(&client, &path, &req, d("2024-06-01"))
+        .await
+        .expect("first");
+    assert_eq!(first.complete, 58);
+    assert_eq!(sim.stats().report_requests, first.pages);
+
+    sim.reset_stats();
+    let plan = sync::plan(&Store::open(&path).expect("store"), &req, d("2024-06-01")).expect("plan");
+    assert!(plan.is_empty());
+    assert_eq!(plan.already_complete, 58);
+    let again = sync_range(&client, &path, &req, d("2024-06-01"))
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.complete, again.already_complete, again.entries_stored),
+        (0, 58, 0)
+    );
+    assert_eq!(sim.stats().report_requests, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_dates_become_complete_once_the_simulator_closes_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-03-20").await;
+    let client = merchant(&sim);
+    let req = request(&[LEDGER], "2024-03-01", "2024-03-31");
+    let first = sync_range(&client, &path, &req, d("2024-03-20"))
+        .await
+        .expect("first");
+    // The 20th to the 31st answer tryLater on both topics.
+    assert_eq!((first.complete, first.open), (38, 24));
+    let store = Store::open(&path).expect("store");
+    let funds = store
+        .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-20"))
+        .expect("status");
+    assert_eq!(
+        (funds[0].state, funds[1].state),
+        (DateState::Complete, DateState::Open)
+    );
+    let plan = sync::plan(&store, &req, d("2024-03-20")).expect("plan");
+    assert_eq!(plan.items.len(), 24);
+    assert!(plan.items.iter().all(|i| i.reason == PlanReason::NotClosedYet));
+    drop(store);
+
+    sim.set_today(d("2024-04-01"));
+    sim.reset_stats();
+    let plan = sync::plan(&Store::open(&path).expect("store"), &req, d("2024-04-01")).expect("plan");
+    assert_eq!(plan.count(PlanReason::Open), 24);
+    let second = sync_range(&client, &path, &req, d("2024-04-01"))
+        .await
+        .expect("second");
+    assert_eq!(
+        (second.complete, second.open, second.already_complete),
+        (24, 0, 38)
+    );
+    let stats = sim.stats();
+    assert_eq!(stats.report_requests_for_date(LEDGER, d("2024-03-19")), 0);
+    assert!(stats.report_requests_for_date(LEDGER, d("2024-03-20")) >= 2);
+    // The replaced rows are exactly the closed dates' final rows: nothing left over from the open fetch.
+    assert_eq!(
+        stored(&path, LEDGER, req.from, req.to),
+        served(&sim, LEDGER, req.from, req.to)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_keys_stop_the_whole_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-06-01").await;
+    let client = merchant_with_secret(&sim, "not-the-secret");
+    let result = sync_range(
+        &client,
+        &path,
+        &request(&[LEDGER], "2024-03-01", "2024-03-31"),
+        d("2024-06-01"),
+    )
+    .await;
+    assert!(matches!(result, Err(Error::KeysRejected)), "{result:?}");
+    let store = Store::open(&path).expect("store");
+    assert!(store
+        .date_statuses(LEDGER, Topic::Funds, d("2024-03-01"), d("2024-03-31"))
+        .expect("s")
+        .is_empty());
+    assert!(
+        sim.stats().report_requests < 10,
+        "stopped early: {}",
+        sim.stats().report_requests
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_date_is_marked_failed_the_rest_carry_on_and_the_next_sync_retries_only_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let today = d("2024-06-01");
+    let req = request(&[LEDGER], "2024-03-01", "2024-03-31");
+    // Validation errors (10002) are never retried: those dates fail.
+    let broken = simulator("report:10002=0.15", "2024-06-01").await;
+    let first = sync_range(&merchant(&broken), &path, &req, today)
+        .await
+        .expect("first");
+    assert!(!first.failed.is_empty(), "some dates failed");
+    assert_eq!(first.complete as usize + first.failed.len(), 62);
+    assert!(
+        first.failed.iter().all(|f| f.reason.contains("invalid")),
+        "{:?}",
+        first.failed
+    );
+    assert_eq!(first.exit_code(), 1);
+
+    let healthy = simulator("", "2024-06-01").await;
+    let plan = sync::plan(&Store::open(&path).expect("store"), &req, today).expect("plan");
+    assert_eq!(plan.items.len(), first.failed.len());
+    assert!(plan.items.iter().all(|i| i.reason == PlanReason::Failed));
+    let second = sync_range(&merchant(&healthy), &path, &req, today)
+        .await
+        .expect("second");
+    assert_eq!(
+        (second.complete as usize, second.failed.len()),
+        (first.failed.len(), 0)
+    );
+    assert_eq!(second.exit_code(), 0);
+    assert_eq!(
+        stored(&path, LEDGER, req.from, req.to),
+        served(&healthy, LEDGER, req.from, req.to)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_syncs_every_granted_ledger_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-06-01").await;
+    let partner = ApiClient::new(
+        &sim.base_url(),
+        Credentials::Partner {
+            client_id: demo::PARTNER_CLIENT_ID.into(),
+            client_secret: Secret::new(demo::PARTNER_CLIENT_SECRET),
+        },
+        fast_retries(),
+    )
+    .expect("client");
+    let mut store = Store::open(&path).expect("store");
+    let ledgers = sync::refresh_ledgers(&partner, &mut store, "accountant", None)
+        .await
+        .expect("ledgers");
+    assert_eq!(ledgers.len(), 7);
+    assert_eq!(store.ledgers(Some("accountant")).expect("cached").len(), 7);
+    drop(store);
+    let ids: Vec<&str> = ledgers.iter().map(|l| l.ledger_id.as_str()).collect();
+    let req = request(&ids, "2024-05-06", "2024-05-12");
+    let progress = Mutex::new(Vec::<SyncProgress>::new());
+    let plan = sync::plan(&Store::open(&path).expect("store"), &req, d("2024-06-01")).expect("plan");
+    let summary = sync::execute(
+        &partner,
+        &path,
+        plan,
+        SyncOptions::default(),
+        |p| progress.lock().expect("lock").push(p.clone()),
+        CancelToken::new(),
+    )
+    .await
+    .expect("sync");
+    assert_eq!((summary.complete, summary.failed.len()), (7 * 7 * 2, 0));
+    for id in &ids {
+        assert_eq!(
+            stored(&path, id, req.from, req.to),
+            served(&sim, id, req.from, req.to),
+            "ledger {id}"
+        );
+    }
+    let progress = progress.into_inner().expect("lock");
+    assert_eq!(
+        progress.first().map(|p| (p.dates_done, p.dates_total)),
+        Some((0, 98))
+    );
+    assert_eq!(
+        progress.last().map(|p| (p.dates_done, p.entries_stored)),
+        Some((98, summary.entries_stored))
+    );
+    assert!(progress.windows(2).all(|w| w[0].dates_done < w[1].dates_done));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_sync_keeps_whole_dates_and_the_next_run_finishes_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = sim::start(SimConfig {
+        seed: 7,
+        latency_ms: 20,
+        today: d("2024-06-01"),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("sim");
+    let client = merchant(&sim);
+    let req = request(&[LEDGER], "2024-01-01", "2024-01-31");
+    let cancel = CancelToken::new();
+    let plan = sync::plan(&Store::open(&path).expect("store"), &req, d("2024-06-01")).expect("plan");
+    let trigger = cancel.clone();
+    let summary = sync::execute(
+        &client,
+        &path,
+        plan,
+        SyncOptions { concurrency: 2 },
+        move |p| {
+            if p.dates_done >= 10 {
+                trigger.cancel();
+            }
+        },
+        cancel,
+    )
+    .await
+    .expect("cancelled sync");
+    assert!(summary.cancelled);
+    assert!(summary.not_attempted > 0 && summary.complete >= 10, "{summary:?}");
+    assert_eq!(summary.exit_code(), 130);
+    // Every date marked complete has exactly its rows.
+    let store = Store::open(&path).expect("store");
+    let mut complete = 0;
+    for topic in Topic::ALL {
+        for s in store
+            .date_statuses(LEDGER, topic, req.from, req.to)
+            .expect("statuses")
+        {
+            assert_eq!(s.state, DateState::Complete);
+            let rows = store
+                .entries_between(LEDGER, topic, s.date, s.date)
+                .expect("rows");
+            assert_eq!(rows.len() as u32, s.entry_count);
+            assert_eq!(rows, sim.world().entries(LEDGER, topic, s.date));
+            complete += 1;
+        }
+    }
+    assert_eq!(complete, summary.complete);
+    drop(store);
+    let rest = sync_range(&client, &path, &req, d("2024-06-01"))
+        .await
+        .expect("rest");
+    assert_eq!(rest.complete + summary.complete, 62);
+    assert_eq!(
+        stored(&path, LEDGER, req.from, req.to),
+        served(&sim, LEDGER, req.from, req.to)
+    );
+}
