@@ -39,6 +39,14 @@ pub enum Command {
     Profile(profile::ProfileCommand),
     /// Fetch and cache the ledgers a profile sees.
     Ledgers(ledgers::LedgersArgs),
+    /// Fetch what is missing for a month or a date range into the local cache.
+    Sync(sync::SyncArgs),
+    /// Show one ledger date's entries from the cache (works offline).
+    Entries(entries::EntriesArgs),
+    /// Show a month's daily summary from the cache (works offline).
+    Month(month::MonthArgs),
+    /// Rebuild or inspect the local cache.
+    Cache(cache::CacheArgs),
 }
 
 /// The default data directory: `~/.local/share/avstem` on Linux.
@@ -86,6 +94,10 @@ pub fn run(cli: Cli) -> i32 {
         match &command {
             Command::Profile(c) => profile::run(&ctx, c).await,
             Command::Ledgers(a) => ledgers::run(&ctx, a).await,
+            Command::Sync(a) => sync::run(&ctx, a).await,
+            Command::Entries(a) => entries::run(&ctx, a).await,
+            Command::Month(a) => month::run(&ctx, a).await,
+            Command::Cache(a) => cache::run(&ctx, a).await,
         }
     });
     match result {
