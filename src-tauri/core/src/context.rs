@@ -87,12 +87,16 @@ impl Context {
         ApiClient::new(&base_url, credentials, ClientConfig::default())
     }
 
-    /// The base URL of the demo simulator, starting it if needed.
+    /// The base URL of the demo simulator, starting it if needed. Its data is the same in every
+    /// process (a fixed seed), so the window and the CLI see the same demo ledgers.
     pub async fn demo_base_url(&self) -> Result<String> {
-        let guard = self.demo_sim.lock().await;
-        drop(guard);
-        Err(Error::Input(
-            "The demo simulator is not available in this build yet.".into(),
-        ))
+        let mut guard = self.demo_sim.lock().await;
+        if let Some(handle) = guard.as_ref() {
+            return Ok(handle.base_url());
+        }
+        let handle = crate::sim::start(crate::sim::SimConfig::default()).await?;
+        let url = handle.base_url();
+        *guard = Some(handle);
+        Ok(url)
     }
 }
