@@ -1,19 +1,54 @@
 //! The built-in Report API simulator: deterministic data from a seed, the same endpoints,
-//! auth flows and error shapes as production, and injectable faults. STUB: to be implemented.
+//! auth flows and error shapes as production, and injectable faults (see [`faults`] for the grammar).
+//!
+//! ```no_run
+//! # async fn demo() -> avstem_core::Result<()> {
+//! use avstem_core::sim::{self, SimConfig};
+//! let sim = sim::start(SimConfig { faults: "report:429=0.1".into(), ..SimConfig::default() }).await?;
+//! println!("{}", sim.base_url()); // http://127.0.0.1:PORT
+//! let requests = sim.stats().report_requests;
+//! # let _ = requests;
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Endpoints: `POST /accesstoken/get` (merchant keys as headers), `POST /miami/v1/token` (partner,
+//! Basic auth), `GET /settlement/v1/ledgers`, `GET /report/v2/ledgers/{id}/{funds|fees}/dates/{date}`,
+//! `GET /report/v2/ledgers/{id}/{funds|fees}/feed`. Dates from `today` onward answer `tryLater: true`
+//! (today shows the activity so far, later dates nothing).
 
 pub mod data;
+pub mod faults;
+mod server;
 
 use crate::Result;
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use data::World;
+pub use faults::{FaultEndpoint, FaultKind, FaultSpec};
 
 /// Public demo keys: the simulator accepts these. They are not secrets.
 pub mod demo {
+    /// Fjordkaffe AS: ledgers 302321 (daily, net), 302322 (weekly, gross) and 900001 (bulk).
     pub const MERCHANT_CLIENT_ID: &str = "demo-merchant";
     pub const MERCHANT_CLIENT_SECRET: &str = "demo-merchant-secret";
     pub const MERCHANT_SUBSCRIPTION_KEY: &str = "demo-subscription-key";
     pub const MERCHANT_MSN: &str = "123455";
+    /// The accounting partner: sees 12345, 302321, 302322, 402001, 402002, 502001, 502002.
     pub const PARTNER_CLIENT_ID: &str = "demo-partner";
     pub const PARTNER_CLIENT_SECRET: &str = "demo-partner-secret";
+    /// Example Shop: the documented example ledger 12345.
+    pub const DOC_MERCHANT_CLIENT_ID: &str = "doc-example-merchant";
+    pub const DOC_MERCHANT_CLIENT_SECRET: &str = "doc-example-secret";
+    pub const DOC_MERCHANT_SUBSCRIPTION_KEY: &str = "doc-example-subscription-key";
+    pub const DOC_MERCHANT_MSN: &str = "57860";
+    /// Bulk Bench AS: only the bulk ledger 900001.
+    pub const BENCH_CLIENT_ID: &str = "bench-merchant";
+    pub const BENCH_CLIENT_SECRET: &str = "bench-merchant-secret";
+    pub const BENCH_SUBSCRIPTION_KEY: &str = "bench-subscription-key";
+    pub const BENCH_MSN: &str = "900001";
 }
 
 #[derive(Debug, Clone)]
@@ -21,19 +56,170 @@ pub struct SimConfig {
     pub seed: u64,
     /// 0 = a random free port on 127.0.0.1.
     pub port: u16,
+    /// Added before every answer.
     pub latency_ms: u64,
-    /// Fault spec as given to `avstem sim --faults`.
+    /// Fault spec as given to `avstem sim --faults` (grammar in [`faults`]).
     pub faults: String,
+    /// Entries per report page (production: 1000).
     pub page_size: usize,
+    /// Ledgers per `/settlement/v1/ledgers` page.
+    pub ledgers_page_size: usize,
     /// Dates from `today` onward answer `tryLater`.
     pub today: NaiveDate,
+    /// Funds entries per date on the bulk ledger 900001 (33,334 → over 1,000,000 a month).
+    pub bulk_entries_per_day: u32,
+    /// Lifetime of access tokens (production: 24 h).
+    pub token_ttl_secs: u64,
 }
 
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 42,
+            port: 0,
+            latency_ms: 0,
+            faults: String::new(),
+            page_size: 1000,
+            ledgers_page_size: 2,
+            today: chrono::Utc::now().date_naive(),
+            bulk_entries_per_day: data::DEFAULT_BULK_ENTRIES_PER_DAY,
+            token_ttl_secs: 86_400,
+        }
+    }
+}
+
+/// Request counters, for tests that assert what a sync did (or did not) ask for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimStats {
+    /// Both token endpoints.
+    pub token_requests: u64,
+    pub merchant_token_requests: u64,
+    pub partner_token_requests: u64,
+    pub ledger_requests: u64,
+    /// By-date report requests (every page counts).
+    pub report_requests: u64,
+    pub feed_requests: u64,
+    /// Answers with status 401 (bad keys, expired or missing token, wrong subscription key).
+    pub unauthorized: u64,
+    /// Faults injected (of any kind).
+    pub faults_injected: u64,
+    /// Faults injected by kind.
+    pub faults_by_kind: BTreeMap<String, u64>,
+    /// By-date report requests per (ledger, topic, date), every page counted.
+    pub report_requests_by_date: BTreeMap<(String, crate::model::Topic, NaiveDate), u64>,
+}
+
+impl SimStats {
+    pub fn report_requests_for(&self, ledger_id: &str, topic: crate::model::Topic, date: NaiveDate) -> u64 {
+        self.report_requests_by_date
+            .get(&(ledger_id.to_string(), topic, date))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Both topics.
+    pub fn report_requests_for_date(&self, ledger_id: &str, date: NaiveDate) -> u64 {
+        crate::model::Topic::ALL
+            .iter()
+            .map(|t| self.report_requests_for(ledger_id, *t, date))
+            .sum()
+    }
+
+    pub fn total_requests(&self) -> u64 {
+        self.token_requests + self.ledger_requests + self.report_requests + self.feed_requests
+    }
+}
+
+/// A running simulator. Dropping it without [`SimHandle::shutdown`] also stops it.
 pub struct SimHandle {
-    pub base_url: String,
+    base_url: String,
+    shared: Arc<server::Shared>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.base_url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+
+    pub fn stats(&self) -> SimStats {
+        self.shared.stats()
+    }
+
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.shared.today()
+    }
+
+    /// Moves "today": dates before it close (answer in full, `tryLater: false`).
+    pub fn set_today(&self, date: NaiveDate) {
+        self.shared.set_today(date);
+    }
+
+    /// The data the simulator serves, for comparing with what a client stored.
+    pub fn world(&self) -> Arc<World> {
+        self.shared.world()
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
+        }
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Starts the simulator on 127.0.0.1 (port 0 = any free port). Needs a Tokio runtime.
 pub async fn start(config: SimConfig) -> Result<SimHandle> {
-    let _ = config;
-    Ok(SimHandle { base_url: String::new() })
+    let spec = FaultSpec::parse(&config.faults)?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+        .await
+        .map_err(|e| {
+            crate::Error::Io(format!(
+                "The simulator could not listen on 127.0.0.1:{}: {e}",
+                config.port
+            ))
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| crate::Error::Io(format!("The simulator has no local address: {e}")))?;
+    let world = Arc::new(World::with_bulk(
+        config.seed,
+        config.today,
+        config.bulk_entries_per_day,
+    ));
+    let shared = Arc::new(server::Shared::new(world, &config, spec));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
+    Ok(SimHandle {
+        base_url: format!("http://{addr}"),
+        shared,
+        stop: Some(stop),
+        task: Some(task),
+    })
 }
