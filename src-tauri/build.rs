@@ -6,6 +6,23 @@ fn main() {
     println!("cargo:rerun-if-changed=ui/dist");
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "list_profiles",
+            "start_demo",
+            "test_keys",
+            "save_profile",
+            "cached_ledgers",
+            "refresh_ledgers",
+            "month_report",
+            "day_entries",
+            "payout_detail",
+            "capture_detail",
+            "search_entries",
+            "sync_month",
+            "cancel_sync",
+            "export_month",
+            "missing_dates",
+        ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

@@ -55,5 +55,26 @@ fn run_window(ctx: Context) -> i32 {
 pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
     tauri::Builder::<R>::new()
         .manage(AppState { ctx })
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .manage(commands::SyncJobs::default())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_profiles,
+            commands::start_demo,
+            commands::test_keys,
+            commands::save_profile,
+            commands::cached_ledgers,
+            commands::refresh_ledgers,
+            commands::month_report,
+            commands::day_entries,
+            commands::payout_detail,
+            commands::capture_detail,
+            commands::search_entries,
+            commands::sync_month,
+            commands::cancel_sync,
+            commands::export_month,
+            commands::missing_dates,
+        ])
 }

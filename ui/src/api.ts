@@ -1,12 +1,109 @@
-// Typed wrappers around the Rust commands: the only place the UI calls invoke().
+// Typed wrappers around the Rust commands: the only place the UI calls invoke(). Every type comes
+// from ui/src/bindings, generated from the Rust structs by ts-rs (scripts/gen-bindings.sh).
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
+import { revealItemInDir } from "@tauri-apps/plugin-opener";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { CaptureDetail } from "./bindings/CaptureDetail";
+import type { ConnectionTest } from "./bindings/ConnectionTest";
+import type { DayPage } from "./bindings/DayPage";
+import type { DayQuery } from "./bindings/DayQuery";
+import type { Entry } from "./bindings/Entry";
+import type { ExportRequest } from "./bindings/ExportRequest";
+import type { ExportSummary } from "./bindings/ExportSummary";
+import type { KeysForm } from "./bindings/KeysForm";
+import type { Ledger } from "./bindings/Ledger";
+import type { MonthView } from "./bindings/MonthView";
+import type { PayoutDetail } from "./bindings/PayoutDetail";
+import type { Profile } from "./bindings/Profile";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { SyncSummary } from "./bindings/SyncSummary";
+import type { Topic } from "./bindings/Topic";
+import type { UserError } from "./bindings/UserError";
 
-export interface AppInfo {
-  name: string;
-  version: string;
-  dataDir: string;
+export type {
+  AppInfo,
+  CaptureDetail,
+  DayPage,
+  DayQuery,
+  Entry,
+  ExportSummary,
+  KeysForm,
+  Ledger,
+  MonthView,
+  PayoutDetail,
+  Profile,
+  SyncProgress,
+  SyncSummary,
+  Topic,
+  UserError,
+};
+
+/** Commands reject with a `UserError`; anything else (a bug, a denied permission) becomes one. */
+export function asUserError(e: unknown): UserError {
+  if (e && typeof e === "object" && "kind" in e && "message" in e) {
+    const o = e as { kind: unknown; message: unknown; contextId?: unknown };
+    return {
+      kind: String(o.kind),
+      message: String(o.message),
+      contextId: typeof o.contextId === "string" ? o.contextId : null,
+    };
+  }
+  return { kind: "internal", message: typeof e === "string" ? e : String(e), contextId: null };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asUserError(e);
+  }
 }
 
 export const api = {
-  appInfo: () => invoke<AppInfo>("app_info"),
+  appInfo: () => call<AppInfo>("app_info"),
+  listProfiles: () => call<Profile[]>("list_profiles"),
+  startDemo: () => call<Ledger[]>("start_demo"),
+  testKeys: (form: KeysForm) => call<ConnectionTest>("test_keys", { form }),
+  saveProfile: (form: KeysForm) => call<Profile>("save_profile", { form }),
+  cachedLedgers: (profile: string) => call<Ledger[]>("cached_ledgers", { profile }),
+  refreshLedgers: (profile: string) => call<Ledger[]>("refresh_ledgers", { profile }),
+  monthReport: (ledgerId: string, month: string) => call<MonthView>("month_report", { ledgerId, month }),
+  dayEntries: (ledgerId: string, topic: Topic, date: string, query: DayQuery) =>
+    call<DayPage>("day_entries", { ledgerId, topic, date, query }),
+  payoutDetail: (ledgerId: string, pspReference: string) =>
+    call<PayoutDetail>("payout_detail", { ledgerId, pspReference }),
+  captureDetail: (pspReference: string) => call<CaptureDetail>("capture_detail", { pspReference }),
+  search: (text: string) => call<Entry[]>("search_entries", { text }),
+  syncMonth: (profile: string, ledgerId: string, month: string) =>
+    call<SyncSummary>("sync_month", { profile, ledgerId, month }),
+  cancelSync: () => call<boolean>("cancel_sync"),
+  exportMonth: (request: ExportRequest) => call<ExportSummary>("export_month", { request }),
+  missingDates: (ledgerId: string, month: string) => call<number>("missing_dates", { ledgerId, month }),
+
+  /** Live sync progress, sent by the sync engine after every stored date. */
+  onSyncProgress: (cb: (p: SyncProgress) => void): Promise<UnlistenFn> =>
+    listen<SyncProgress>("sync-progress", (ev) => cb(ev.payload)),
+
+  /** The native Save dialog; `null` when the user cancels. */
+  chooseSavePath: async (defaultName: string, csv: boolean): Promise<string | null> => {
+    try {
+      return await save({
+        defaultPath: defaultName,
+        filters: csv ? [{ name: "CSV", extensions: ["csv"] }] : [{ name: "Excel", extensions: ["xlsx"] }],
+      });
+    } catch (e) {
+      throw asUserError(e);
+    }
+  },
+
+  /** Show the exported file in the file manager. */
+  revealFile: async (path: string): Promise<void> => {
+    try {
+      await revealItemInDir(path);
+    } catch (e) {
+      throw asUserError(e);
+    }
+  },
 };

@@ -1,23 +1,140 @@
+// The shell: header with navigation, profile and language switchers, the demo banner, and the
+// screen for the current address.
 import "./style.css";
-import { api } from "./api";
+import { api, type UserError } from "./api";
+import { h, replace } from "./dom";
+import { lang, setLang, t } from "./i18n";
+import { parse, type Route } from "./router";
+import { app, isDemo, selectProfile, setProfiles } from "./state";
+import { captureView } from "./views/capture";
+import { dayView } from "./views/day";
+import { errorBox } from "./views/errors";
+import { exportView } from "./views/export";
+import { keysView } from "./views/keys";
+import { ledgersView } from "./views/ledgers";
+import { monthView } from "./views/month";
+import { payoutView } from "./views/payout";
+import { searchView } from "./views/search";
+import { welcomeView } from "./views/welcome";
+import { defaultMonth } from "./format";
+
+const root = document.getElementById("app") as HTMLElement;
+const header = h("header", { class: "topbar" });
+const banner = h("div", { class: "demo-banner", role: "status", "data-testid": "demo-banner", hidden: true });
+const main = h("main", { id: "view", class: "view" });
+let lastLedger: string | null = null;
+
+async function refreshProfiles(): Promise<void> {
+  setProfiles(await api.listProfiles());
+  renderChrome();
+}
+
+function navLink(hash: string, label: string, testid: string, active: boolean): HTMLElement {
+  return h("a", { href: hash, class: active ? "nav-link active" : "nav-link", "aria-current": active ? "page" : undefined, "data-testid": testid }, label);
+}
+
+function renderChrome(): void {
+  const route = parse(location.hash);
+  const name = route?.name ?? "";
+  const profileSelect = h(
+    "select",
+    { "aria-label": t("nav.profile"), "data-testid": "profile-switcher", disabled: app.profiles.length === 0 },
+    app.profiles.map((p) => h("option", { value: p.name }, p.demo ? `${p.name} (demo)` : p.name)),
+  );
+  if (app.profile) profileSelect.value = app.profile;
+  profileSelect.addEventListener("change", () => {
+    selectProfile(profileSelect.value);
+    lastLedger = null;
+    location.hash = "#/ledgers";
+    renderChrome();
+    route_();
+  });
+  const langSelect = h(
+    "select",
+    { "aria-label": t("nav.language"), "data-testid": "lang-switch" },
+    h("option", { value: "nb" }, "Norsk bokmål"),
+    h("option", { value: "en" }, "English"),
+  );
+  langSelect.value = lang();
+  langSelect.addEventListener("change", () => {
+    setLang(langSelect.value === "nb" ? "nb" : "en");
+    renderChrome();
+    route_();
+  });
+  const exportHash = lastLedger ? `#/export/${encodeURIComponent(lastLedger)}/${defaultMonth()}` : "#/ledgers";
+  replace(
+    header,
+    h("a", { href: app.profiles.length ? "#/ledgers" : "#/welcome", class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
+    h(
+      "nav",
+      { class: "nav", "aria-label": t("nav.main") },
+      app.profiles.length
+        ? [
+            navLink("#/ledgers", t("nav.ledgers"), "nav-ledgers", ["ledgers", "month", "day", "payout"].includes(name)),
+            navLink("#/search", t("nav.search"), "nav-search", name === "search" || name === "capture"),
+            navLink(exportHash, t("nav.export"), "nav-export", name === "export"),
+          ]
+        : null,
+      navLink("#/keys", t("nav.addKeys"), "nav-keys", name === "keys"),
+    ),
+    h("span", { class: "spacer" }),
+    app.profiles.length ? h("label", { class: "inline" }, h("span", { class: "sr-only" }, t("nav.profile")), profileSelect) : null,
+    langSelect,
+  );
+  banner.hidden = !isDemo();
+  banner.textContent = t("demo.banner");
+}
+
+function show(route: Route): void {
+  switch (route.name) {
+    case "welcome":
+      return welcomeView(main, refreshProfiles);
+    case "keys":
+      return keysView(main, refreshProfiles);
+    case "ledgers":
+      return ledgersView(main);
+    case "month":
+      lastLedger = route.ledgerId;
+      return monthView(main, route.ledgerId, route.month);
+    case "day":
+      lastLedger = route.ledgerId;
+      return dayView(main, route.ledgerId, route.date, route.topic);
+    case "payout":
+      return payoutView(main, route.ledgerId, route.psp);
+    case "capture":
+      return captureView(main, route.psp);
+    case "search":
+      return searchView(main, route.text);
+    case "export":
+      lastLedger = route.ledgerId;
+      return exportView(main, route.ledgerId, route.month);
+  }
+}
+
+function route_(): void {
+  const route = parse(location.hash);
+  if (!route) {
+    location.replace(app.profiles.length ? "#/ledgers" : "#/welcome");
+    return;
+  }
+  renderChrome();
+  show(route);
+  document.body.dataset.route = route.name;
+  // Move focus to the new screen's heading so keyboard and screen-reader users land on it.
+  main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+}
 
 async function start(): Promise<void> {
-  const root = document.getElementById("app");
-  if (!root) return;
-  root.innerHTML = `
-    <main class="welcome">
-      <h1>Avstem</h1>
-      <p class="lead">Explain every Vipps MobilePay payout: sales, refunds and fees, reconciled to the øre.</p>
-      <p id="version" class="muted">…</p>
-    </main>`;
-  const version = root.querySelector<HTMLElement>("#version");
+  setLang(lang());
+  root.replaceChildren(h("a", { href: "#view", class: "skip" }, "Skip to content"), header, banner, main);
   try {
-    const info = await api.appInfo();
-    if (version) version.textContent = `Version ${info.version}`;
-    document.body.dataset.ready = "true";
+    await refreshProfiles();
   } catch (e) {
-    if (version) version.textContent = `Could not talk to the app: ${String(e)}`;
+    replace(main, errorBox(e as UserError));
   }
+  window.addEventListener("hashchange", route_);
+  route_();
+  document.body.dataset.ready = "true";
 }
 
 void start();

@@ -1,0 +1,90 @@
+// One payment: the capture, its refunds, its fee(s) even when charged on a later date, and its payout.
+import { api, type CaptureDetail, type UserError } from "../api";
+import { h, replace } from "../dom";
+import { formatDate } from "../format";
+import { lang, t } from "../i18n";
+import { href, payoutPsp } from "../router";
+import { loading, money, screen } from "./common";
+import { errorBox } from "./errors";
+
+export function captureView(root: HTMLElement, psp: string): void {
+  const body = h("div", {}, loading());
+  root.replaceChildren(screen(t("capture.title", { psp }), body));
+  void (async () => {
+    try {
+      replace(body, render(await api.captureDetail(psp)));
+      document.body.dataset.captureLoaded = psp;
+    } catch (e) {
+      replace(body, errorBox(e as UserError));
+    }
+  })();
+}
+
+function render(d: CaptureDetail): HTMLElement {
+  const l = lang();
+  const cur = d.ledger?.currency ?? d.entries[0]?.currency ?? "NOK";
+  const ledgerId = d.ledger?.ledgerId ?? d.entries[0]?.ledgerId ?? "";
+  const c = d.capture;
+  const summary = c
+    ? h(
+        "table",
+        { class: "table breakdown", "data-testid": "capture-summary" },
+        h(
+          "tbody",
+          {},
+          h("tr", {}, h("th", { scope: "row" }, t("capture.captured"), " · ", formatDate(c.captureDate, l), " · ", c.reference), h("td", { class: "right" }, money(c.gross, cur, "capture-gross"))),
+          h("tr", {}, h("th", { scope: "row" }, t("capture.refunds")), h("td", { class: "right" }, money(c.refunded, cur, "capture-refunded"))),
+          h(
+            "tr",
+            {},
+            h(
+              "th",
+              { scope: "row" },
+              t("capture.fees"),
+              c.feeDate ? ` · ${formatDate(c.feeDate, l)}` : "",
+              c.feeDate && c.feeDate > c.captureDate ? h("span", { class: "chip chip-carried" }, t("capture.feeLater")) : null,
+            ),
+            h("td", { class: "right" }, money(-c.fees, cur, "capture-fees")),
+          ),
+          h("tr", { class: "sum" }, h("th", { scope: "row" }, t("capture.net")), h("td", { class: "right" }, money(c.net, cur, "capture-net"))),
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, t("capture.payout")),
+            h(
+              "td",
+              { class: "right" },
+              c.payout
+                ? h("a", { href: href({ name: "payout", ledgerId, psp: payoutPsp(ledgerId, c.payout) }), "data-testid": "capture-payout" }, c.payout, c.payoutDate ? ` · ${formatDate(c.payoutDate, l)}` : "")
+                : t("capture.notPaid"),
+            ),
+          ),
+        ),
+      )
+    : h("p", { class: "notice" }, t("capture.notFound"));
+  return h(
+    "div",
+    {},
+    summary,
+    h("h2", {}, t("capture.entries")),
+    h(
+      "table",
+      { class: "table", "data-testid": "capture-entries" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("common.date")), h("th", {}, t("day.type")), h("th", {}, t("day.reference")), h("th", { class: "right" }, t("day.amount")))),
+      h(
+        "tbody",
+        {},
+        d.entries.map((e) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, h("a", { href: href({ name: "day", ledgerId: e.ledgerId, date: e.ledgerDate, topic: e.topic }) }, formatDate(e.ledgerDate, l))),
+            h("td", {}, `${e.topic === "fees" ? t("day.fees") : t("day.funds")}: ${e.entryType}`),
+            h("td", {}, e.reference),
+            h("td", { class: "right" }, money(e.amount, e.currency)),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,33 @@
+// Pieces every screen uses: money cells, headings, loading and status chips.
+import { h, type Child } from "../dom";
+import { formatMoney } from "../format";
+import { lang, t, type MessageKey } from "../i18n";
+
+/** A money figure; `data-minor` carries the exact øre for tests and copy/paste checks. */
+export function money(minor: number, currency: string, testid?: string): HTMLElement {
+  return h(
+    "span",
+    { class: minor < 0 ? "num neg" : "num", "data-minor": minor, "data-testid": testid },
+    formatMoney(minor, currency, lang()),
+  );
+}
+
+export function loading(): HTMLElement {
+  return h("p", { class: "muted loading", "aria-busy": "true" }, t("common.loading"));
+}
+
+export function screen(title: Child, ...children: Child[]): HTMLElement {
+  return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, title), ...children);
+}
+
+export type ChipStatus = "paid" | "carried" | "openUpstream" | "notSynced" | "failed";
+
+export function statusChip(status: ChipStatus, payout?: string | null): HTMLElement {
+  const label = t(`status.${status}` as MessageKey);
+  const title = t(`status.${status}.title` as MessageKey, { payout: payout ?? "" });
+  return h("span", { class: `chip chip-${status}`, title, "data-status": status }, label);
+}
+
+export function link(href: string, text: Child, attrs: Record<string, string> = {}): HTMLAnchorElement {
+  return h("a", { href, ...attrs }, text);
+}

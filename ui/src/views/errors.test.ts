@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { asUserError } from "../api";
+import { setLang } from "../i18n";
+import { nextStep, plainMessage } from "./errors";
+
+describe("errors for people", () => {
+  it("keeps a UserError as it came from Rust", () => {
+    const e = asUserError({ kind: "server", message: "The server had a problem.", contextId: "abc-123" });
+    expect(e).toEqual({ kind: "server", message: "The server had a problem.", contextId: "abc-123" });
+  });
+  it("turns anything else into an internal error", () => {
+    expect(asUserError("command foo not found")).toEqual({
+      kind: "internal",
+      message: "command foo not found",
+      contextId: null,
+    });
+  });
+  it("says what to do next, in the chosen language", () => {
+    setLang("en");
+    expect(nextStep("keys-rejected")).toContain("client ID");
+    expect(nextStep("something-new")).toBe("Close Avstem and open it again.");
+    setLang("nb");
+    expect(nextStep("network")).toContain("internettforbindelsen");
+    setLang("en");
+  });
+  it("never shows more than the first line", () => {
+    expect(plainMessage("Boom.\n   at src/lib.rs:10\n   at main")).toBe("Boom.");
+  });
+});

@@ -1,0 +1,154 @@
+// "Add your keys": merchant or partner keys, with where to find each in the business portal.
+// Secrets are masked; "Test connection" tries them before anything is saved.
+import { api, type KeysForm, type UserError } from "../api";
+import { h, replace } from "../dom";
+import { t, type MessageKey } from "../i18n";
+import { selectProfile } from "../state";
+import { errorBox } from "./errors";
+
+function field(
+  id: string,
+  label: MessageKey,
+  help: MessageKey,
+  opts: { secret?: boolean; required?: boolean; placeholder?: string } = {},
+): { row: HTMLElement; input: HTMLInputElement } {
+  const input = h("input", {
+    id,
+    name: id,
+    type: opts.secret ? "password" : "text",
+    autocomplete: "off",
+    spellcheck: "false",
+    required: opts.required ?? false,
+    placeholder: opts.placeholder,
+    "aria-describedby": `${id}-help`,
+    "data-testid": `keys-${id}`,
+  });
+  const controls: HTMLElement[] = [input];
+  if (opts.secret) {
+    const toggle = h("button", { type: "button", class: "link-button", "aria-controls": id }, t("keys.show"));
+    toggle.addEventListener("click", () => {
+      const shown = input.type === "text";
+      input.type = shown ? "password" : "text";
+      toggle.textContent = shown ? t("keys.show") : t("keys.hide");
+    });
+    controls.push(toggle);
+  }
+  const row = h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, t(label)),
+    h("div", { class: "control" }, ...controls),
+    h("p", { class: "help", id: `${id}-help` }, t(help)),
+  );
+  return { row, input };
+}
+
+export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>): void {
+  let kind: "merchant" | "partner" = "merchant";
+  const name = field("name", "keys.name", "keys.name.help", { required: true });
+  const clientId = field("clientId", "keys.clientId", "keys.clientId.help", { required: true });
+  const secret = field("clientSecret", "keys.clientSecret", "keys.clientSecret.help", { secret: true, required: true });
+  const sub = field("subscriptionKey", "keys.subscriptionKey", "keys.subscriptionKey.help", {
+    secret: true,
+    required: true,
+  });
+  const msn = field("msn", "keys.msn", "keys.msn.help");
+  const baseUrl = field("baseUrl", "keys.baseUrl", "keys.baseUrl.help", { placeholder: "https://api.vipps.no" });
+  const clientHelp = clientId.row.querySelector(".help");
+  const status = h("div", { class: "status", "aria-live": "polite", "data-testid": "keys-status" });
+
+  const kindRadio = (value: "merchant" | "partner", label: MessageKey) => {
+    const input = h("input", {
+      type: "radio",
+      name: "kind",
+      value,
+      id: `kind-${value}`,
+      checked: value === kind,
+      "data-testid": `kind-${value}`,
+    });
+    input.addEventListener("change", () => {
+      kind = value;
+      sub.row.hidden = value === "partner";
+      msn.row.hidden = value === "partner";
+      if (clientHelp) clientHelp.textContent = t(value === "partner" ? "keys.partnerId.help" : "keys.clientId.help");
+    });
+    return h("label", { class: "radio", for: `kind-${value}` }, input, " ", t(label));
+  };
+
+  const form = (): KeysForm => ({
+    name: name.input.value.trim(),
+    kind,
+    clientId: clientId.input.value.trim(),
+    clientSecret: secret.input.value,
+    subscriptionKey: kind === "merchant" ? sub.input.value : "",
+    msn: kind === "merchant" ? msn.input.value.trim() : "",
+    baseUrl: baseUrl.input.value.trim(),
+  });
+
+  /** Say which field is missing before bothering the server. */
+  const missing = (): string | null => {
+    const f = form();
+    if (!f.name) return t("keys.name");
+    if (!f.clientId) return t("keys.clientId");
+    if (!f.clientSecret) return t("keys.clientSecret");
+    if (kind === "merchant" && !f.subscriptionKey) return t("keys.subscriptionKey");
+    return null;
+  };
+
+  const testButton = h("button", { type: "button", class: "secondary", "data-testid": "test-connection" }, t("keys.test"));
+  const saveButton = h("button", { type: "submit", class: "primary", "data-testid": "save-profile" }, t("keys.save"));
+
+  const run = async (what: "test" | "save") => {
+    const gap = missing();
+    if (gap) {
+      replace(status, errorBox({ kind: "input", message: t("keys.required", { field: gap }), contextId: null }));
+      return;
+    }
+    testButton.disabled = saveButton.disabled = true;
+    replace(status, h("p", { class: "muted" }, t("keys.testing")));
+    try {
+      if (what === "test") {
+        const result = await api.testKeys(form());
+        replace(status, h("p", { class: "ok", "data-testid": "keys-ok" }, t("keys.ok", { count: result.ledgerCount })));
+      } else {
+        const profile = await api.saveProfile(form());
+        selectProfile(profile.name);
+        await refreshProfiles();
+        replace(status, h("p", { class: "ok" }, t("keys.saved")));
+        location.hash = "#/ledgers";
+      }
+    } catch (e) {
+      replace(status, errorBox(e as UserError));
+    } finally {
+      testButton.disabled = saveButton.disabled = false;
+    }
+  };
+  testButton.addEventListener("click", () => void run("test"));
+
+  const formEl = h(
+    "form",
+    { class: "keys-form", "data-testid": "keys-form", novalidate: true },
+    h(
+      "fieldset",
+      { class: "kind" },
+      h("legend", {}, t("keys.kind")),
+      kindRadio("merchant", "keys.kind.merchant"),
+      kindRadio("partner", "keys.kind.partner"),
+    ),
+    name.row,
+    clientId.row,
+    secret.row,
+    sub.row,
+    msn.row,
+    h("details", { class: "advanced" }, h("summary", {}, t("keys.advanced")), baseUrl.row),
+    h("div", { class: "actions" }, testButton, saveButton),
+    status,
+  );
+  formEl.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void run("save");
+  });
+  root.replaceChildren(
+    h("section", { class: "screen narrow" }, h("h1", { tabindex: "-1" }, t("keys.title")), h("p", { class: "lead" }, t("keys.lead")), formEl),
+  );
+}

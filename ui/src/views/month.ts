@@ -1,0 +1,267 @@
+// The month: a calendar of ledger dates with their figures and payout status, month totals, a chart,
+// and Sync with live progress and Cancel.
+import { api, type MonthView, type SyncProgress, type UserError } from "../api";
+import type { DayFigures } from "../bindings/DayFigures";
+import type { DaySummary } from "../bindings/DaySummary";
+import { h, replace } from "../dom";
+import { formatCount, formatMonth, monthDates, shiftMonth, weekdayMondayFirst } from "../format";
+import { lang, t } from "../i18n";
+import { href, payoutPsp } from "../router";
+import { app } from "../state";
+import { monthChart } from "./chart";
+import { loading, money, screen, statusChip, type ChipStatus } from "./common";
+import { errorBox } from "./errors";
+import { ledgerName } from "./ledgers";
+
+/** The chip for a date: a failed fetch wins over "not synced" so the user knows to retry. */
+export function dayStatus(day: DayFigures, cached?: DaySummary): ChipStatus {
+  if (cached && (cached.fundsState === "failed" || cached.feesState === "failed")) return "failed";
+  return day.status;
+}
+
+/** "12 of 62 dates · 3 400 entries · 1 200 entries/s". */
+export function progressText(p: SyncProgress): string {
+  const l = lang();
+  return t("month.progress", {
+    done: formatCount(p.datesDone, l),
+    total: formatCount(p.datesTotal, l),
+    entries: formatCount(p.entriesStored, l),
+    rate: formatCount(Math.round(p.entriesPerSec), l),
+  });
+}
+
+interface RunningSync {
+  key: string;
+  progress: SyncProgress | null;
+  done: Promise<unknown>;
+}
+let running: RunningSync | null = null;
+
+export function monthView(root: HTMLElement, ledgerId: string, month: string): void {
+  const key = `${ledgerId}|${month}`;
+  const body = h("div", { class: "month-body" }, loading());
+  const title = h("span", {}, formatMonth(month, lang()));
+  const syncButton = h("button", { type: "button", class: "primary", "data-testid": "sync" }, t("month.sync"));
+  const cancelButton = h("button", { type: "button", class: "secondary", "data-testid": "sync-cancel", hidden: true }, t("month.cancel"));
+  const bar = h("progress", { max: 1, value: 0, "data-testid": "sync-progress", "aria-label": t("month.syncing") });
+  const progressLine = h("span", { class: "muted", "data-testid": "sync-progress-text" });
+  const progressBox = h("div", { class: "progress", hidden: true }, bar, progressLine);
+  const syncStatus = h("div", { class: "status", "aria-live": "polite", "data-testid": "sync-status" });
+
+  const showProgress = (p: SyncProgress) => {
+    progressBox.hidden = false;
+    bar.max = Math.max(1, p.datesTotal);
+    bar.value = p.datesDone;
+    bar.dataset.done = String(p.datesDone);
+    bar.dataset.total = String(p.datesTotal);
+    progressLine.textContent = progressText(p);
+  };
+
+  const load = async () => {
+    try {
+      const view = await api.monthReport(ledgerId, month);
+      if (!root.isConnected) return;
+      title.textContent = `${ledgerName(view.ledger)} · ${formatMonth(month, lang())}`;
+      replace(body, renderMonth(view, ledgerId, month));
+      document.body.dataset.monthLoaded = key;
+    } catch (e) {
+      replace(body, errorBox(e as UserError, () => void load()));
+    }
+  };
+
+  const follow = (sync: RunningSync) => {
+    syncButton.disabled = true;
+    syncButton.textContent = t("month.syncing");
+    cancelButton.hidden = false;
+    if (sync.progress) showProgress(sync.progress);
+    void sync.done.finally(() => {
+      if (!root.isConnected) return;
+      syncButton.disabled = false;
+      syncButton.textContent = t("month.sync");
+      cancelButton.hidden = true;
+      void load();
+    });
+  };
+
+  syncButton.addEventListener("click", async () => {
+    const profile = app.profile;
+    if (!profile || running) return;
+    replace(syncStatus);
+    const unlisten = await api.onSyncProgress((p) => {
+      if (running?.key === key) running.progress = p;
+      if (root.isConnected) showProgress(p);
+    });
+    const sync: RunningSync = { key, progress: null, done: Promise.resolve() };
+    sync.done = api
+      .syncMonth(profile, ledgerId, month)
+      .then((s) => {
+        if (!root.isConnected) return;
+        replace(
+          syncStatus,
+          h(
+            "p",
+            { class: s.failed.length ? "warn" : "ok", "data-testid": "sync-done" },
+            s.cancelled
+              ? t("month.syncCancelled")
+              : t("month.syncDone", { complete: s.complete + s.alreadyComplete, open: s.open, failed: s.failed.length }),
+          ),
+        );
+      })
+      .catch((e) => {
+        if (root.isConnected) replace(syncStatus, errorBox(e as UserError));
+      })
+      .finally(() => {
+        unlisten();
+        running = null;
+      });
+    running = sync;
+    follow(sync);
+  });
+  cancelButton.addEventListener("click", () => void api.cancelSync());
+
+  root.replaceChildren(
+    screen(
+      title,
+      h(
+        "div",
+        { class: "toolbar" },
+        h("a", { href: href({ name: "month", ledgerId, month: shiftMonth(month, -1) }), class: "button secondary", "data-testid": "month-prev" }, "‹ ", t("month.prev")),
+        h("a", { href: href({ name: "month", ledgerId, month: shiftMonth(month, 1) }), class: "button secondary", "data-testid": "month-next" }, t("month.next"), " ›"),
+        h("span", { class: "spacer" }),
+        syncButton,
+        cancelButton,
+        h("a", { href: href({ name: "export", ledgerId, month }), class: "button secondary", "data-testid": "month-export" }, t("month.export")),
+      ),
+      progressBox,
+      syncStatus,
+      body,
+    ),
+  );
+  if (running?.key === key) follow(running);
+  void load();
+}
+
+function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElement {
+  const { report } = view;
+  const cur = view.ledger.currency;
+  const totals = report.totals;
+  const cached = new Map(view.cachedDays.map((d) => [d.date, d]));
+  const byDate = new Map(report.days.map((d) => [d.date, d]));
+  const synced = report.days.some((d) => d.status !== "notSynced");
+
+  const totalCard = (label: string, minor: number, testid: string, extra?: string) =>
+    h("div", { class: "total" }, h("div", { class: "label" }, label), money(minor, cur, testid), extra ? h("div", { class: "muted small" }, extra) : null);
+
+  const weekdays = t("weekday.short").split(",");
+  const dates = monthDates(month);
+  const lead = weekdayMondayFirst(dates[0]);
+  const cells: HTMLElement[] = [];
+  for (let i = 0; i < lead; i++) cells.push(h("div", { class: "cal-cell empty", "aria-hidden": "true" }));
+  for (const date of dates) {
+    const d = byDate.get(date);
+    if (!d) {
+      cells.push(h("div", { class: "cal-cell" }, String(Number(date.slice(8)))));
+      continue;
+    }
+    const status = dayStatus(d, cached.get(date));
+    cells.push(
+      h(
+        "div",
+        { class: `cal-cell status-${status}`, "data-testid": `cal-${date}`, "data-status": status },
+        h(
+          "a",
+          { href: href({ name: "day", ledgerId, date, topic: "funds" }), class: "cal-link", "data-testid": `day-${date}` },
+          h("span", { class: "cal-date" }, String(Number(date.slice(8)))),
+          d.fundsCount + d.feesCount > 0
+            ? h(
+                "span",
+                { class: "cal-figures" },
+                h("span", { class: "small" }, t("month.sales"), " ", money(d.sales, cur)),
+                h("span", { class: "small" }, t("month.fees"), " ", money(-d.fees, cur)),
+                h("span", { class: "small strong" }, t("month.net"), " ", money(d.net, cur)),
+              )
+            : null,
+        ),
+        h(
+          "div",
+          { class: "cal-foot" },
+          statusChip(status, d.paidIn),
+          d.payoutLabel
+            ? h(
+                "a",
+                {
+                  href: href({ name: "payout", ledgerId, psp: payoutPsp(ledgerId, d.payoutLabel) }),
+                  class: "badge",
+                  title: t("month.chart.payout"),
+                  "data-testid": `payout-badge-${date}`,
+                },
+                d.payoutLabel,
+              )
+            : null,
+        ),
+      ),
+    );
+  }
+
+  const payouts = report.payouts.filter((p) => p.date.startsWith(month));
+  const failed = report.checks.filter((c) => !c.ok);
+
+  return h(
+    "div",
+    {},
+    view.missingDates > 0
+      ? h("p", { class: "notice", "data-testid": "month-missing" }, synced ? t("month.notSynced") : t("month.empty"))
+      : null,
+    h(
+      "section",
+      { class: "totals", "aria-label": t("month.totals"), "data-testid": "month-totals" },
+      totalCard(t("month.sales"), totals.sales, "total-sales"),
+      totalCard(t("month.refunds"), totals.refunds, "total-refunds"),
+      totalCard(t("month.fees"), -totals.fees, "total-fees"),
+      totalCard(t("month.net"), totals.net, "total-net"),
+      totalCard(t("month.payouts"), totals.payout, "total-payout", t("month.payoutCount", { count: totals.payoutCount })),
+    ),
+    h(
+      "figure",
+      { class: "chart-box" },
+      monthChart(report.days, cur),
+      h(
+        "figcaption",
+        { class: "legend small" },
+        h("span", { class: "key key-net" }),
+        t("month.chart.net"),
+        h("span", { class: "key key-payout" }),
+        t("month.chart.payout"),
+      ),
+    ),
+    h("h2", {}, t("month.calendar")),
+    h(
+      "div",
+      { class: "calendar", "data-testid": "calendar" },
+      weekdays.map((w) => h("div", { class: "cal-head", "aria-hidden": "true" }, w)),
+      cells,
+    ),
+    h("h2", {}, t("month.payoutList")),
+    payouts.length
+      ? h(
+          "table",
+          { class: "table", "data-testid": "payout-list" },
+          h("tbody", {}, payouts.map((p) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, h("a", { href: href({ name: "payout", ledgerId, psp: p.pspReference }), "data-testid": "payout-link", "data-psp": p.pspReference }, p.label)),
+              h("td", {}, p.date),
+              h("td", { class: "right" }, money(p.amount, cur)),
+              h("td", {}, h("span", { class: p.ok ? "chip chip-paid" : "chip chip-failed" }, p.ok ? t("common.ok") : t("common.fail"))),
+            ),
+          )),
+        )
+      : h("p", { class: "muted" }, "–"),
+    h("h2", {}, t("month.checks")),
+    h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
+    failed.length
+      ? h("ul", { class: "checks" }, failed.map((c) => h("li", {}, h("details", {}, h("summary", {}, c.title, ": ", c.detail), h("ul", { class: "small mono" }, c.problems.slice(0, 20).map((p) => h("li", {}, p)))))))
+      : null,
+  );
+}

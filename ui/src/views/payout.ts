@@ -1,0 +1,129 @@
+// "What is in this payout?": the covered dates, captures, refunds, fees and other movements,
+// adding up to the amount paid into the bank, with the check's result.
+import { api, type PayoutDetail, type UserError } from "../api";
+import { h, replace } from "../dom";
+import { formatDate, formatMoney } from "../format";
+import { lang, t } from "../i18n";
+import { href } from "../router";
+import { loading, money, screen } from "./common";
+import { errorBox } from "./errors";
+
+/** The parts in the order they are shown; they sum to `coveredSum`, and `coveredSum − left = amount`. */
+export function payoutParts(d: PayoutDetail): { key: string; minor: number }[] {
+  const p = d.payout;
+  return [
+    { key: "carried", minor: p.carriedIn },
+    { key: "sales", minor: d.sales },
+    { key: "refunds", minor: d.refunds },
+    { key: "fees", minor: -p.feesRetained },
+    { key: "other", minor: p.other },
+  ];
+}
+
+export function payoutView(root: HTMLElement, ledgerId: string, psp: string): void {
+  const body = h("div", {}, loading());
+  const title = h("span", {}, t("payout.title", { label: psp }));
+  root.replaceChildren(screen(title, body));
+  void (async () => {
+    try {
+      const d = await api.payoutDetail(ledgerId, psp);
+      title.textContent = t("payout.title", { label: d.payout.label });
+      replace(body, render(d, ledgerId));
+      document.body.dataset.payoutLoaded = psp;
+    } catch (e) {
+      replace(body, errorBox(e as UserError));
+    }
+  })();
+}
+
+function render(d: PayoutDetail, ledgerId: string): HTMLElement {
+  const cur = d.ledger.currency;
+  const p = d.payout;
+  const l = lang();
+  const labels: Record<string, string> = {
+    carried: t("payout.carriedIn"),
+    sales: t("payout.captures"),
+    refunds: t("payout.refunds"),
+    fees: t("payout.feesRetained"),
+    other: t("payout.other"),
+  };
+  const parts = payoutParts(d);
+  const row = (label: string, minor: number, testid: string, cls = "") =>
+    h("tr", { class: cls }, h("th", { scope: "row" }, label), h("td", { class: "right" }, money(minor, cur, testid)));
+  return h(
+    "div",
+    {},
+    h(
+      "p",
+      { class: "lead" },
+      t("payout.paidOn", { date: formatDate(p.date, l, "long") }),
+      " · ",
+      t("payout.covers", { from: formatDate(p.coveredFrom, l), to: formatDate(p.coveredTo, l) }),
+    ),
+    p.previousPayoutKnown ? null : h("p", { class: "notice" }, t("payout.coversUnknownStart")),
+    h(
+      "table",
+      { class: "table breakdown", "data-testid": "payout-breakdown" },
+      h(
+        "tbody",
+        {},
+        parts.filter((x) => x.key !== "carried" || x.minor !== 0).map((x) => row(labels[x.key], x.minor, `part-${x.key}`)),
+        row(t("payout.sum"), p.coveredSum, "part-sum", "sum"),
+        p.difference !== 0 ? row(t("payout.left"), -p.difference, "part-left") : null,
+        row(t("payout.amount"), p.amount, "payout-amount", "grand"),
+      ),
+    ),
+    h(
+      "p",
+      { class: p.ok ? "ok" : "warn", "data-testid": "payout-check", "data-ok": String(p.ok) },
+      p.ok ? t("payout.ok") : t("payout.notOk", { diff: formatMoney(p.difference, cur, l) }),
+    ),
+    h("h2", {}, t("payout.days")),
+    h(
+      "table",
+      { class: "table", "data-testid": "payout-days" },
+      h("thead", {}, h("tr", {}, h("th", {}, t("common.date")), h("th", { class: "right" }, t("month.sales")), h("th", { class: "right" }, t("month.refunds")), h("th", { class: "right" }, t("month.fees")), h("th", { class: "right" }, t("month.net")))),
+      h(
+        "tbody",
+        {},
+        d.days.map((day) =>
+          h(
+            "tr",
+            {},
+            h("td", {}, h("a", { href: href({ name: "day", ledgerId, date: day.date, topic: "funds" }) }, formatDate(day.date, l))),
+            h("td", { class: "right" }, money(day.sales, cur)),
+            h("td", { class: "right" }, money(day.refunds, cur)),
+            h("td", { class: "right" }, money(-day.feesRetained, cur)),
+            h("td", { class: "right" }, money(day.net, cur)),
+          ),
+        ),
+      ),
+    ),
+    h("h2", {}, t("payout.capturesList"), " ", h("span", { class: "muted small" }, `(${d.captures.length})`)),
+    h(
+      "div",
+      { class: "scroll-box" },
+      h(
+        "table",
+        { class: "table", "data-testid": "payout-captures" },
+        h("thead", {}, h("tr", {}, h("th", {}, t("common.date")), h("th", {}, t("day.reference")), h("th", {}, t("day.psp")), h("th", { class: "right" }, t("capture.captured")), h("th", { class: "right" }, t("capture.refunds")), h("th", { class: "right" }, t("capture.fees")))),
+        h(
+          "tbody",
+          {},
+          d.captures.slice(0, 500).map((c) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, formatDate(c.captureDate, l)),
+              h("td", {}, c.reference),
+              h("td", { class: "mono" }, h("a", { href: href({ name: "capture", psp: c.pspReference }) }, c.pspReference)),
+              h("td", { class: "right" }, money(c.gross, cur)),
+              h("td", { class: "right" }, money(c.refunded, cur)),
+              h("td", { class: "right" }, money(-c.fees, cur)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}

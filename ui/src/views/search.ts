@@ -1,0 +1,58 @@
+// Search everything on this computer by order reference or pspReference (works offline).
+import { api, type UserError } from "../api";
+import { h, replace } from "../dom";
+import { formatDate } from "../format";
+import { lang, t } from "../i18n";
+import { href } from "../router";
+import { money, screen } from "./common";
+import { errorBox } from "./errors";
+
+export function searchView(root: HTMLElement, text: string): void {
+  const input = h("input", { type: "search", value: text, placeholder: t("search.placeholder"), "aria-label": t("search.placeholder"), "data-testid": "search-input", class: "wide" });
+  const results = h("div", { "aria-live": "polite", "data-testid": "search-results" });
+  const form = h("form", { class: "toolbar", role: "search" }, input, h("button", { type: "submit", class: "primary", "data-testid": "search-go" }, t("search.go")));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    location.hash = href({ name: "search", text: input.value.trim() });
+  });
+  root.replaceChildren(screen(t("search.title"), h("p", { class: "lead" }, t("search.lead")), form, results));
+  input.focus();
+  if (!text) return;
+  void (async () => {
+    try {
+      const hits = await api.search(text);
+      const l = lang();
+      replace(
+        results,
+        hits.length === 0
+          ? h("p", { class: "muted" }, t("search.none", { text }))
+          : [
+              h("p", { class: "muted" }, t("search.results", { count: hits.length })),
+              h(
+                "table",
+                { class: "table" },
+                h("thead", {}, h("tr", {}, h("th", {}, t("search.date")), h("th", {}, t("search.ledger")), h("th", {}, t("day.type")), h("th", {}, t("day.reference")), h("th", {}, t("day.psp")), h("th", { class: "right" }, t("day.amount")))),
+                h(
+                  "tbody",
+                  {},
+                  hits.map((e) =>
+                    h(
+                      "tr",
+                      { "data-testid": "search-hit" },
+                      h("td", {}, h("a", { href: href({ name: "day", ledgerId: e.ledgerId, date: e.ledgerDate, topic: e.topic }) }, formatDate(e.ledgerDate, l))),
+                      h("td", { class: "mono" }, e.ledgerId),
+                      h("td", {}, e.entryType),
+                      h("td", {}, e.reference),
+                      h("td", { class: "mono" }, h("a", { href: href({ name: "capture", psp: e.pspReference }) }, e.pspReference)),
+                      h("td", { class: "right" }, money(e.amount, e.currency)),
+                    ),
+                  ),
+                ),
+              ),
+            ],
+      );
+    } catch (e) {
+      replace(results, errorBox(e as UserError));
+    }
+  })();
+}
