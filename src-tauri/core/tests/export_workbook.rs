@@ -28,7 +28,9 @@ fn cache_with(
 ) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("cache.sqlite")).expect("open");
-    store.upsert_ledgers("test", std::slice::from_ref(ledger)).expect("ledgers");
+    store
+        .upsert_ledgers("test", std::slice::from_ref(ledger))
+        .expect("ledgers");
     for date in from.iter_days().take_while(|x| *x <= to) {
         for (topic, entries) in [(Topic::Funds, funds(date)), (Topic::Fees, fees(date))] {
             store
@@ -64,7 +66,9 @@ struct Book {
 
 impl Book {
     fn open(path: &Path) -> Book {
-        Book { wb: open_workbook(path).expect("open workbook") }
+        Book {
+            wb: open_workbook(path).expect("open workbook"),
+        }
     }
     fn sheet(&mut self, name: &str) -> calamine::Range<Data> {
         self.wb.worksheet_range(name).expect("sheet")
@@ -89,7 +93,10 @@ fn serial(v: Data) -> Option<f64> {
 
 fn num(r: &calamine::Range<Data>, row: u32, col: u32) -> Minor {
     let v = cell(r, row, col);
-    let f = v.get_float().or_else(|| v.get_int().map(|i| i as f64)).unwrap_or_else(|| panic!("not a number at {row},{col}: {v:?}"));
+    let f = v
+        .get_float()
+        .or_else(|| v.get_int().map(|i| i as f64))
+        .unwrap_or_else(|| panic!("not a number at {row},{col}: {v:?}"));
     (f * 100.0).round() as Minor
 }
 
@@ -108,22 +115,43 @@ fn find_row(r: &calamine::Range<Data>, col: u32, want: &str) -> u32 {
 }
 
 fn opts() -> ExportOptions {
-    ExportOptions { generated_at: Some(chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("t")), ..ExportOptions::default() }
+    ExportOptions {
+        generated_at: Some(chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("t")),
+        ..ExportOptions::default()
+    }
 }
 
 /// Summary, Payouts, Funds, Fees, Captures and Journal read back equal the model.
 fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLedger>) {
     let mut b = Book::open(path);
-    assert_eq!(b.wb.sheet_names(), vec!["Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal"]);
+    assert_eq!(
+        b.wb.sheet_names(),
+        vec!["Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal"]
+    );
 
     let sum = b.sheet("Summary");
     let h = find_row(&sum, 0, "Date");
     assert_eq!(h, export::xlsx::SUMMARY_HEADER_ROW);
     for (i, day) in report.days.iter().enumerate() {
         let row = h + 1 + i as u32;
-        assert_eq!(serial(cell(&sum, row, 0)), Some(excel_serial(day.date)), "date row {row}");
+        assert_eq!(
+            serial(cell(&sum, row, 0)),
+            Some(excel_serial(day.date)),
+            "date row {row}"
+        );
         let got: Vec<Minor> = (1..=10).map(|c| num(&sum, row, c)).collect();
-        let want = vec![day.sales, day.refunds, day.net_sales, day.fees, day.fee_adjustments, day.fees_retained, day.fees_invoiced, day.other, day.net, day.payout];
+        let want = vec![
+            day.sales,
+            day.refunds,
+            day.net_sales,
+            day.fees,
+            day.fee_adjustments,
+            day.fees_retained,
+            day.fees_invoiced,
+            day.other,
+            day.net,
+            day.payout,
+        ];
         assert_eq!(got, want, "{}", day.date);
         assert_eq!(text(&sum, row, 12), day.status_text);
     }
@@ -131,7 +159,21 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
     assert_eq!(text(&sum, total, 0), "Total");
     let t = &report.totals;
     let got: Vec<Minor> = (1..=10).map(|c| num(&sum, total, c)).collect();
-    assert_eq!(got, vec![t.sales, t.refunds, t.net_sales, t.fees, t.fee_adjustments, t.fees_retained, t.fees_invoiced, t.other, t.net, t.payout]);
+    assert_eq!(
+        got,
+        vec![
+            t.sales,
+            t.refunds,
+            t.net_sales,
+            t.fees,
+            t.fee_adjustments,
+            t.fees_retained,
+            t.fees_invoiced,
+            t.other,
+            t.net,
+            t.payout
+        ]
+    );
     let f = b.formulas("Summary");
     let formula_at = |row: u32, col: u32| f.get_value((row, col)).cloned().unwrap_or_default();
     assert_eq!(formula_at(total, 1), format!("SUM(B{}:B{})", h + 2, total));
@@ -145,11 +187,17 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
         assert_eq!(text(&pay, row, 4), p.bank_text);
         assert_eq!(serial(cell(&pay, row, 5)), Some(excel_serial(p.covered_from)));
         assert_eq!(serial(cell(&pay, row, 6)), Some(excel_serial(p.covered_to)));
-        assert_eq!((num(&pay, row, 11), num(&pay, row, 12)), (p.covered_sum, p.difference));
+        assert_eq!(
+            (num(&pay, row, 11), num(&pay, row, 12)),
+            (p.covered_sum, p.difference)
+        );
         assert_eq!(text(&pay, row, 14), if p.ok { "OK" } else { "FAIL" });
     }
 
-    for (name, topic, count) in [("Funds", Topic::Funds, report.totals.funds_count), ("Fees", Topic::Fees, report.totals.fees_count)] {
+    for (name, topic, count) in [
+        ("Funds", Topic::Funds, report.totals.funds_count),
+        ("Fees", Topic::Fees, report.totals.fees_count),
+    ] {
         let sh = b.sheet(name);
         let rows = sh.end().map_or(0, |e| e.0);
         assert_eq!(u64::from(rows), count, "{name} rows");
@@ -164,19 +212,37 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
             // Spot-check the last row against the entry.
             if let Some(e) = list.last() {
                 assert_eq!(text(&sh, rows, 2), e.entry_type.as_str());
-                assert_eq!((num(&sh, rows, 4), num(&sh, rows, 5)), (e.balance_before, e.balance_after));
+                assert_eq!(
+                    (num(&sh, rows, 4), num(&sh, rows, 5)),
+                    (e.balance_before, e.balance_after)
+                );
                 assert_eq!(text(&sh, rows, 6), e.psp_reference);
             }
         }
     }
 
     let caps = b.sheet("Captures");
-    assert_eq!(u64::from(caps.end().map_or(0, |e| e.0)), report.captures.len() as u64 + 1, "captures + total");
+    assert_eq!(
+        u64::from(caps.end().map_or(0, |e| e.0)),
+        report.captures.len() as u64 + 1,
+        "captures + total"
+    );
     for (i, c) in report.captures.iter().enumerate().step_by(7) {
         let row = 1 + i as u32;
         assert_eq!(text(&caps, row, 0), c.psp_reference);
-        assert_eq!((num(&caps, row, 5), num(&caps, row, 6), num(&caps, row, 7), num(&caps, row, 8)), (c.gross, c.refunded, c.fees, c.net));
-        assert_eq!(text(&caps, row, 11), c.payout.clone().unwrap_or_else(|| "not yet paid out".into()));
+        assert_eq!(
+            (
+                num(&caps, row, 5),
+                num(&caps, row, 6),
+                num(&caps, row, 7),
+                num(&caps, row, 8)
+            ),
+            (c.gross, c.refunded, c.fees, c.net)
+        );
+        assert_eq!(
+            text(&caps, row, 11),
+            c.payout.clone().unwrap_or_else(|| "not yet paid out".into())
+        );
     }
 
     let checks = b.sheet("Checks");
@@ -216,7 +282,15 @@ fn the_documented_example_month_exports_the_guides_figures() {
     );
     let out = dir.path().join("2022-10.xlsx");
     let summary = write_xlsx(&store, "12345", month, &opts(), &out).expect("export");
-    assert_eq!((summary.funds_rows, summary.fees_rows, summary.captures, summary.payouts), (6, 4, 3, 1));
+    assert_eq!(
+        (
+            summary.funds_rows,
+            summary.fees_rows,
+            summary.captures,
+            summary.payouts
+        ),
+        (6, 4, 3, 1)
+    );
     assert!(summary.failed_checks.is_empty(), "{:?}", summary.failed_checks);
 
     let (_, report) = export::reconcile_cached(&store, "12345", month).expect("reconcile");
@@ -226,7 +300,13 @@ fn the_documented_example_month_exports_the_guides_figures() {
     let sum = b.sheet("Summary");
     let row = export::xlsx::SUMMARY_HEADER_ROW + 1;
     assert_eq!(
-        (num(&sum, row, 1), num(&sum, row, 2), num(&sum, row, 3), num(&sum, row, 4), num(&sum, row, 10)),
+        (
+            num(&sum, row, 1),
+            num(&sum, row, 2),
+            num(&sum, row, 3),
+            num(&sum, row, 4),
+            num(&sum, row, 10)
+        ),
         (40000, -10000, 30000, 1200, 28800)
     );
     assert_eq!(text(&sum, row, 11), "#2000023");
@@ -236,9 +316,16 @@ fn the_documented_example_month_exports_the_guides_figures() {
     let funds_sheet = b.sheet("Funds");
     // 16:33:00 Oslo time, as the fixture says (+0200).
     let t = serial(cell(&funds_sheet, 1, 1)).expect("time");
-    assert_eq!((t.fract() * 86400.0).floor() as i64, 16 * 3600 + 33 * 60, "16:33:00.82 local");
+    assert_eq!(
+        (t.fract() * 86400.0).floor() as i64,
+        16 * 3600 + 33 * 60,
+        "16:33:00.82 local"
+    );
     let pay = b.sheet("Payouts");
-    assert_eq!((text(&pay, 1, 0), num(&pay, 1, 3)), ("#2000023".to_string(), 28800));
+    assert_eq!(
+        (text(&pay, 1, 0), num(&pay, 1, 3)),
+        ("#2000023".to_string(), 28800)
+    );
     let j = b.sheet("Journal");
     assert_eq!((text(&j, 1, 2), num(&j, 1, 4)), ("1920".to_string(), 28800));
     assert_eq!((text(&j, 2, 2), num(&j, 2, 4)), ("7770".to_string(), 1200));
@@ -261,14 +348,30 @@ fn an_unsynced_month_is_refused_with_the_dates_named() {
         "Cannot export ledger 12345 for 2022-10: these dates are not synced: 2022-10-02 – 2022-10-31 (funds, fees); run with --sync."
     );
     assert!(!out.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().contains("avstem-export"))).count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path())
+            .expect("dir")
+            .filter(|e| e
+                .as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().contains("avstem-export")))
+            .count(),
+        0
+    );
 }
 
 #[test]
 fn weekly_payouts_straddling_the_month_read_back_equal_to_the_model() {
-    let cfg = SynthConfig { seed: 21, frequency: Frequency::Weekly, ..SynthConfig::default() };
+    let cfg = SynthConfig {
+        seed: 21,
+        frequency: Frequency::Weekly,
+        ..SynthConfig::default()
+    };
     let month = YearMonth::parse("2024-03").expect("month");
-    let s = generate(&cfg, month.first_day() - Duration::days(70), month.last_day() + Duration::days(20));
+    let s = generate(
+        &cfg,
+        month.first_day() - Duration::days(70),
+        month.last_day() + Duration::days(20),
+    );
     let (dir, store) = synth_cache(&s, month);
     let out = dir.path().join("weekly.xlsx");
     write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
@@ -283,10 +386,24 @@ fn weekly_payouts_straddling_the_month_read_back_equal_to_the_model() {
 
 #[test]
 fn gross_settlement_and_daily_months_read_back_equal_to_the_model() {
-    for (seed, gross, freq, m) in [(33, true, Frequency::Daily, "2024-09"), (7, false, Frequency::Monthly, "2024-01"), (8, false, Frequency::Daily, "2024-12")] {
-        let cfg = SynthConfig { seed, gross, frequency: freq, unknown_types: seed == 8, ..SynthConfig::default() };
+    for (seed, gross, freq, m) in [
+        (33, true, Frequency::Daily, "2024-09"),
+        (7, false, Frequency::Monthly, "2024-01"),
+        (8, false, Frequency::Daily, "2024-12"),
+    ] {
+        let cfg = SynthConfig {
+            seed,
+            gross,
+            frequency: freq,
+            unknown_types: seed == 8,
+            ..SynthConfig::default()
+        };
         let month = YearMonth::parse(m).expect("month");
-        let s = generate(&cfg, month.first_day() - Duration::days(70), month.last_day() + Duration::days(20));
+        let s = generate(
+            &cfg,
+            month.first_day() - Duration::days(70),
+            month.last_day() + Duration::days(20),
+        );
         let (dir, store) = synth_cache(&s, month);
         let out = dir.path().join(format!("{m}.xlsx"));
         write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
@@ -303,9 +420,16 @@ fn gross_settlement_and_daily_months_read_back_equal_to_the_model() {
             // An unknown entry type is a FAIL that shows on the Summary sheet.
             assert!(!report.check(CheckId::EntryTypesRecognised).expect("check").ok);
             let verdict = text(&sum, 8, 1);
-            assert!(verdict.starts_with("FAIL — 1 of 8 checks failed: Entry types recognised"), "{verdict}");
+            assert!(
+                verdict.starts_with("FAIL — 1 of 8 checks failed: Entry types recognised"),
+                "{verdict}"
+            );
         } else {
-            assert!(report.all_ok, "{m}: {:?}", report.failed_checks().collect::<Vec<_>>());
+            assert!(
+                report.all_ok,
+                "{m}: {:?}",
+                report.failed_checks().collect::<Vec<_>>()
+            );
         }
     }
 }
@@ -342,16 +466,29 @@ fn poisoned_cache() -> (tempfile::TempDir, Store, YearMonth) {
 fn references_that_look_like_formulas_stay_text_in_the_workbook() {
     let (dir, store, month) = poisoned_cache();
     let out = dir.path().join("poison.xlsx");
-    write_xlsx(&store, "12345", month, &ExportOptions { gdpr: true, ..opts() }, &out).expect("export");
+    write_xlsx(
+        &store,
+        "12345",
+        month,
+        &ExportOptions { gdpr: true, ..opts() },
+        &out,
+    )
+    .expect("export");
     let mut b = Book::open(&out);
     let funds = b.sheet("Funds");
-    assert_eq!(text(&funds, 1, 7), "=HYPERLINK(\"http://evil.example\",\"Click\")");
+    assert_eq!(
+        text(&funds, 1, 7),
+        "=HYPERLINK(\"http://evil.example\",\"Click\")"
+    );
     assert_eq!(text(&funds, 2, 7), "+4712345678");
     assert_eq!(text(&funds, 3, 7), "@SUM(1+1)");
     assert_eq!(text(&funds, 4, 7), "-2+3");
     assert_eq!(text(&funds, 1, 11), "=1+1 takk");
     let formulas = b.formulas("Funds");
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula on the Funds sheet");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula on the Funds sheet"
+    );
     // And in the raw XML the reference is an inline string, not a <f> formula.
     let raw = unzip_entry(&out, "xl/worksheets/sheet3.xml");
     assert!(raw.contains("HYPERLINK"), "sheet3 is Funds");
@@ -362,7 +499,14 @@ fn references_that_look_like_formulas_stay_text_in_the_workbook() {
 fn references_that_look_like_formulas_are_quoted_in_the_csv() {
     let (dir, store, month) = poisoned_cache();
     let out = dir.path().join("poison.csv");
-    let summary = write_csv(&store, "12345", month, &ExportOptions { gdpr: true, ..opts() }, &out).expect("export");
+    let summary = write_csv(
+        &store,
+        "12345",
+        month,
+        &ExportOptions { gdpr: true, ..opts() },
+        &out,
+    )
+    .expect("export");
     assert_eq!((summary.funds_rows, summary.fees_rows), (6, 4));
     let bytes = std::fs::read(&out).expect("read");
     assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 BOM");
@@ -379,22 +523,35 @@ fn references_that_look_like_formulas_are_quoted_in_the_csv() {
     assert_eq!(first[4], "2022-10-01 16:33:00");
     assert_eq!(first[5], "2022-10-01");
     assert_eq!(first[6], "capture");
-    assert_eq!((first[7].as_str(), first[9].as_str(), first[10].as_str()), ("100,00", "-4,00", "96,00"));
+    assert_eq!(
+        (first[7].as_str(), first[9].as_str(), first[10].as_str()),
+        ("100,00", "-4,00", "96,00")
+    );
     assert_eq!(first[12], "Kari Nordmann");
     assert_eq!(first[13], "'+47xxxx1234");
     assert_eq!(first[14], "'=1+1 takk");
     assert_eq!(first[15], "Funds");
     assert_eq!(first[16], "3343121302");
     // The reference holds a ';'-free quote-bearing formula: guarded, then quoted.
-    assert!(lines[1].ends_with(";\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\""), "{}", lines[1]);
+    assert!(
+        lines[1].ends_with(";\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\""),
+        "{}",
+        lines[1]
+    );
     assert!(cols(lines[2])[17] == "'+4712345678");
     assert!(cols(lines[3])[17] == "'@SUM(1+1)");
     assert!(cols(lines[4])[17] == "'-2+3");
     // Payout row: amount negative but ours, so never prefixed.
     let payout = cols(lines[6]);
-    assert_eq!((payout[6].as_str(), payout[7].as_str(), payout[8].as_str()), ("payout-scheduled", "-288,00", "0,00"));
+    assert_eq!(
+        (payout[6].as_str(), payout[7].as_str(), payout[8].as_str()),
+        ("payout-scheduled", "-288,00", "0,00")
+    );
     let fee = cols(lines[7]);
-    assert_eq!((fee[6].as_str(), fee[7].as_str(), fee[15].as_str()), ("capture-fee", "-4,00", "Fees"));
+    assert_eq!(
+        (fee[6].as_str(), fee[7].as_str(), fee[15].as_str()),
+        ("capture-fee", "-4,00", "Fees")
+    );
 }
 
 #[test]
@@ -406,21 +563,47 @@ fn personal_data_is_left_out_unless_asked_for() {
     for name in ["Funds", "Fees"] {
         let sh = b.sheet(name);
         let headers: Vec<String> = (0..sh.width() as u32).map(|c| text(&sh, 0, c)).collect();
-        assert_eq!(headers, ["Ledger date", "Time", "Type", "Amount", "Balance before", "Balance after", "PSP reference", "Reference", "Sales unit"]);
+        assert_eq!(
+            headers,
+            [
+                "Ledger date",
+                "Time",
+                "Type",
+                "Amount",
+                "Balance before",
+                "Balance after",
+                "PSP reference",
+                "Reference",
+                "Sales unit"
+            ]
+        );
         assert!(!sh.used_cells().any(|(_, _, v)| matches!(v, Data::String(s) if s.contains("Kari") || s.contains("xxxx1234") || s.contains("takk"))));
     }
     let all = unzip_all(&plain);
-    assert!(!all.contains("Kari Nordmann") && !all.contains("xxxx1234"), "no personal data anywhere in the file");
+    assert!(
+        !all.contains("Kari Nordmann") && !all.contains("xxxx1234"),
+        "no personal data anywhere in the file"
+    );
     let csv_path = dir.path().join("plain.csv");
     write_csv(&store, "12345", month, &opts(), &csv_path).expect("csv");
     let csv = std::fs::read_to_string(&csv_path).expect("read");
     assert!(!csv.contains("Kari") && !csv.contains("xxxx1234") && !csv.contains("takk"));
 
     let with = dir.path().join("gdpr.xlsx");
-    write_xlsx(&store, "12345", month, &ExportOptions { gdpr: true, ..opts() }, &with).expect("export");
+    write_xlsx(
+        &store,
+        "12345",
+        month,
+        &ExportOptions { gdpr: true, ..opts() },
+        &with,
+    )
+    .expect("export");
     let mut b = Book::open(&with);
     let funds = b.sheet("Funds");
-    assert_eq!((text(&funds, 0, 9), text(&funds, 0, 10), text(&funds, 0, 11)), ("Customer name".into(), "Phone".into(), "Message".into()));
+    assert_eq!(
+        (text(&funds, 0, 9), text(&funds, 0, 10), text(&funds, 0, 11)),
+        ("Customer name".into(), "Phone".into(), "Message".into())
+    );
     assert_eq!(text(&funds, 1, 9), "Kari Nordmann");
 }
 
@@ -432,13 +615,24 @@ fn a_read_only_folder_gives_a_clear_error_and_leaves_no_file() {
     let locked = dir.path().join("locked");
     std::fs::create_dir(&locked).expect("mkdir");
     let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false);
     let lock = |on: bool| {
         if root {
-            std::process::Command::new("chattr").arg(if on { "+i" } else { "-i" }).arg(&locked).status().is_ok_and(|s| s.success())
+            std::process::Command::new("chattr")
+                .arg(if on { "+i" } else { "-i" })
+                .arg(&locked)
+                .status()
+                .is_ok_and(|s| s.success())
         } else {
-            std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(if on { 0o555 } else { 0o755 })).is_ok()
+            std::fs::set_permissions(
+                &locked,
+                std::fs::Permissions::from_mode(if on { 0o555 } else { 0o755 }),
+            )
+            .is_ok()
         }
     };
     if !lock(true) {
@@ -448,12 +642,22 @@ fn a_read_only_folder_gives_a_clear_error_and_leaves_no_file() {
     let out = locked.join("month.xlsx");
     let result = write_xlsx(&store, "12345", month, &opts(), &out);
     let csv_result = write_csv(&store, "12345", month, &opts(), &locked.join("month.csv"));
-    let left: Vec<PathBuf> = std::fs::read_dir(&locked).expect("dir").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let left: Vec<PathBuf> = std::fs::read_dir(&locked)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     assert!(lock(false), "could not restore write access");
     let err = result.expect_err("read-only");
     assert_eq!(err.kind(), "io");
-    assert!(err.to_string().starts_with(&format!("Cannot write in the folder {} (", locked.display())), "{err}");
-    assert!(err.to_string().contains("Pick a folder you can write to"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("Cannot write in the folder {} (", locked.display())),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("Pick a folder you can write to"),
+        "{err}"
+    );
     assert_eq!(csv_result.expect_err("read-only").kind(), "io");
     assert!(left.is_empty(), "{left:?}");
 }
@@ -474,7 +678,11 @@ fn an_existing_file_is_replaced_only_by_a_complete_one() {
     });
     assert!(failing.is_err());
     assert_eq!(std::fs::read(&out).expect("read"), b"previous export");
-    let names: Vec<String> = std::fs::read_dir(dir.path()).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(!names.iter().any(|n| n.contains("avstem-export")), "{names:?}");
     // A good export replaces it.
     write_xlsx(&store, "12345", month, &opts(), &out).expect("export");
@@ -483,12 +691,21 @@ fn an_existing_file_is_replaced_only_by_a_complete_one() {
 }
 
 fn unzip_entry(path: &Path, name: &str) -> String {
-    let out = std::process::Command::new("unzip").arg("-p").arg(path).arg(name).output().expect("unzip");
+    let out = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(path)
+        .arg(name)
+        .output()
+        .expect("unzip");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn unzip_all(path: &Path) -> String {
-    let out = std::process::Command::new("unzip").arg("-p").arg(path).output().expect("unzip");
+    let out = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(path)
+        .output()
+        .expect("unzip");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -498,27 +715,63 @@ fn unzip_all(path: &Path) -> String {
 fn libreoffice_recalculates_every_formula_to_the_stored_value() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/workbook_check.py");
     let required = std::env::var("AVSTEM_REQUIRE_LIBREOFFICE").is_ok_and(|v| v == "1");
-    let have_soffice = std::process::Command::new("soffice").arg("--version").output().is_ok_and(|o| o.status.success());
-    let have_openpyxl =
-        std::process::Command::new("python3").args(["-c", "import openpyxl"]).status().is_ok_and(|s| s.success());
+    let have_soffice = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let have_openpyxl = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .status()
+        .is_ok_and(|s| s.success());
     if !(have_soffice && have_openpyxl && script.exists()) {
-        assert!(!required, "LibreOffice ({have_soffice}) / openpyxl ({have_openpyxl}) / {} missing", script.display());
+        assert!(
+            !required,
+            "LibreOffice ({have_soffice}) / openpyxl ({have_openpyxl}) / {} missing",
+            script.display()
+        );
         eprintln!("LibreOffice or openpyxl not installed; skipping the recalculation check");
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let mut files = Vec::new();
-    for (seed, gross, freq, m) in [(21, false, Frequency::Weekly, "2024-03"), (33, true, Frequency::Daily, "2024-09"), (8, false, Frequency::Monthly, "2024-12")] {
-        let cfg = SynthConfig { seed, gross, frequency: freq, captures_per_day: 4, unknown_types: seed == 8, ..SynthConfig::default() };
+    for (seed, gross, freq, m) in [
+        (21, false, Frequency::Weekly, "2024-03"),
+        (33, true, Frequency::Daily, "2024-09"),
+        (8, false, Frequency::Monthly, "2024-12"),
+    ] {
+        let cfg = SynthConfig {
+            seed,
+            gross,
+            frequency: freq,
+            captures_per_day: 4,
+            unknown_types: seed == 8,
+            ..SynthConfig::default()
+        };
         let month = YearMonth::parse(m).expect("month");
-        let s = generate(&cfg, month.first_day() - Duration::days(70), month.last_day() + Duration::days(20));
+        let s = generate(
+            &cfg,
+            month.first_day() - Duration::days(70),
+            month.last_day() + Duration::days(20),
+        );
         let (_cache_dir, store) = synth_cache(&s, month);
         let out = dir.path().join(format!("{m}.xlsx"));
         write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
         files.push(out);
     }
-    let output = std::process::Command::new("python3").arg(&script).args(&files).output().expect("run workbook_check.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .args(&files)
+        .output()
+        .expect("run workbook_check.py");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("OK ")).count(), 3, "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("OK ")).count(),
+        3,
+        "{stdout}"
+    );
 }

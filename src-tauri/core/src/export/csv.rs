@@ -12,7 +12,9 @@
 //! - Customer name, phone and message stay empty unless GDPR data was asked for.
 //! - Text from the API gets the formula-injection guard described in `export`.
 
-use super::{guard_text, sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary};
+use super::{
+    guard_text, sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary,
+};
 use crate::model::{Entry, EntryType, Ledger, Minor, Topic};
 use crate::reconcile::MonthReport;
 use crate::{Error, Result};
@@ -48,7 +50,11 @@ pub fn decimal_comma(m: Minor) -> String {
 
 /// One CSV field: guarded if it is API text, quoted when it holds `;`, `"` or a line break.
 fn field(out: &mut String, s: &str, api_text: bool) {
-    let s = if api_text { guard_text(s) } else { std::borrow::Cow::Borrowed(s) };
+    let s = if api_text {
+        guard_text(s)
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     if s.contains([';', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));
@@ -72,8 +78,11 @@ pub fn write_settlement_csv(
 ) -> Result<ExportSummary> {
     let units = sales_unit_names(ledger);
     let tz = ledger.time_zone();
-    let fees: HashMap<&str, Minor> =
-        report.captures.iter().map(|c| (c.psp_reference.as_str(), c.fees)).collect();
+    let fees: HashMap<&str, Minor> = report
+        .captures
+        .iter()
+        .map(|c| (c.psp_reference.as_str(), c.fees))
+        .collect();
     let mut counts = (0u64, 0u64);
     let bytes = write_atomically(out, |tmp| {
         let file = std::fs::File::create(tmp).map_err(io)?;
@@ -84,12 +93,17 @@ pub fn write_settlement_csv(
         let mut line = String::with_capacity(512);
         for topic in Topic::ALL {
             let mut n = 0u64;
-            source.for_each(topic, report.month.first_day(), report.month.last_day(), &mut |e: &Entry| {
-                n += 1;
-                line.clear();
-                row(&mut line, e, ledger, &units, tz, &fees, opts.gdpr);
-                w.write_all(line.as_bytes()).map_err(io)
-            })?;
+            source.for_each(
+                topic,
+                report.month.first_day(),
+                report.month.last_day(),
+                &mut |e: &Entry| {
+                    n += 1;
+                    line.clear();
+                    row(&mut line, e, ledger, &units, tz, &fees, opts.gdpr);
+                    w.write_all(line.as_bytes()).map_err(io)
+                },
+            )?;
             match topic {
                 Topic::Funds => counts.0 = n,
                 Topic::Fees => counts.1 = n,
@@ -140,9 +154,18 @@ fn row(
         (Topic::Funds, EntryType::Capture) => fees.get(e.psp_reference.as_str()).map(|f| -f),
         _ => None,
     };
-    let time = e.time.with_timezone(&tz).naive_local().format("%Y-%m-%d %H:%M:%S").to_string();
+    let time = e
+        .time
+        .with_timezone(&tz)
+        .naive_local()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
     let (name, phone, message) = if gdpr {
-        (e.name.as_deref(), e.masked_phone_no.as_deref(), e.message.as_deref())
+        (
+            e.name.as_deref(),
+            e.masked_phone_no.as_deref(),
+            e.message.as_deref(),
+        )
     } else {
         (None, None, None)
     };

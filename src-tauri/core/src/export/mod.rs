@@ -86,7 +86,8 @@ impl EntrySource for StoreSource<'_> {
         to: NaiveDate,
         f: &mut dyn FnMut(&Entry) -> Result<()>,
     ) -> Result<()> {
-        self.store.for_each_entry_between(self.ledger_id, topic, from, to, f)
+        self.store
+            .for_each_entry_between(self.ledger_id, topic, from, to, f)
     }
 }
 
@@ -108,7 +109,10 @@ impl EntrySource for MemorySource<'_> {
             Topic::Funds => self.funds,
             Topic::Fees => self.fees,
         };
-        for e in list.iter().filter(|e| e.ledger_date >= from && e.ledger_date <= to) {
+        for e in list
+            .iter()
+            .filter(|e| e.ledger_date >= from && e.ledger_date <= to)
+        {
             f(e)?;
         }
         Ok(())
@@ -193,7 +197,11 @@ pub fn describe_missing(missing: &[(Topic, NaiveDate)]) -> String {
     let flush = |run: &mut Option<(NaiveDate, NaiveDate, Vec<Topic>)>, parts: &mut Vec<String>| {
         if let Some((a, b, topics)) = run.take() {
             let t: Vec<&str> = topics.iter().map(|t| t.as_str()).collect();
-            let span = if a == b { a.to_string() } else { format!("{a} – {b}") };
+            let span = if a == b {
+                a.to_string()
+            } else {
+                format!("{a} – {b}")
+            };
             parts.push(format!("{span} ({})", t.join(", ")));
         }
     };
@@ -210,7 +218,10 @@ pub fn describe_missing(missing: &[(Topic, NaiveDate)]) -> String {
         }
     }
     flush(&mut run, &mut parts);
-    format!("these dates are not synced: {}; run with --sync", parts.join(", "))
+    format!(
+        "these dates are not synced: {}; run with --sync",
+        parts.join(", ")
+    )
 }
 
 /// Write the month's workbook from the cache. Refuses (naming the dates) when the month is not synced.
@@ -245,7 +256,10 @@ fn refuse_if_missing(store: &Store, ledger_id: &str, month: YearMonth) -> Result
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(Error::Input(format!("Cannot export ledger {ledger_id} for {month}: {}.", describe_missing(&missing))))
+        Err(Error::Input(format!(
+            "Cannot export ledger {ledger_id} for {month}: {}.",
+            describe_missing(&missing)
+        )))
     }
 }
 
@@ -257,15 +271,22 @@ pub fn write_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> 
         _ => PathBuf::from("."),
     };
     if out.is_dir() {
-        return Err(Error::Io(format!("{} is a folder; give a file name to export to.", out.display())));
+        return Err(Error::Io(format!(
+            "{} is a folder; give a file name to export to.",
+            out.display()
+        )));
     }
-    let tmp = tempfile::Builder::new().prefix(".avstem-export-").suffix(".tmp").tempfile_in(&dir).map_err(|e| {
-        Error::Io(format!(
-            "Cannot write in the folder {} ({}). Pick a folder you can write to.",
-            dir.display(),
-            io_reason(&e)
-        ))
-    })?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".avstem-export-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Error::Io(format!(
+                "Cannot write in the folder {} ({}). Pick a folder you can write to.",
+                dir.display(),
+                io_reason(&e)
+            ))
+        })?;
     write(tmp.path())?;
     let bytes = std::fs::metadata(tmp.path()).map(|m| m.len()).unwrap_or(0);
     #[cfg(unix)]
@@ -275,7 +296,11 @@ pub fn write_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> 
         let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
     }
     tmp.persist(out).map_err(|e| {
-        Error::Io(format!("Cannot save {} ({}). The previous file, if any, is unchanged.", out.display(), io_reason(&e.error)))
+        Error::Io(format!(
+            "Cannot save {} ({}). The previous file, if any, is unchanged.",
+            out.display(),
+            io_reason(&e.error)
+        ))
     })?;
     Ok(bytes)
 }
@@ -298,5 +323,9 @@ pub fn guard_text(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// "Kafé Fjord (NO:57860)" for a handle the ledger names, else the handle itself.
 pub(crate) fn sales_unit_names(ledger: &Ledger) -> HashMap<String, String> {
-    ledger.sales_units.iter().map(|u| (u.recipient_handle.clone(), u.name.clone())).collect()
+    ledger
+        .sales_units
+        .iter()
+        .map(|u| (u.recipient_handle.clone(), u.name.clone()))
+        .collect()
 }

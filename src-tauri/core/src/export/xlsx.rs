@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Sheet names, in order.
-pub const SHEETS: [&str; 7] = ["Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal"];
+pub const SHEETS: [&str; 7] = [
+    "Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal",
+];
 /// Excel's row limit (one header row leaves this many for data).
 const MAX_DATA_ROWS: u64 = 1_048_575;
 /// Excel's cell text limit.
@@ -53,7 +55,10 @@ impl Formats {
                 .set_border_bottom(FormatBorder::Thin),
             label: Format::new().set_bold(),
             money: Format::new().set_num_format(money),
-            money_bold: Format::new().set_num_format(money).set_bold().set_border_top(FormatBorder::Thin),
+            money_bold: Format::new()
+                .set_num_format(money)
+                .set_bold()
+                .set_border_top(FormatBorder::Thin),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
             bold: Format::new().set_bold().set_border_top(FormatBorder::Thin),
@@ -76,35 +81,43 @@ impl Sheet<'_> {
         if s.is_empty() {
             return Ok(());
         }
-        let s = if s.len() > MAX_TEXT { truncate(s, MAX_TEXT) } else { s };
+        let s = if s.len() > MAX_TEXT {
+            truncate(s, MAX_TEXT)
+        } else {
+            s
+        };
         self.ws.write_string(r, c, s).map_err(xerr)?;
         Ok(())
     }
     fn text_fmt(&mut self, r: u32, c: u16, s: &str, f: &Format) -> Result<()> {
-        let s = if s.len() > MAX_TEXT { truncate(s, MAX_TEXT) } else { s };
+        let s = if s.len() > MAX_TEXT {
+            truncate(s, MAX_TEXT)
+        } else {
+            s
+        };
         self.ws.write_string_with_format(r, c, s, f).map_err(xerr)?;
         Ok(())
     }
     fn money(&mut self, r: u32, c: u16, m: Minor) -> Result<()> {
-        self.ws.write_number_with_format(r, c, major(m), &self.f.money).map_err(xerr)?;
+        self.ws
+            .write_number_with_format(r, c, major(m), &self.f.money)
+            .map_err(xerr)?;
         Ok(())
-    }
-    fn opt_money(&mut self, r: u32, c: u16, m: Option<Minor>) -> Result<()> {
-        match m {
-            Some(m) => self.money(r, c, m),
-            None => Ok(()),
-        }
     }
     fn int(&mut self, r: u32, c: u16, n: u64) -> Result<()> {
         self.ws.write_number(r, c, n as f64).map_err(xerr)?;
         Ok(())
     }
     fn date(&mut self, r: u32, c: u16, d: NaiveDate) -> Result<()> {
-        self.ws.write_date_with_format(r, c, d, &self.f.date).map_err(xerr)?;
+        self.ws
+            .write_date_with_format(r, c, d, &self.f.date)
+            .map_err(xerr)?;
         Ok(())
     }
     fn datetime(&mut self, r: u32, c: u16, t: NaiveDateTime) -> Result<()> {
-        self.ws.write_datetime_with_format(r, c, t, &self.f.datetime).map_err(xerr)?;
+        self.ws
+            .write_datetime_with_format(r, c, t, &self.f.datetime)
+            .map_err(xerr)?;
         Ok(())
     }
     /// A formula whose value Avstem computed too, stored so non-recalculating viewers show it.
@@ -118,14 +131,18 @@ impl Sheet<'_> {
         for (c, (name, width)) in cols.iter().enumerate() {
             let c = c as u16;
             self.ws.set_column_width(c, *width).map_err(xerr)?;
-            self.ws.write_string_with_format(r, c, *name, &self.f.header).map_err(xerr)?;
+            self.ws
+                .write_string_with_format(r, c, *name, &self.f.header)
+                .map_err(xerr)?;
         }
         Ok(())
     }
     /// Frozen header, autofilter over the table, header repeated on every printed page.
     fn table(&mut self, header_row: u32, last_row: u32, last_col: u16) -> Result<()> {
         self.ws.set_freeze_panes(header_row + 1, 0).map_err(xerr)?;
-        self.ws.autofilter(header_row, 0, last_row.max(header_row), last_col).map_err(xerr)?;
+        self.ws
+            .autofilter(header_row, 0, last_row.max(header_row), last_col)
+            .map_err(xerr)?;
         self.ws.set_repeat_rows(header_row, header_row).map_err(xerr)?;
         self.ws.set_landscape();
         self.ws.set_print_fit_to_pages(1, 0);
@@ -182,7 +199,15 @@ pub fn write_workbook(
         for (i, topic) in [(2, Topic::Funds), (3, Topic::Fees)] {
             let ws = wb.add_worksheet_with_constant_memory().map_err(xerr)?;
             ws.set_name(SHEETS[i]).map_err(xerr)?;
-            let n = entries(&mut Sheet { ws, f: &f }, report, source, topic, opts.gdpr, tz, &units)?;
+            let n = entries(
+                &mut Sheet { ws, f: &f },
+                report,
+                source,
+                topic,
+                opts.gdpr,
+                tz,
+                &units,
+            )?;
             match topic {
                 Topic::Funds => counts.0 = n,
                 Topic::Fees => counts.1 = n,
@@ -224,8 +249,11 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
     let f = s.f;
     s.text_fmt(0, 0, "Vipps MobilePay reconciliation (Avstem)", &f.title)?;
     let owner = format!("{} ({})", ledger.owner.id, ledger.owner.scheme);
-    let units: Vec<String> =
-        ledger.sales_units.iter().map(|u| format!("{} ({})", u.name, u.recipient_handle)).collect();
+    let units: Vec<String> = ledger
+        .sales_units
+        .iter()
+        .map(|u| format!("{} ({})", u.name, u.recipient_handle))
+        .collect();
     let settlement = match r.settlement {
         Settlement::Net => "net (fees retained from funds)",
         Settlement::Gross => "gross (fees invoiced)",
@@ -249,7 +277,12 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
     s.text_fmt(8, 0, "Checks", &f.label)?;
     let failed: Vec<&str> = r.failed_checks().map(|c| c.title.as_str()).collect();
     if failed.is_empty() {
-        s.text_fmt(8, 1, &format!("OK — all {} checks pass (see the Checks sheet)", r.checks.len()), &f.ok)?;
+        s.text_fmt(
+            8,
+            1,
+            &format!("OK — all {} checks pass (see the Checks sheet)", r.checks.len()),
+            &f.ok,
+        )?;
     } else {
         let msg = format!(
             "FAIL — {} of {} checks failed: {} (see the Checks sheet)",
@@ -372,18 +405,32 @@ fn payouts(s: &mut Sheet, r: &MonthReport, tz: Tz) -> Result<()> {
         s.formula(row, 11, &format!("=H{x}+I{x}-J{x}+K{x}"), p.covered_sum, false)?;
         s.formula(row, 12, &format!("=L{x}-D{x}"), p.difference, false)?;
         s.money(row, 13, p.balance_after)?;
-        let (status, fmt) = if p.ok { ("OK", &s.f.ok) } else { ("FAIL", &s.f.fail) };
+        let (status, fmt) = if p.ok {
+            ("OK", &s.f.ok)
+        } else {
+            ("FAIL", &s.f.fail)
+        };
         s.text_fmt(row, 14, status, fmt)?;
         s.text(row, 15, &p.psp_reference)?;
         if !p.previous_payout_known {
-            s.text(row, 16, "No earlier payout cached: the first covered date is the first date Avstem has.")?;
+            s.text(
+                row,
+                16,
+                "No earlier payout cached: the first covered date is the first date Avstem has.",
+            )?;
         }
     }
     let n = r.payouts.len() as u32;
     let total = n + 1;
     s.text_fmt(total, 0, "Total", &s.f.bold)?;
     if n > 0 {
-        s.formula(total, 3, &sum_formula(3, 1, n), r.payouts.iter().map(|p| p.amount).sum(), true)?;
+        s.formula(
+            total,
+            3,
+            &sum_formula(3, 1, n),
+            r.payouts.iter().map(|p| p.amount).sum(),
+            true,
+        )?;
     } else {
         s.formula(total, 3, "=0", 0, true)?;
     }
@@ -517,14 +564,26 @@ fn captures(s: &mut Sheet, r: &MonthReport, tz: Tz, units: &HashMap<String, Stri
     ];
     for (i, v) in sums.iter().enumerate() {
         let c = 5 + i as u16;
-        let formula = if n > 0 { sum_formula(c, 1, n) } else { "=0".to_string() };
+        let formula = if n > 0 {
+            sum_formula(c, 1, n)
+        } else {
+            "=0".to_string()
+        };
         s.formula(total, c, &formula, *v, true)?;
     }
     Ok(())
 }
 
 fn checks(s: &mut Sheet, r: &MonthReport) -> Result<()> {
-    s.header(0, &[("Check", 50.0), ("Status", 10.0), ("Detail", 90.0), ("Problems", 10.0)])?;
+    s.header(
+        0,
+        &[
+            ("Check", 50.0),
+            ("Status", 10.0),
+            ("Detail", 90.0),
+            ("Problems", 10.0),
+        ],
+    )?;
     for (i, c) in r.checks.iter().enumerate() {
         let row = 1 + i as u32;
         s.text(row, 0, &c.title)?;
@@ -587,17 +646,32 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
         }
         // Debits equal credits on every voucher: the formula shows 0.00, or the gap.
         let (a, b) = (first + 1, last + 1);
-        s.formula(first, 6, &format!("=SUM(E{a}:E{b})-SUM(F{a}:F{b})"), v.debits() - v.credits(), false)?;
+        s.formula(
+            first,
+            6,
+            &format!("=SUM(E{a}:E{b})-SUM(F{a}:F{b})"),
+            v.debits() - v.credits(),
+            false,
+        )?;
     }
     let n = row;
     s.table(0, n.max(1), 6)?;
     if n > 0 {
         let total = n + 2;
         s.text_fmt(total, 3, "Total", &s.f.bold)?;
-        let (d, c): (Minor, Minor) = (vouchers.iter().map(|v| v.debits()).sum(), vouchers.iter().map(|v| v.credits()).sum());
+        let (d, c): (Minor, Minor) = (
+            vouchers.iter().map(|v| v.debits()).sum(),
+            vouchers.iter().map(|v| v.credits()).sum(),
+        );
         s.formula(total, 4, &sum_formula(4, 1, n), d, true)?;
         s.formula(total, 5, &sum_formula(5, 1, n), c, true)?;
-        s.formula(total, 6, &format!("={}{}-{}{}", col(4), total + 1, col(5), total + 1), d - c, true)?;
+        s.formula(
+            total,
+            6,
+            &format!("={}{}-{}{}", col(4), total + 1, col(5), total + 1),
+            d - c,
+            true,
+        )?;
     }
     let note_row = n + 4;
     s.text(
