@@ -1,0 +1,188 @@
+//! The `avstem` binary as a command-line tool: usage, no display, and the three different things that can go
+//! wrong with keys — rejected, unreachable, not visible — each in its own plain sentence.
+
+use avstem_core::sim::{self, demo, SimConfig};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_avstem");
+
+fn avstem(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--data-dir").arg(data_dir).args(args);
+    cmd.env_remove("AVSTEM_CLIENT_SECRET").env_remove("AVSTEM_SUBSCRIPTION_KEY").env_remove("AVSTEM_DATA_DIR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run avstem")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn version_and_usage_work_without_a_display() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN).arg("--version").env_remove("DISPLAY").output().expect("run");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("avstem {}", env!("CARGO_PKG_VERSION")));
+
+    let out = avstem(dir.path(), &["frobnicate"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("Usage:"), "{}", text(&out));
+
+    let out = avstem(dir.path(), &["sync", "--no-such-flag"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn the_window_without_a_display_says_so_in_one_sentence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no display found — run under a desktop session or xvfb-run; the command-line tool works without one"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn start_sim(rt: &tokio::runtime::Runtime) -> sim::SimHandle {
+    rt.block_on(sim::start(SimConfig::default())).expect("simulator starts")
+}
+
+fn add_env_profile(dir: &Path, name: &str, base_url: &str) {
+    let out = avstem(
+        dir,
+        &[
+            "profile",
+            "add",
+            name,
+            "--kind",
+            "merchant",
+            "--client-id",
+            demo::MERCHANT_CLIENT_ID,
+            "--msn",
+            demo::MERCHANT_MSN,
+            "--base-url",
+            base_url,
+            "--env-secrets",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn wrong_keys_unreachable_server_and_invisible_ledger_are_three_different_sentences() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let handle = start_sim(&rt);
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_env_profile(dir.path(), "cafe", &handle.base_url());
+    add_env_profile(dir.path(), "nowhere", "http://127.0.0.1:9");
+
+    let good = [
+        ("AVSTEM_CLIENT_SECRET", demo::MERCHANT_CLIENT_SECRET),
+        ("AVSTEM_SUBSCRIPTION_KEY", demo::MERCHANT_SUBSCRIPTION_KEY),
+    ];
+    let out = avstem(dir.path(), &["profile", "test", "cafe"], &good);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("work: a token was issued and 3 ledgers are visible"), "{}", text(&out));
+
+    let wrong = [("AVSTEM_CLIENT_SECRET", "not-the-secret-41"), ("AVSTEM_SUBSCRIPTION_KEY", demo::MERCHANT_SUBSCRIPTION_KEY)];
+    let out = avstem(dir.path(), &["profile", "test", "cafe"], &wrong);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("The keys were rejected"), "{t}");
+    assert!(!t.contains("not-the-secret-41"), "the secret leaked: {t}");
+    assert!(!t.contains("panicked"), "{t}");
+
+    let wrong_sub = [("AVSTEM_CLIENT_SECRET", demo::MERCHANT_CLIENT_SECRET), ("AVSTEM_SUBSCRIPTION_KEY", "bad-sub-key-77")];
+    let out = avstem(dir.path(), &["ledgers", "--profile", "cafe"], &wrong_sub);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("The keys were rejected"), "{}", text(&out));
+    assert!(!text(&out).contains("bad-sub-key-77"));
+
+    let out = avstem(dir.path(), &["profile", "test", "nowhere"], &good);
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("Could not reach"), "{t}");
+    assert!(!t.contains("rejected"), "{t}");
+
+    // Ledger 12345 belongs to another merchant: the simulator answers 404, as production does.
+    let out = avstem(
+        dir.path(),
+        &["sync", "--profile", "cafe", "--ledger", "12345", "--from", "2022-10-01", "--to", "2022-10-01"],
+        &good,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("not visible to these keys"), "{t}");
+    assert!(!t.contains("rejected"), "{t}");
+    rt.block_on(handle.shutdown());
+}
+
+#[test]
+fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let no_bus = [
+        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/avstem-test-bus"),
+        ("AVSTEM_CLIENT_SECRET", "SENTINEL-nokeyring-5d1"),
+        ("AVSTEM_SUBSCRIPTION_KEY", "SENTINEL-nokeyring-sub-6e2"),
+    ];
+    let out = avstem(
+        dir.path(),
+        &["profile", "add", "shop", "--kind", "merchant", "--client-id", "id-1"],
+        &no_bus,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("No keyring is available"), "{t}");
+    assert!(t.contains("AVSTEM_CLIENT_SECRET"), "{t}");
+    assert!(!t.contains("SENTINEL"), "{t}");
+    assert!(!t.contains("panicked"), "{t}");
+    // The keyring is tried before the profile file is written: no half profile, no plain-text fallback.
+    assert!(!dir.path().join("profiles.json").exists());
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains("SENTINEL"), "secret written to {}", entry.display());
+    }
+
+    // A keyring profile used where there is no keyring: the same remedy, no panic.
+    std::fs::write(
+        dir.path().join("profiles.json"),
+        r#"{"profiles":[{"name":"shop","kind":"merchant","clientId":"id-1","msn":null,"baseUrl":"http://127.0.0.1:9"}]}"#,
+    )
+    .expect("write profiles");
+    let out = avstem(
+        dir.path(),
+        &["profile", "test", "shop"],
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/avstem-test-bus")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("No keyring is available") && t.contains("AVSTEM_CLIENT_SECRET"), "{t}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
