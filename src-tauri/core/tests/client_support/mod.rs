@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use avstem_core::api::{ClientConfig, Credentials};
+use avstem_core::model::{Entry, EntryType};
 use avstem_core::secrets::Secret;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -219,4 +220,49 @@ pub fn with_tokens(router: Router, tokens: Hits, seen: Seen, expires_in: &'stati
     router
         .route("/accesstoken/get", axum::routing::post(handler.clone()))
         .route("/miami/v1/token", axum::routing::post(handler))
+}
+
+/// The figures of report-api.md §9, shared with the simulator test.
+pub fn assert_example_day(funds: &[Entry], fees: &[Entry]) {
+    let sum = |es: &[Entry], t: EntryType| -> i64 {
+        es.iter().filter(|e| e.entry_type == t).map(|e| e.amount).sum()
+    };
+    assert_eq!(funds.len(), 6);
+    assert_eq!(fees.len(), 4);
+    assert_eq!(sum(funds, EntryType::Capture), 40000, "sales");
+    assert_eq!(sum(funds, EntryType::Refund), -10000, "refunds");
+    assert_eq!(
+        sum(funds, EntryType::FeesRetained),
+        -1200,
+        "fees retained on funds"
+    );
+    assert_eq!(sum(fees, EntryType::CaptureFee), -1200, "capture fees");
+    assert_eq!(sum(fees, EntryType::FeesRetained), 1200, "fees retained on fees");
+    let payouts: Vec<_> = funds
+        .iter()
+        .filter(|e| e.entry_type == EntryType::PayoutScheduled)
+        .collect();
+    assert_eq!(payouts.len(), 1);
+    assert_eq!(payouts[0].amount, -28800);
+    assert_eq!(
+        avstem_core::model::payout_number(&payouts[0].psp_reference),
+        Some(2000023)
+    );
+    assert_eq!(payouts[0].reference, "Vipps utbet. 2000023 Vippsnr 57860");
+    for es in [funds, fees] {
+        assert_eq!(es[0].balance_before, 0);
+        assert_eq!(es[es.len() - 1].balance_after, 0);
+        assert!(es.iter().all(|e| e.balance_after == e.balance_before + e.amount));
+        assert!(es.windows(2).all(|w| w[0].balance_after == w[1].balance_before));
+        assert!(es
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e.seq as usize == i && e.ledger_id == "12345"));
+    }
+    let balances: Vec<i64> = funds.iter().map(|e| e.balance_after).collect();
+    assert_eq!(balances, vec![10000, 20000, 40000, 30000, 28800, 0]);
+    // 16:33:00.824993+0200 is 14:33:00.824993 UTC.
+    assert_eq!(funds[0].time.to_rfc3339(), "2022-10-01T14:33:00.824993+00:00");
+    assert_eq!(funds[4].recipient_handle, None);
+    assert_eq!(funds[0].recipient_handle.as_deref(), Some("NO:57860"));
 }
