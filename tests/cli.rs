@@ -186,3 +186,38 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// A keyring that exists but is locked (here: a private gnome-keyring whose login collection is locked
+/// again after the profile was added) gives the "unlock it" sentence, not a panic and not a prompt loop.
+#[test]
+fn a_locked_keyring_says_unlock_it_or_use_the_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let script = format!(
+        r#"set -u
+export HOME='{home}' XDG_DATA_HOME='{home}/data'
+eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
+AVSTEM_CLIENT_SECRET=SENTINEL-locked-1 AVSTEM_SUBSCRIPTION_KEY=SENTINEL-locked-2 '{bin}' --data-dir '{data}' profile add shop --kind merchant --client-id id --base-url http://127.0.0.1:9 >/dev/null || exit 10
+test "$(secret-tool lookup service avstem username shop/client_secret)" = SENTINEL-locked-1 || exit 11
+dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 12
+env -u AVSTEM_CLIENT_SECRET -u AVSTEM_SUBSCRIPTION_KEY timeout 30 '{bin}' --data-dir '{data}' profile test shop 2>&1
+echo "exit=$?"
+"#,
+        home = home.display(),
+        bin = BIN,
+        data = dir.path().join("data").display()
+    );
+    let out = Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", &script])
+        .env_remove("AVSTEM_CLIENT_SECRET")
+        .env_remove("AVSTEM_SUBSCRIPTION_KEY")
+        .output()
+        .expect("dbus-run-session is installed by scripts/setup.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "setup step failed ({:?}): {stdout}", out.status.code());
+    assert!(stdout.contains("The keyring is locked"), "{stdout}");
+    assert!(stdout.contains("AVSTEM_CLIENT_SECRET"), "{stdout}");
+    assert!(stdout.contains("exit=1"), "{stdout}");
+    assert!(!stdout.contains("SENTINEL"), "{stdout}");
+}
