@@ -991,19 +991,7 @@ impl World {
         }
         let offset = u64::try_from(ctx.date.signed_duration_since(spec.start).num_days()).unwrap_or(0);
         let h = hash(&[spec.tag, ctx.day, 5]);
-        if spec.corrections && offset % 40 == spec.tag % 40 {
-            let size = 100 + i64::try_from(h % 5_000).unwrap_or(0);
-            let amount = if h >> 32 & 3 == 0 { size } else { -size };
-            let time = ctx.start
-                + micros(12 * MICROS_PER_HOUR + i64::try_from((h >> 8) % 3_600_000_000).unwrap_or(0));
-            out.push(FundsAct::Correction { time, amount });
-        }
-        if spec.unknown_types && offset % 29 == spec.tag % 29 {
-            let amount = 500 + i64::try_from((h >> 16) % 2_000).unwrap_or(0);
-            let time = ctx.start
-                + micros(13 * MICROS_PER_HOUR + i64::try_from((h >> 24) % 3_600_000_000).unwrap_or(0));
-            out.push(FundsAct::Unknown { time, amount });
-        }
+        // The top-up comes first: it is the one entry whose amount depends on the balance before it.
         match self.stretch_day(spec, ctx.date) {
             Some(0) => {
                 // Three weeks of sales going back at once: the balance stays negative for days.
@@ -1018,6 +1006,19 @@ impl World {
                 time: ctx.start + micros(6 * MICROS_PER_HOUR),
             }),
             _ => {}
+        }
+        if spec.corrections && offset % 40 == spec.tag % 40 {
+            let size = 100 + i64::try_from(h % 5_000).unwrap_or(0);
+            let amount = if h >> 32 & 3 == 0 { size } else { -size };
+            let time = ctx.start
+                + micros(12 * MICROS_PER_HOUR + i64::try_from((h >> 8) % 3_600_000_000).unwrap_or(0));
+            out.push(FundsAct::Correction { time, amount });
+        }
+        if spec.unknown_types && offset % 29 == spec.tag % 29 {
+            let amount = 500 + i64::try_from((h >> 16) % 2_000).unwrap_or(0);
+            let time = ctx.start
+                + micros(13 * MICROS_PER_HOUR + i64::try_from((h >> 24) % 3_600_000_000).unwrap_or(0));
+            out.push(FundsAct::Unknown { time, amount });
         }
         out
     }
@@ -1073,12 +1074,15 @@ impl World {
     ) -> (DayClose, DayEntries) {
         let ctx = self.day_ctx(spec, date);
         let mut acts: Vec<FundsAct> = Vec::with_capacity(ctx.count as usize + 8);
+        acts.extend(self.extras(spec, &ctx));
         for idx in 0..ctx.count {
             acts.push(FundsAct::Capture(self.capture(spec, &ctx, idx)));
         }
         acts.extend(self.refunds(spec, &ctx));
-        acts.extend(self.extras(spec, &ctx));
-        acts.sort_by_key(|a| a.time());
+        if materialize {
+            // Sums need no order: the top-up (06:00, pushed first) precedes all other activity.
+            acts.sort_by_key(|a| a.time());
+        }
         let fees = self.landed_fees(spec, &ctx);
         let landed: i64 = fees.iter().map(|f| f.fee).sum();
 
