@@ -460,3 +460,111 @@ async fn the_feed_delivers_every_closed_entry_once_and_then_says_try_later() {
     assert!(again.try_later && again.entries.is_empty());
     assert_eq!(Some(again.cursor), cursor);
 }
+
+#[tokio::test]
+async fn faults_on_every_endpoint_are_recovered_for_several_seeds() {
+    let faults = "token:500=0.3,token:drop=0.2,ledgers:429=0.3,ledgers:cut=0.2,feed:500=0.2,feed:cut=0.2,\
+                  report:drop=0.2,report:429=0.2,retry-after=0";
+    for seed in 1..=4 {
+        let sim = sim::start(SimConfig {
+            seed,
+            page_size: 40,
+            faults: faults.into(),
+            today: d("2022-01-05"),
+            ..SimConfig::default()
+        })
+        .await
+        .expect("simulator");
+        let c = client(&sim, demo_partner());
+        let world = sim.world();
+        let ledgers = c.ledgers(None).await.expect("ledgers");
+        // Ledgers that start after "today" do not exist yet.
+        let granted: BTreeSet<String> = world
+            .ledgers()
+            .into_iter()
+            .map(|l| l.ledger_id)
+            .filter(|id| world.partner().ledger_ids.contains(id))
+            .collect();
+        assert!(granted.len() >= 5, "{granted:?}");
+        assert_eq!(ids(&ledgers), granted, "seed {seed}");
+        let date = d("2022-01-03");
+        let page = c
+            .entries_for_date("302321", Topic::Fees, date, false)
+            .await
+            .expect("report");
+        assert_eq!(
+            page.entries,
+            world.entries("302321", Topic::Fees, date),
+            "seed {seed}"
+        );
+        let mut feed = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..100 {
+            let p = c
+                .feed_page("302321", Topic::Funds, cursor.as_deref())
+                .await
+                .expect("feed");
+            feed.extend(p.entries);
+            cursor = Some(p.cursor);
+            if p.try_later {
+                break;
+            }
+        }
+        let want: usize = d("2022-01-01")
+            .iter_days()
+            .take(4)
+            .map(|day| world.entries("302321", Topic::Funds, day).len())
+            .sum();
+        assert_eq!(feed.len(), want, "seed {seed}");
+        let stats = sim.stats();
+        assert!(
+            stats.faults_injected >= 1,
+            "seed {seed}: {:?}",
+            stats.faults_by_kind
+        );
+        assert!(c.requests_made() >= stats.total_requests(), "seed {seed}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_past_the_timeout_is_a_network_error() {
+    let sim = start(1000, "report:slow=1,slow-ms=400").await;
+    let config = ClientConfig {
+        timeout: Duration::from_millis(300),
+        max_retries: 1,
+        ..quick()
+    };
+    let c = ApiClient::new(&sim.base_url(), demo_merchant(), config).expect("client");
+    let err = c
+        .entries_for_date("302321", Topic::Funds, d("2024-03-15"), false)
+        .await
+        .expect_err("slow");
+    assert!(
+        matches!(&err, Error::Network { detail, .. } if detail.contains("no answer within 0.3 s")),
+        "{err:?}"
+    );
+    assert_eq!(sim.stats().report_requests, 2);
+}
+
+#[tokio::test]
+async fn a_bulk_date_comes_in_production_size_pages() {
+    let sim = sim::start(SimConfig {
+        bulk_entries_per_day: 2500,
+        today: today(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator");
+    let c = client(&sim, demo_merchant());
+    let date = d("2024-03-15");
+    let page = c
+        .entries_for_date("900001", Topic::Funds, date, false)
+        .await
+        .expect("bulk");
+    let want = sim.world().entries("900001", Topic::Funds, date);
+    assert!(want.len() >= 2500, "{}", want.len());
+    assert_eq!(page.entries.len(), want.len());
+    assert_eq!(page.pages as usize, want.len() / 1000 + 1);
+    assert!(page.entries.iter().enumerate().all(|(i, e)| e.seq as usize == i));
+    assert_eq!(page.entries, want);
+}
