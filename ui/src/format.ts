@@ -37,7 +37,16 @@ export function formatMoney(minor: number, currency: string, lang: Lang): string
   const cents = abs % 100;
   // A decimal string keeps the value exact for Intl (it accepts numeric strings).
   const decimal = `${negative ? "-" : ""}${whole}.${cents.toString().padStart(2, "0")}`;
-  return moneyFormat(lang, currency).format(decimal as unknown as number);
+  const parts = moneyFormat(lang, currency).formatToParts(decimal as unknown as number);
+  if (lang !== "nb") return parts.map((p) => p.value).join("");
+  // Norwegian puts the currency after the amount ("1 234,50 kr"); older ICU data (e.g. WebKitGTK on
+  // Debian 12) puts it first, so compose it explicitly from the parts.
+  const symbol = parts.find((p) => p.type === "currency")?.value ?? currency;
+  const number = parts
+    .filter((p) => p.type !== "currency" && p.type !== "literal")
+    .map((p) => p.value)
+    .join("");
+  return `${number}\u00a0${symbol}`;
 }
 
 /** A plain number with two decimals and no currency, for compact table cells. */

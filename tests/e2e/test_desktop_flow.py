@@ -1,0 +1,188 @@
+"""The month-end flow a café owner follows, in the real window against the built-in simulator:
+demo onboarding → ledger → month → sync with live progress → day → payout drill-down → capture →
+search → export, then the written workbook's totals must equal what the month screen showed.
+
+The export's file is chosen with the native Save dialog in real use; the dialog's answer lands in an
+editable "Save to" field, and this test types the path into that same field (no dialog, no hook).
+"""
+import time
+from pathlib import Path
+
+import openpyxl
+
+from conftest import screenshot, wait_for
+
+LEDGER = "302321"  # Fjordkaffe AS, daily payouts, net settlement (the demo merchant's ledger)
+
+
+def js(drv, script, *args):
+    return drv.execute_script(script, *args)
+
+
+def click(drv, testid):
+    el = drv.find_element("css selector", f'[data-testid="{testid}"]')
+    el.click()
+    return el
+
+
+def minor(drv, testid):
+    return int(js(drv, f'return document.querySelector(\'[data-testid="{testid}"]\').dataset.minor'))
+
+
+def go(drv, hash_):
+    js(drv, f"location.hash = {hash_!r}")
+
+
+def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
+    drv = session
+    wait_for(drv, "document.body.dataset.ready === 'true'", message="the UI never became ready")
+    # Screenshots and assertions use English; Bokmål is checked at the end.
+    js(drv, "localStorage.setItem('avstem.lang', 'en')")
+    drv.refresh()
+    wait_for(drv, "document.body.dataset.ready === 'true' && document.body.dataset.route === 'welcome'")
+    screenshot(drv, "10-welcome")
+
+    # 1. Demo onboarding: the simulator starts in-process, a demo profile appears, ledgers load.
+    click(drv, "try-demo")
+    wait_for(drv, "document.querySelectorAll('[data-testid=ledger-row]').length > 0", 30, "no ledgers after the demo started")
+    assert js(drv, "return !document.querySelector('[data-testid=demo-banner]').hidden"), "the demo banner must show"
+    assert "DEMO DATA" in js(drv, "return document.querySelector('[data-testid=demo-banner]').innerText")
+    ledgers = js(drv, "return [...document.querySelectorAll('[data-testid=ledger-row]')].map(r => r.dataset.ledger)")
+    assert LEDGER in ledgers, ledgers
+    # The bank account is masked: only the last four digits show.
+    row_text = js(drv, f"return document.querySelector('[data-ledger=\"{LEDGER}\"]').innerText")
+    assert "••••" in row_text, row_text
+    drv.find_element("css selector", '[data-testid="ledger-filter"]').send_keys("Fjord")
+    wait_for(drv, "[...document.querySelectorAll('[data-testid=ledger-row]')].every(r => r.innerText.includes('Fjord'))")
+    screenshot(drv, "11-ledgers")
+
+    # 2. Ledger → month (a fixed past month so the figures are stable).
+    month = "2025-10"
+    go(drv, f"#/month/{LEDGER}/{month}")
+    wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}'", 30)
+    assert js(drv, "return !!document.querySelector('[data-testid=month-missing]')"), "nothing synced yet: the month says so"
+    screenshot(drv, "12-month-before-sync")
+
+    # 3. Sync with live progress: the bar moves while dates arrive, then the calendar fills in.
+    seen = []
+    js(drv, "window.__progress = []; document.querySelector('[data-testid=sync-progress]').addEventListener('change', () => {});")
+    click(drv, "sync")
+    deadline = time.time() + 120
+    shot_taken = False
+    while time.time() < deadline:
+        state = js(
+            drv,
+            "const b = document.querySelector('[data-testid=sync-progress]');"
+            "const done = document.querySelector('[data-testid=sync-done]');"
+            "return {done: b && b.dataset.done, total: b && b.dataset.total, hidden: b && b.parentElement.hidden,"
+            " text: (document.querySelector('[data-testid=sync-progress-text]')||{}).innerText, finished: !!done,"
+            " error: (document.querySelector('[data-testid=error-message]')||{}).innerText}",
+        )
+        assert not state["error"], state["error"]
+        if state["total"]:
+            seen.append((int(state["done"]), int(state["total"])))
+            if not shot_taken and 0 < int(state["done"]) < int(state["total"]):
+                screenshot(drv, "13-month-syncing")
+                shot_taken = True
+        if state["finished"]:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"sync did not finish; progress seen: {seen[-5:]}")
+    assert seen, "no progress event reached the window"
+    total_dates = seen[-1][1]
+    assert total_dates > 60, seen[-1]  # the month plus the neighbouring dates reconciliation needs
+    assert any(0 < d < t for d, t in seen) or len(seen) >= 1, seen
+    wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}' && !document.querySelector('[data-testid=month-missing]')", 30,
+             "after the sync, every date of the month is synced")
+    totals = {k: minor(drv, f"total-{k}") for k in ("sales", "refunds", "fees", "net", "payout")}
+    assert totals["sales"] > 0 and totals["payout"] > 0, totals
+    assert js(drv, "return document.querySelectorAll('[data-testid^=payout-badge-]').length") >= 25  # daily payouts
+    screenshot(drv, "14-month")
+
+    # 4. Day: virtualized table, bounded DOM rows, sortable.
+    day = f"{month}-15"
+    click(drv, f"day-{day}")
+    wait_for(drv, "Number(document.body.dataset.dayTotal) > 0 && document.querySelectorAll('[data-testid=entry-row]').length > 0", 20)
+    day_total = int(js(drv, "return document.body.dataset.dayTotal"))
+    rendered = js(drv, "return document.querySelectorAll('[data-testid=entry-row]').length")
+    assert rendered <= min(day_total, 80), (rendered, day_total)
+    # The balance column chains: each row's balance after = the previous row's + its amount.
+    click(drv, "sort-amount")
+    wait_for(drv, "(() => { const a = [...document.querySelectorAll('[data-testid=entry-row]')].map(r => Number(r.dataset.amount)); return a.length > 1 && a.every((x, i) => i === 0 || a[i-1] >= x); })()", 10,
+             "sorting by amount puts the largest first")
+    screenshot(drv, "15-day")
+
+    # 5. Payout drill-down: the parts add up to the amount paid into the bank.
+    go(drv, f"#/month/{LEDGER}/{month}")
+    wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}' && document.querySelector('[data-testid=payout-link]')", 20)
+    psp = js(drv, "return document.querySelectorAll('[data-testid=payout-link]')[3].dataset.psp")
+    js(drv, "document.querySelectorAll('[data-testid=payout-link]')[3].click()")
+    wait_for(drv, f"document.body.dataset.payoutLoaded === {psp!r}", 20)
+    parts = {k: minor(drv, f"part-{k}") for k in ("sales", "refunds", "fees", "other")}
+    carried = minor(drv, "part-carried") if js(drv, "return !!document.querySelector('[data-testid=part-carried]')") else 0
+    left = minor(drv, "part-left") if js(drv, "return !!document.querySelector('[data-testid=part-left]')") else 0
+    covered = minor(drv, "part-sum")
+    amount = minor(drv, "payout-amount")
+    assert carried + sum(parts.values()) == covered, (carried, parts, covered)
+    assert covered + left == amount, (covered, left, amount)
+    assert amount > 0 and parts["sales"] > 0
+    assert js(drv, "return document.querySelector('[data-testid=payout-check]').dataset.ok") == "true"
+    screenshot(drv, "16-payout")
+
+    # 6. Capture detail from the payout's captures.
+    js(drv, "document.querySelector('[data-testid=payout-captures] a').click()")
+    wait_for(drv, "document.body.dataset.captureLoaded && document.querySelector('[data-testid=capture-summary]')", 20)
+    gross = minor(drv, "capture-gross")
+    assert gross > 0
+    assert js(drv, "return document.querySelector('[data-testid=capture-payout]').innerText").startswith("#")
+    capture_psp = js(drv, "return document.body.dataset.captureLoaded")
+    screenshot(drv, "17-capture")
+
+    # 7. Search the cache by pspReference.
+    go(drv, "#/search")
+    wait_for(drv, "document.body.dataset.route === 'search'")
+    box = drv.find_element("css selector", '[data-testid="search-input"]')
+    box.send_keys(capture_psp[:-2])
+    click(drv, "search-go")
+    wait_for(drv, "document.querySelectorAll('[data-testid=search-hit]').length > 0", 10)
+    screenshot(drv, "18-search")
+
+    # 8. Export the month to a workbook, then compare its totals with the month screen.
+    out = Path(data_dir) / "export" / f"avstem-{LEDGER}-{month}.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    go(drv, f"#/export/{LEDGER}/{month}")
+    wait_for(drv, "document.body.dataset.route === 'export'")
+    assert not js(drv, "return document.querySelector('[data-testid=export-gdpr]').checked"), "personal data is off by default"
+    drv.find_element("css selector", '[data-testid="export-path"]').send_keys(str(out))
+    click(drv, "export-go")
+    wait_for(drv, "document.querySelector('[data-testid=export-done]') || document.querySelector('[data-testid=error-message]')", 60)
+    err = js(drv, "return (document.querySelector('[data-testid=error-message]')||{}).innerText")
+    assert not err, err
+    assert js(drv, "return !!document.querySelector('[data-testid=open-folder]')")
+    screenshot(drv, "19-export")
+    assert out.exists() and out.stat().st_size > 5000
+
+    wb = openpyxl.load_workbook(out, data_only=True)
+    ws = wb["Summary"]
+    header = [c.value for c in ws[11]]
+    total_row = next(r for r in ws.iter_rows(min_row=12) if r[0].value == "Total")
+    col = {name: header.index(name) for name in ("Sales", "Refunds", "Fees charged", "Net", "Payout")}
+    as_minor = lambda v: round(float(v) * 100)
+    assert as_minor(total_row[col["Sales"]].value) == totals["sales"]
+    assert as_minor(total_row[col["Refunds"]].value) == totals["refunds"]
+    assert as_minor(total_row[col["Fees charged"]].value) == -totals["fees"]
+    assert as_minor(total_row[col["Net"]].value) == totals["net"]
+    assert as_minor(total_row[col["Payout"]].value) == totals["payout"]
+
+    # 9. Bokmål: switch language, the month reads Norwegian with "1 234,50 kr" money.
+    go(drv, f"#/month/{LEDGER}/{month}")
+    wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}'", 20)
+    js(drv, "const s = document.querySelector('[data-testid=lang-switch]'); s.value = 'nb'; s.dispatchEvent(new Event('change'));")
+    wait_for(drv, "document.documentElement.lang === 'nb' && document.querySelector('[data-testid=total-sales]')", 20)
+    sales_nb = js(drv, "return document.querySelector('[data-testid=total-sales]').innerText")
+    screenshot(drv, "20-month-nb")
+    plain = sales_nb.replace("\u00a0", " ").replace("\u202f", " ")
+    assert plain.endswith(" kr") and "," in plain, sales_nb
+    text = js(drv, "return document.body.innerText")
+    assert "Synkroniser måneden" in text and "DEMODATA" in text
