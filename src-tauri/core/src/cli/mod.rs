@@ -6,6 +6,7 @@ pub mod entries;
 pub mod ledgers;
 pub mod month;
 pub mod profile;
+pub mod sim;
 pub mod sync;
 
 use crate::context::Context;
