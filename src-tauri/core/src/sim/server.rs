@@ -24,6 +24,7 @@ type CachedDay = ((String, NaiveDate), Arc<DayEntries>);
 pub(crate) type SimBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
 const DAY_CACHE_DATES: usize = 6;
+const DAY_CACHE_ENTRIES: usize = 150_000;
 const FEED_MAX_DATES_PER_PAGE: usize = 400;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -129,6 +130,7 @@ impl Shared {
                 return Some(day);
             }
         }
+        lock(&self.stats).dates_generated += 1;
         let world = self.world.clone();
         let id = ledger_id.to_string();
         let day = Arc::new(
@@ -139,6 +141,16 @@ impl Shared {
         let mut days = lock(&self.days);
         days.push_front(((ledger_id.to_string(), date), day.clone()));
         days.truncate(DAY_CACHE_DATES);
+        // Bulk dates are large (33,000 entries a topic): bound the cache by entries too.
+        while days.len() > 1
+            && days
+                .iter()
+                .map(|(_, d)| d.funds.len() + d.fees.len())
+                .sum::<usize>()
+                > DAY_CACHE_ENTRIES
+        {
+            days.pop_back();
+        }
         Some(day)
     }
 
