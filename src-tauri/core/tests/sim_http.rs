@@ -483,3 +483,56 @@ async fn the_feed_walks_closed_dates_and_ends_with_the_same_cursor_and_try_later
     assert_eq!(again["tryLater"], true);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_token_past_its_lifetime_is_refused_and_a_foreign_msn_gets_no_token() {
+    let sim = start(SimConfig {
+        token_ttl_secs: 1,
+        ..config()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let token = partner_token(&http, &sim.base_url()).await;
+    let url = format!("{}/settlement/v1/ledgers", sim.base_url());
+    assert_eq!(get_partner(&http, &url, &token).await.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let resp = get_partner(&http, &url, &token).await;
+    assert_eq!(resp.status(), 401);
+    let body: Value = resp.json().await.expect("json");
+    assert!(
+        body["message"].as_str().expect("message").contains("expired"),
+        "{body}"
+    );
+
+    let resp = http
+        .post(format!("{}/accesstoken/get", sim.base_url()))
+        .header("client_id", demo::MERCHANT_CLIENT_ID)
+        .header("client_secret", demo::MERCHANT_CLIENT_SECRET)
+        .header("Ocp-Apim-Subscription-Key", demo::MERCHANT_SUBSCRIPTION_KEY)
+        .header("Merchant-Serial-Number", "999999")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 401);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_dates_topics_and_cursors_are_400_problems() {
+    let sim = start(config()).await;
+    let http = reqwest::Client::new();
+    let token = partner_token(&http, &sim.base_url()).await;
+    let base = format!("{}/report/v2/ledgers/302321", sim.base_url());
+    for url in [
+        format!("{base}/funds/dates/2023-13-01"),
+        format!("{base}/taxes/dates/2023-01-01"),
+        format!("{base}/funds/dates/2023-01-01?cursor=not-a-cursor"),
+    ] {
+        let resp = get_partner(&http, &url, &token).await;
+        assert_eq!(resp.status(), 400, "{url}");
+        assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    }
+    let resp = get_partner(&http, &format!("{}/no/such/endpoint", sim.base_url()), &token).await;
+    assert_eq!(resp.status(), 404);
+    sim.shutdown().await;
+}
