@@ -775,3 +775,56 @@ fn libreoffice_recalculates_every_formula_to_the_stored_value() {
         "{stdout}"
     );
 }
+
+/// The export streams a narrowed range from the cache; it must reconcile exactly as the full
+/// needed range does.
+#[test]
+fn the_narrowed_cache_range_reconciles_like_the_full_range() {
+    use avstem_core::reconcile::{reconcile_month_with_states, DateStates, SyncState};
+    for (seed, gross, freq, m) in [
+        (21, false, Frequency::Weekly, "2024-03"),
+        (33, true, Frequency::Daily, "2024-09"),
+        (7, false, Frequency::Monthly, "2024-01"),
+        (9, true, Frequency::Monthly, "2024-06"),
+    ] {
+        let cfg = SynthConfig {
+            seed,
+            gross,
+            frequency: freq,
+            max_fee_lag: 3,
+            ..SynthConfig::default()
+        };
+        let month = YearMonth::parse(m).expect("month");
+        let s = generate(
+            &cfg,
+            month.first_day() - Duration::days(70),
+            month.last_day() + Duration::days(20),
+        );
+        let (_dir, store) = synth_cache(&s, month);
+        let (_, cached) = export::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
+        let (from, to) = needed_range(month);
+        let full = reconcile_month_with_states(
+            &s.ledger,
+            month,
+            &s.funds_between(from, to),
+            &s.fees_between(from, to),
+            &DateStates::all(from, to, SyncState::Complete),
+        );
+        let range = export::load_range(&store, &cfg.ledger_id, month).expect("range");
+        assert!(
+            range.funds.0 > from || freq == Frequency::Monthly,
+            "{m}: {range:?}"
+        );
+        assert_eq!(cached.days, full.days, "{m}");
+        assert_eq!(cached.payouts, full.payouts, "{m}");
+        assert_eq!(cached.fee_invoices, full.fee_invoices, "{m}");
+        assert_eq!(cached.captures, full.captures, "{m}");
+        assert_eq!(cached.totals, full.totals, "{m}");
+        assert_eq!(cached.all_ok, full.all_ok, "{m}");
+        assert!(
+            cached.all_ok,
+            "{m}: {:?}",
+            cached.failed_checks().collect::<Vec<_>>()
+        );
+    }
+}

@@ -23,7 +23,11 @@
 //! A refund belongs to the capture with its `pspReference` when one exists (some integrations reuse
 //! it); otherwise — as in the documented example, where refunds get their own pspReference — to the
 //! captures with the same order `reference` captured on or before the refund date, earliest first,
-//! each up to what is left of its gross; any excess goes to the last of them.
+//! each up to what is left of its gross; any excess goes to the last of them. Only refunds up to the
+//! month's last date count (a refund next month is next month's figure).
+//!
+//! Streaming order: push the funds entries before the fees entries (as [`reconcile_month`] does),
+//! so capture fees that lag past the month find their captures without keeping every later fee.
 //!
 //! A payout covers the ledger dates since the previous payout (exclusive) up to its own date. Its
 //! *covered sum* is the balance carried in (the previous payout's `balanceAfter`, normally 0) plus
@@ -31,12 +35,14 @@
 //! [`needed_range`] so the run of the month's first payout and the fees of the month's last
 //! captures are in reach.
 
+mod book;
 pub mod synth;
 
 use crate::model::{payout_number, Entry, EntryType, Ledger, Minor, Topic, YearMonth};
+use book::CaptureBook;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Days before the month that reconciliation wants: a monthly payout run (≤ 31 days) plus slack.
 pub const DAYS_BEFORE: i64 = 35;
@@ -258,7 +264,7 @@ pub struct CaptureReport {
     pub recipient_handle: Option<String>,
     #[ts(type = "number")]
     pub gross: Minor,
-    /// Negative (or 0).
+    /// Negative (or 0): refunds matched to this capture up to the month's end.
     #[ts(type = "number")]
     pub refunded: Minor,
     /// Positive: −Σ capture-fee amounts with this pspReference, on any loaded date.
@@ -475,17 +481,6 @@ struct RunAcc {
 }
 
 #[derive(Debug, Clone)]
-struct CaptureAcc {
-    psp: String,
-    reference: String,
-    date: NaiveDate,
-    time: DateTime<Utc>,
-    handle: Option<String>,
-    gross: Minor,
-    refunded: Minor,
-}
-
-#[derive(Debug, Clone)]
 struct RefundAcc {
     psp: String,
     reference: String,
@@ -493,11 +488,11 @@ struct RefundAcc {
     amount: Minor,
 }
 
+/// Capture fees (in the month) whose pspReference matched no capture when they arrived.
 #[derive(Debug, Clone, Copy, Default)]
 struct FeeAcc {
     amount: Minor,
     count: u32,
-    in_month: u32,
     last_date: Option<NaiveDate>,
 }
 
@@ -585,10 +580,10 @@ pub struct Reconciler {
     first_fees_before: Option<Minor>,
     invoices: Vec<FeeInvoiceReport>,
     // Captures, refunds and fees by pspReference.
-    captures: Vec<CaptureAcc>,
-    capture_index: HashMap<String, usize>,
+    book: CaptureBook,
     refunds: Vec<RefundAcc>,
-    fees_by_psp: HashMap<String, FeeAcc>,
+    orphan_fees: HashMap<String, FeeAcc>,
+    matched_fees_in_month: u32,
     unknown: BTreeMap<(Topic, String), (u32, Minor)>,
     saw_retained: bool,
     saw_invoiced: bool,
@@ -616,10 +611,10 @@ impl Reconciler {
             prev_invoice: None,
             first_fees_before: None,
             invoices: Vec::new(),
-            captures: Vec::new(),
-            capture_index: HashMap::new(),
+            book: CaptureBook::default(),
             refunds: Vec::new(),
-            fees_by_psp: HashMap::new(),
+            orphan_fees: HashMap::new(),
+            matched_fees_in_month: 0,
             unknown: BTreeMap::new(),
             saw_retained: false,
             saw_invoiced: false,
@@ -646,27 +641,30 @@ impl Reconciler {
             EntryType::Capture => {
                 day.sales += e.amount;
                 self.run.net_sales += e.amount;
-                let idx = self.captures.len();
-                self.capture_index.entry(e.psp_reference.clone()).or_insert(idx);
-                self.captures.push(CaptureAcc {
-                    psp: e.psp_reference.clone(),
-                    reference: e.reference.clone(),
-                    date: e.ledger_date,
-                    time: e.time,
-                    handle: e.recipient_handle.clone(),
-                    gross: e.amount,
-                    refunded: 0,
-                });
+                // Captures after the month can neither be reported nor own the month's fees.
+                if e.ledger_date <= self.last {
+                    self.book.add(
+                        &e.psp_reference,
+                        &e.reference,
+                        e.recipient_handle.as_deref(),
+                        e.ledger_date,
+                        e.time,
+                        e.amount,
+                    );
+                }
             }
             EntryType::Refund => {
                 day.refunds += e.amount;
                 self.run.net_sales += e.amount;
-                self.refunds.push(RefundAcc {
-                    psp: e.psp_reference.clone(),
-                    reference: e.reference.clone(),
-                    date: e.ledger_date,
-                    amount: e.amount,
-                });
+                // A refund after the month belongs to a later month's figures.
+                if e.ledger_date <= self.last {
+                    self.refunds.push(RefundAcc {
+                        psp: e.psp_reference.clone(),
+                        reference: e.reference.clone(),
+                        date: e.ledger_date,
+                        amount: e.amount,
+                    });
+                }
             }
             EntryType::FeesRetained => {
                 self.saw_retained = true;
@@ -755,13 +753,23 @@ impl Reconciler {
         match &e.entry_type {
             EntryType::CaptureFee => {
                 day.capture_fees -= e.amount;
-                let f = self.fees_by_psp.entry(e.psp_reference.clone()).or_default();
-                f.amount -= e.amount;
-                f.count += 1;
-                if in_month {
-                    f.in_month += 1;
+                // Fees before the month belong to earlier captures; after it, only to known captures.
+                if e.ledger_date >= self.first {
+                    if let Some(i) = self.book.find(&e.psp_reference) {
+                        let c = &mut self.book.captures[i];
+                        c.fees -= e.amount;
+                        c.fee_count += 1;
+                        c.fee_last = Some(c.fee_last.map_or(e.ledger_date, |d| d.max(e.ledger_date)));
+                        if in_month {
+                            self.matched_fees_in_month += 1;
+                        }
+                    } else if in_month {
+                        let f = self.orphan_fees.entry(e.psp_reference.clone()).or_default();
+                        f.amount -= e.amount;
+                        f.count += 1;
+                        f.last_date = Some(f.last_date.map_or(e.ledger_date, |d| d.max(e.ledger_date)));
+                    }
                 }
-                f.last_date = Some(f.last_date.map_or(e.ledger_date, |d| d.max(e.ledger_date)));
             }
             EntryType::FeesRetained => {
                 self.saw_retained = true;
@@ -819,11 +827,6 @@ impl Reconciler {
         self.fee_run += e.amount;
     }
 
-    /// The fees matched to each capture so far: −Σ capture-fee by pspReference (for the CSV's Fee column).
-    pub fn fee_for(&self, psp_reference: &str) -> Option<Minor> {
-        self.fees_by_psp.get(psp_reference).map(|f| f.amount)
-    }
-
     pub fn finish(mut self, states: &DateStates) -> MonthReport {
         let month_dates: Vec<NaiveDate> = self.month.dates().collect();
 
@@ -834,16 +837,43 @@ impl Reconciler {
                 .find(|p| d >= p.covered_from && d <= p.covered_to)
         };
 
-        // Refunds to captures.
-        let mut by_reference: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, c) in self.captures.iter().enumerate() {
-            by_reference.entry(c.reference.as_str()).or_default().push(i);
+        // Fees that arrived before their capture was pushed (fees streamed first) match now.
+        let orphans = std::mem::take(&mut self.orphan_fees);
+        for (psp, f) in orphans {
+            match self.book.find(&psp) {
+                Some(i) => {
+                    let c = &mut self.book.captures[i];
+                    c.fees += f.amount;
+                    c.fee_count += f.count;
+                    c.fee_last = c.fee_last.max(f.last_date);
+                    self.matched_fees_in_month += f.count;
+                }
+                None => {
+                    self.orphan_fees.insert(psp, f);
+                }
+            }
         }
-        let mut refunded: Vec<Minor> = vec![0; self.captures.len()];
+
+        // Refunds to captures: by pspReference, else by order reference (see the module docs).
+        let wanted: HashSet<&str> = self
+            .refunds
+            .iter()
+            .filter(|r| self.book.find(&r.psp).is_none())
+            .map(|r| r.reference.as_str())
+            .collect();
+        let mut by_reference: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, c) in self.book.captures.iter().enumerate() {
+            let reference = self.book.str(c.reference);
+            if let Some(key) = wanted.get(reference) {
+                by_reference.entry(key).or_default().push(i);
+            }
+        }
+        let mut refunded: Vec<(usize, Minor)> = Vec::new();
         let mut unmatched_refunds = 0;
+        let mut taken: HashMap<usize, Minor> = HashMap::new();
         for r in &self.refunds {
-            if let Some(&i) = self.capture_index.get(&r.psp) {
-                refunded[i] += r.amount;
+            if let Some(i) = self.book.find(&r.psp) {
+                refunded.push((i, r.amount));
                 continue;
             }
             let candidates: Vec<usize> = by_reference
@@ -851,7 +881,7 @@ impl Reconciler {
                 .map(|v| {
                     v.iter()
                         .copied()
-                        .filter(|&i| self.captures[i].date <= r.date)
+                        .filter(|&i| self.book.captures[i].date <= r.date)
                         .collect()
                 })
                 .unwrap_or_default();
@@ -866,40 +896,44 @@ impl Reconciler {
                 if left == 0 {
                     break;
                 }
-                let room = self.captures[i].gross + refunded[i];
+                let room = self.book.captures[i].gross + taken.get(&i).copied().unwrap_or(0);
                 if room <= 0 {
                     continue;
                 }
                 let take = left.max(-room);
-                refunded[i] += take;
+                *taken.entry(i).or_default() += take;
+                refunded.push((i, take));
                 left -= take;
             }
-            refunded[last] += left;
+            if left != 0 {
+                *taken.entry(last).or_default() += left;
+                refunded.push((last, left));
+            }
         }
-        for (c, r) in self.captures.iter_mut().zip(refunded) {
-            c.refunded = r;
+        for (i, amount) in refunded {
+            self.book.captures[i].refunded += amount;
         }
 
         // Captures of the month.
         let captures: Vec<CaptureReport> = self
+            .book
             .captures
             .iter()
             .filter(|c| c.date >= self.first && c.date <= self.last)
             .map(|c| {
-                let fee = self.fees_by_psp.get(&c.psp).copied().unwrap_or_default();
                 let payout = paid_in(c.date);
                 CaptureReport {
-                    psp_reference: c.psp.clone(),
-                    reference: c.reference.clone(),
+                    psp_reference: self.book.str(c.psp).to_string(),
+                    reference: self.book.str(c.reference).to_string(),
                     capture_date: c.date,
                     time: c.time,
-                    recipient_handle: c.handle.clone(),
+                    recipient_handle: c.handle.map(|h| self.book.str(h).to_string()),
                     gross: c.gross,
                     refunded: c.refunded,
-                    fees: fee.amount,
-                    fee_count: fee.count,
-                    fee_date: fee.last_date,
-                    net: c.gross + c.refunded - fee.amount,
+                    fees: c.fees,
+                    fee_count: c.fee_count,
+                    fee_date: c.fee_last,
+                    net: c.gross + c.refunded - c.fees,
                     payout: payout.map(|p| p.label.clone()),
                     payout_date: payout.map(|p| p.date),
                 }
@@ -1125,23 +1159,18 @@ impl Reconciler {
 
         {
             let mut p = Problems::default();
-            let mut matched = 0u32;
-            let mut keys: Vec<(&String, &FeeAcc)> =
-                self.fees_by_psp.iter().filter(|(_, f)| f.in_month > 0).collect();
-            keys.sort_by(|a, b| (a.1.last_date, a.0).cmp(&(b.1.last_date, b.0)));
-            for (psp, f) in keys {
-                if self.capture_index.contains_key(psp.as_str()) {
-                    matched += f.in_month;
-                } else {
-                    p.push(|| {
-                        format!(
-                            "capture fee {} ({}, last on {}) has no capture with that pspReference",
-                            psp,
-                            fmt(f.amount),
-                            f.last_date.map(|d| d.to_string()).unwrap_or_default()
-                        )
-                    });
-                }
+            let matched = self.matched_fees_in_month;
+            let mut orphans: Vec<(&String, &FeeAcc)> = self.orphan_fees.iter().collect();
+            orphans.sort_by(|a, b| (a.1.last_date, a.0).cmp(&(b.1.last_date, b.0)));
+            for (psp, f) in orphans {
+                p.push(|| {
+                    format!(
+                        "capture fee {} ({}, last on {}) has no capture with that pspReference",
+                        psp,
+                        fmt(f.amount),
+                        f.last_date.map(|d| d.to_string()).unwrap_or_default()
+                    )
+                });
             }
             let detail = if p.count == 0 {
                 format!("{matched} capture fee(s) this month, each matched to its capture by pspReference.")
