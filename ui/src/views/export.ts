@@ -96,6 +96,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
       replace(status, errorBox(e as UserError));
     } finally {
       goButton.disabled = false;
+      status.scrollIntoView({ block: "nearest" });
     }
   });
 

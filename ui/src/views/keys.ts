@@ -121,6 +121,8 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
       replace(status, errorBox(e as UserError));
     } finally {
       testButton.disabled = saveButton.disabled = false;
+      // The answer appears under the form: bring it into view.
+      status.scrollIntoView({ block: "nearest" });
     }
   };
   testButton.addEventListener("click", () => void run("test"));

@@ -1,0 +1,283 @@
+//! The window's commands through Tauri's IPC (mock runtime, no display), against the built-in
+//! simulator and a real SQLite cache: the demo month-end, and errors as plain `UserError`s.
+
+use avstem_core::context::Context;
+use avstem_core::secrets::{Secret, SecretKind, SecretStore};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tauri::test::MockRuntime;
+use tauri::WebviewWindow;
+
+/// Secrets in memory: these tests never touch the OS keyring.
+#[derive(Default)]
+struct MemorySecrets(Mutex<HashMap<(String, &'static str), String>>);
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<Secret> {
+        let map = self
+            .0
+            .lock()
+            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
+        map.get(&(profile.to_string(), kind.as_str()))
+            .map(|s| Secret::new(s.clone()))
+            .ok_or_else(|| avstem_core::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
+    }
+    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> avstem_core::Result<()> {
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
+        map.insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
+        Ok(())
+    }
+    fn delete(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<()> {
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
+        map.remove(&(profile.to_string(), kind.as_str()));
+        Ok(())
+    }
+}
+
+struct Window {
+    _app: tauri::App<MockRuntime>,
+    main: WebviewWindow<MockRuntime>,
+    ctx: Context,
+    invoke_key: String,
+    _dir: tempfile::TempDir,
+}
+
+fn open_window() -> Window {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ctx = Context::with_secret_store(dir.path().join("data"), Arc::new(MemorySecrets::default()));
+    // The real context: the real capability file decides which commands the window may call.
+    let app = avstem_app::builder::<MockRuntime>(ctx.clone())
+        .build(tauri::generate_context!())
+        .expect("app builds on the mock runtime");
+    let main = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("main window");
+    let invoke_key = app.invoke_key().to_string();
+    Window {
+        invoke_key,
+        _app: app,
+        main,
+        ctx,
+        _dir: dir,
+    }
+}
+
+impl Window {
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = tauri::webview::InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: self.invoke_key.clone(),
+        };
+        tauri::test::get_ipc_response(&self.main, request)
+            .map(|body| body.deserialize::<Value>().expect("json answer"))
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(v) => v,
+            Err(e) => panic!("{cmd} failed: {e}"),
+        }
+    }
+}
+
+fn minor(v: &Value) -> i64 {
+    v.as_i64().unwrap_or_else(|| panic!("not an amount: {v}"))
+}
+
+const LEDGER: &str = "302321";
+const MONTH: &str = "2025-10";
+
+#[test]
+fn the_demo_month_end_through_the_windows_commands() {
+    let w = open_window();
+    let info = w.ok("app_info", json!({}));
+    assert_eq!(info["name"], "Avstem");
+
+    // Try with demo data: a demo profile, the simulator's ledgers cached.
+    let ledgers = w.ok("start_demo", json!({}));
+    let ids: Vec<&str> = ledgers
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|l| l["ledgerId"].as_str())
+        .collect();
+    assert!(ids.contains(&LEDGER), "{ids:?}");
+    let profiles = w.ok("list_profiles", json!({}));
+    assert_eq!(profiles[0]["name"], "demo");
+    assert_eq!(profiles[0]["demo"], true);
+    let cached = w.ok("cached_ledgers", json!({"profile": "demo"}));
+    assert_eq!(cached.as_array().map(Vec::len), Some(ids.len()));
+
+    // Before a sync the month is all "not synced" and export refuses to guess.
+    let before = w.ok("month_report", json!({"ledgerId": LEDGER, "month": MONTH}));
+    assert_eq!(before["missingDates"], 62); // 31 dates × funds and fees
+    assert_eq!(before["report"]["totals"]["sales"], 0);
+
+    // Sync the month (plus the neighbouring dates reconciliation needs).
+    let summary = w.ok(
+        "sync_month",
+        json!({"profile": "demo", "ledgerId": LEDGER, "month": MONTH}),
+    );
+    assert_eq!(summary["failed"].as_array().map(Vec::len), Some(0), "{summary}");
+    assert_eq!(summary["cancelled"], false);
+    let dates = minor(&summary["complete"]);
+    assert_eq!(dates, 2 * (35 + 31 + 10), "{summary}");
+    assert!(minor(&summary["entriesStored"]) > 1000);
+
+    let view = w.ok("month_report", json!({"ledgerId": LEDGER, "month": MONTH}));
+    assert_eq!(view["missingDates"], 0);
+    let report = &view["report"];
+    let check = |id: &str| {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["ok"].clone())
+    };
+    assert_eq!(
+        check("payoutsMatchFunds"),
+        Some(json!(true)),
+        "{}",
+        report["checks"]
+    );
+    assert_eq!(check("fundsBalanceChain"), Some(json!(true)));
+    assert_eq!(check("datesClosedAndSynced"), Some(json!(true)));
+    let days = report["days"].as_array().expect("days");
+    assert_eq!(days.len(), 31);
+    let totals = &report["totals"];
+    let sum = |field: &str| days.iter().map(|d| minor(&d[field])).sum::<i64>();
+    assert_eq!(minor(&totals["sales"]), sum("sales"));
+    assert_eq!(minor(&totals["payout"]), sum("payout"));
+    assert_eq!(minor(&totals["net"]), sum("net"));
+    assert_eq!(minor(&totals["payoutCount"]), 31, "daily payouts");
+    assert_eq!(view["cachedDays"].as_array().map(Vec::len), Some(31));
+
+    // A day, one page at a time: the total counts every row, the page holds only what was asked.
+    let day = days.iter().find(|d| d["date"] == "2025-10-15").expect("15th");
+    let page = w.ok(
+        "day_entries",
+        json!({"ledgerId": LEDGER, "topic": "funds", "date": "2025-10-15",
+               "query": {"offset": 0, "limit": 10, "sort": "amount", "descending": true}}),
+    );
+    assert_eq!(page["total"], day["fundsCount"]);
+    let entries = page["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 10);
+    assert!(entries
+        .windows(2)
+        .all(|p| minor(&p[0]["amount"]) >= minor(&p[1]["amount"])));
+
+    // What is in a payout: the parts add up to the amount paid.
+    let payout = &report["payouts"][3];
+    let psp = payout["pspReference"].as_str().expect("psp");
+    let detail = w.ok("payout_detail", json!({"ledgerId": LEDGER, "pspReference": psp}));
+    let p = &detail["payout"];
+    let parts = minor(&p["carriedIn"]) + minor(&detail["sales"]) + minor(&detail["refunds"])
+        - minor(&p["feesRetained"])
+        + minor(&p["other"]);
+    assert_eq!(parts, minor(&p["coveredSum"]));
+    assert_eq!(
+        minor(&p["coveredSum"]) - minor(&p["difference"]),
+        minor(&p["amount"])
+    );
+    assert_eq!(minor(&p["amount"]), minor(&payout["amount"]));
+    assert_eq!(p["ok"], true);
+    let captures = detail["captures"].as_array().expect("captures");
+    assert!(!captures.is_empty());
+    let gross: i64 = captures.iter().map(|c| minor(&c["gross"])).sum();
+    assert_eq!(
+        gross,
+        minor(&detail["sales"]),
+        "the listed captures are the payout's sales"
+    );
+
+    // A capture: its fee and its payout.
+    let capture_psp = captures[0]["pspReference"].as_str().expect("psp");
+    let capture = w.ok("capture_detail", json!({"pspReference": capture_psp}));
+    assert_eq!(capture["capture"]["payout"], p["label"]);
+    assert!(minor(&capture["capture"]["fees"]) > 0);
+    let kinds: Vec<&str> = capture["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["entryType"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"capture") && kinds.contains(&"capture-fee"),
+        "{kinds:?}"
+    );
+
+    // Search finds it by pspReference.
+    let hits = w.ok("search_entries", json!({"text": capture_psp}));
+    assert!(hits
+        .as_array()
+        .expect("hits")
+        .iter()
+        .any(|e| e["pspReference"] == capture_psp));
+
+    // Export: the workbook is written where asked, without personal data.
+    let out = w.ctx.data_dir.join("out").join("october.xlsx");
+    std::fs::create_dir_all(out.parent().expect("parent")).expect("dir");
+    let written = w.ok(
+        "export_month",
+        json!({"request": {"ledgerId": LEDGER, "month": MONTH, "format": "xlsx", "gdpr": false,
+                           "path": out.display().to_string()}}),
+    );
+    assert!(out.exists());
+    assert_eq!(written["payouts"], 31);
+    assert!(minor(&written["fundsRows"]) > 0);
+    assert_eq!(
+        w.ok("missing_dates", json!({"ledgerId": LEDGER, "month": MONTH})),
+        0
+    );
+}
+
+#[test]
+fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
+    let w = open_window();
+    w.ok("start_demo", json!({}));
+    let base_url = tauri::async_runtime::block_on(w.ctx.demo_base_url()).expect("demo simulator");
+    let form = |secret: &str| {
+        json!({"form": {"name": "kafe", "kind": "merchant", "clientId": "demo-merchant",
+                        "clientSecret": secret, "subscriptionKey": "demo-subscription-key",
+                        "msn": "", "baseUrl": base_url}})
+    };
+    let err = w
+        .invoke("test_keys", form("wrong-secret"))
+        .expect_err("wrong keys are refused");
+    assert_eq!(err["kind"], "keys-rejected");
+    let message = err["message"].as_str().expect("message");
+    assert!(message.starts_with("The keys were rejected"), "{message}");
+    assert!(!message.contains("wrong-secret"));
+
+    let ok = w.ok("test_keys", form("demo-merchant-secret"));
+    assert!(minor(&ok["ledgerCount"]) >= 1);
+    // Saving puts the secrets in the (here: in-memory) keyring and the profile in profiles.json.
+    let saved = w.ok("save_profile", form("demo-merchant-secret"));
+    assert_eq!(saved["name"], "kafe");
+    let json = std::fs::read_to_string(w.ctx.data_dir.join("profiles.json")).expect("profiles.json");
+    assert!(!json.contains("demo-merchant-secret") && !json.contains("demo-subscription-key"));
+
+    let err = w
+        .invoke("month_report", json!({"ledgerId": "nope", "month": MONTH}))
+        .expect_err("an unknown ledger is an error");
+    assert_eq!(err["kind"], "input");
+    assert!(err["message"].as_str().is_some_and(|m| m.contains("nope")));
+
+    let err = w
+        .invoke("export_month", json!({"request": {"ledgerId": LEDGER, "month": MONTH, "format": "csv", "gdpr": false, "path": " "}}))
+        .expect_err("no path");
+    assert_eq!(err["message"], "Choose where to save the file first.");
+}
