@@ -545,7 +545,14 @@ fn issue_token(shared: &Shared, principal: Principal, subject: &str) -> (String,
     let payload = B64.encode(payload.to_string());
     let signature: Vec<u8> = (0..32).flat_map(|_| shared.next_id().to_le_bytes()).collect();
     let token = format!("{header}.{payload}.{}", B64.encode(signature));
-    lock(&shared.tokens).insert(
+    let mut tokens = lock(&shared.tokens);
+    // A long run with `expire-after` hands out many tokens; forget the dead ones now and then.
+    if tokens.len() > 1_000 {
+        let now = Instant::now();
+        let limit = shared.faults.spec.token_expire_after;
+        tokens.retain(|_, t| t.expires_at > now && limit.is_none_or(|n| t.uses <= n));
+    }
+    tokens.insert(
         token.clone(),
         TokenInfo {
             principal,
