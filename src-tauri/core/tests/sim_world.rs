@@ -56,8 +56,9 @@ fn check_ledger(world: &World, ledger_id: &str, from: NaiveDate, to: NaiveDate, 
 
     for date in from.iter_days().take_while(|x| *x <= to) {
         seen.dates += 1;
-        let funds = world.entries_with_gdpr(ledger_id, Topic::Funds, date);
-        let fees = world.entries(ledger_id, Topic::Fees, date);
+        // Both topics from one generation (GDPR fields included), as the server caches them.
+        let day = world.day(ledger_id, date);
+        let (funds, fees) = (day.funds, day.fees);
         for (topic, entries, balance) in [
             (Topic::Funds, &funds, &mut funds_balance),
             (Topic::Fees, &fees, &mut fees_balance),
