@@ -9,21 +9,25 @@
 //! | 302321 | Fjordkaffe AS (demo merchant) | NOK | daily | net | `api:123455` + Vippsnummer `NO:57861`, lagging fees, corrections |
 //! | 302322 | Fjordkaffe AS (demo merchant) | NOK | weekly (Monday) | gross | `fees-invoiced` on the last date of each month |
 //! | 900001 | Bulk Bench AS (+ demo merchant) | NOK | daily | net | volume from `bulk_entries_per_day` funds entries a date |
-//! | 402001 | Hygge Bageri ApS | DKK | weekly (Monday) | net | times served with `+0100/+0200` offsets |
+//! | 402001 | Hygge Bageri ApS | DKK | weekly (Monday) | net | times served with `+0100/+0200` offsets, lagging fees |
 //! | 402002 | Hygge Bageri ApS | DKK | monthly (1st) | gross | starts 2023-04-01 |
-//! | 502001 | Sauna Oy | EUR | monthly (1st) | net | Vippsnummer `FI:70123` |
-//! | 502002 | Sauna Oy | EUR | daily | net | negative stretches ending in a `top-up`, `loyalty-adjustment` entries |
-//! | 302400 | Nordlys Sykkel AS | NOK | daily | net | NOT granted to the partner (a 404 for partner keys) |
+//! | 502001 | Sauna Oy | EUR | monthly (1st) | net | Vippsnummer `FI:70123`, `loyalty-adjustment` entries |
+//! | 502002 | Sauna Oy | EUR | daily | net | negative stretches ending in a `top-up`, lagging fees, corrections, `loyalty-adjustment` |
+//! | 302400 | Nordlys Sykkel AS | NOK | daily | net | like 502002; NOT granted to the partner (404 for partner keys) |
 //!
 //! The demo partner sees 12345, 302321, 302322, 402001, 402002, 502001 and 502002.
 //! Data starts on [`DATA_START`] (2022-01-01) unless a ledger starts later.
 //!
 //! Rules the generator keeps (and the property tests check): `balanceAfter = balanceBefore + amount`,
 //! balances chain across entries and dates on both topics; a payout is the last funds entry of its
-//! date and takes the balance to 0; it happens on a paying date only when the balance is positive;
+//! date and takes the balance to 0; it happens on a paying date (every date, each Monday's date or
+//! each 1st's date) only when the balance is positive;
 //! payout numbers run from 2000001 per ledger; net ledgers retain each date's landed fees
 //! (`fees-retained` negative on funds, positive on fees, so the fees balance closes at 0 daily);
-//! gross ledgers let capture fees accumulate until a month-end `fees-invoiced`.
+//! gross ledgers let capture fees accumulate until a month-end `fees-invoiced`. Capture fees carry
+//! their capture's pspReference and reference and land 0–2 dates later on "lagging fees" ledgers.
+//! Refunds carry no fees. Names, masked phone numbers and messages exist only on Vippsnummer
+//! (`NO:`/`DK:`/`FI:`) captures.
 //! [`World::entries`] returns a date's final form whatever `today` is; the server decides what an
 //! open date shows.
 
