@@ -357,3 +357,37 @@ async fn a_bad_fault_spec_is_refused_at_start() {
     .expect("refused");
     assert!(err.to_string().contains("teapot"), "{err}");
 }
+
+#[tokio::test]
+async fn an_empty_page_says_has_more_and_its_cursor_leads_to_the_same_entries() {
+    let sim = start("report:empty=1").await;
+    let http = client();
+    let token = partner_token(&http, &sim.base_url()).await;
+    let url = date_url(&sim, "302321", "2023-01-02");
+    let page: Value = http
+        .get(&url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("response")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(0));
+    assert_eq!(page["hasMore"], true);
+    let cursor = page["cursor"].as_str().expect("cursor").to_string();
+    // p = 1 keeps answering empty: the cursor must point at the same place every time.
+    let again: Value = http
+        .get(&url)
+        .query(&[("cursor", &cursor)])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("response")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["cursor"], cursor.as_str());
+    assert_eq!(sim.stats().faults_by_kind.get("empty"), Some(&2));
+    sim.shutdown().await;
+}

@@ -17,6 +17,7 @@ FAULTS (--faults SPEC): comma-separated items, each [ENDPOINT:]SETTING
                cut     headers and half the body, then the connection closes
                drop    the connection closes without an answer
                slow    the body trickles out in small chunks (see slow-ms)
+               empty   (report only) an empty page with hasMore: true, cursor to the same place
   latency=MS         added before every answer of that endpoint
   expire-after=N     each access token stops working after N API calls (401)
   retry-after=S      Retry-After seconds sent with 429 (default 1; 0 allowed)

@@ -21,6 +21,7 @@
 //!           | "cut"     headers and half the body, then the connection closes
 //!           | "drop"    the connection closes without any answer
 //!           | "slow"    the body trickles out in small chunks
+//!           | "empty"   (report only) an empty page with hasMore: true and a cursor to the same place
 //! ```
 //!
 //! Example: `report:429=0.2,report:500=0.1,token:expire-after=50,report:cut=0.05,latency=5`.
@@ -84,6 +85,8 @@ pub enum FaultKind {
     DropConnection,
     /// The body trickles out in small chunks.
     SlowBody,
+    /// By-date pages only: an empty page with `hasMore: true` and a cursor to the same position.
+    EmptyPage,
 }
 
 impl FaultKind {
@@ -96,6 +99,7 @@ impl FaultKind {
             "cut" => Some(FaultKind::CutBody),
             "drop" => Some(FaultKind::DropConnection),
             "slow" => Some(FaultKind::SlowBody),
+            "empty" => Some(FaultKind::EmptyPage),
             _ => None,
         }
     }
@@ -184,7 +188,7 @@ impl FaultSpec {
                 }
                 kind => {
                     let kind = FaultKind::parse(kind).ok_or_else(|| {
-                        bad(item, "unknown fault (use 429, 500, 10002, 400, cut, drop, slow, latency, expire-after, retry-after, slow-ms, max-consecutive)")
+                        bad(item, "unknown fault (use 429, 500, 10002, 400, cut, drop, slow, empty, latency, expire-after, retry-after, slow-ms, max-consecutive)")
                     })?;
                     let p: f64 = value
                         .parse()
