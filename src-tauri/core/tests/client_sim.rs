@@ -568,3 +568,30 @@ async fn a_bulk_date_comes_in_production_size_pages() {
     assert!(page.entries.iter().enumerate().all(|(i, e)| e.seq as usize == i));
     assert_eq!(page.entries, want);
 }
+
+/// Run with `--ignored --nocapture`: a month of a million funds entries is ~33,334 a date.
+#[tokio::test]
+#[ignore]
+async fn throughput_of_a_full_bulk_date() {
+    let sim = sim::start(SimConfig {
+        bulk_entries_per_day: 33_334,
+        today: today(),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator");
+    let c = client(&sim, demo_merchant());
+    let started = Instant::now();
+    let page = c
+        .entries_for_date("900001", Topic::Funds, d("2024-03-15"), false)
+        .await
+        .expect("bulk");
+    let secs = started.elapsed().as_secs_f64();
+    assert!(page.entries.len() >= 33_334);
+    println!(
+        "{} entries in {} pages, {secs:.2} s, {:.0} entries/s",
+        page.entries.len(),
+        page.pages,
+        page.entries.len() as f64 / secs
+    );
+}
