@@ -536,3 +536,42 @@ async fn bad_dates_topics_and_cursors_are_400_problems() {
     assert_eq!(resp.status(), 404);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn pages_are_gzipped_when_the_client_asks() {
+    use std::io::Read;
+    let sim = start(config()).await;
+    let http = reqwest::Client::builder().no_gzip().build().expect("client");
+    let token = partner_token(&http, &sim.base_url()).await;
+    let url = format!(
+        "{}/report/v2/ledgers/302321/funds/dates/2023-03-17",
+        sim.base_url()
+    );
+    let resp = http
+        .get(&url)
+        .bearer_auth(&token)
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .expect("response");
+    assert_eq!(resp.headers()["content-encoding"], "gzip");
+    let compressed = resp.bytes().await.expect("body");
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut json)
+        .expect("gunzip");
+    let page: Value = serde_json::from_str(&json).expect("json");
+    let expected = sim.world().entries("302321", Topic::Funds, d("2023-03-17"));
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(expected.len()));
+    assert!(
+        compressed.len() * 3 < json.len(),
+        "{} of {} bytes",
+        compressed.len(),
+        json.len()
+    );
+
+    let plain = get_partner(&http, &url, &token).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(sim.stats().gzipped_responses, 1);
+    sim.shutdown().await;
+}

@@ -101,6 +101,8 @@ pub struct SimStats {
     pub feed_requests: u64,
     /// Answers with status 401 (bad keys, expired or missing token, wrong subscription key).
     pub unauthorized: u64,
+    /// Answers sent gzip-compressed (the client asked with `Accept-Encoding: gzip`).
+    pub gzipped_responses: u64,
     /// Ledger dates the server generated (both topics at once); paging a cached date adds none.
     pub dates_generated: u64,
     /// Faults injected (of any kind).

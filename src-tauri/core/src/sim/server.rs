@@ -225,6 +225,7 @@ struct Reply {
     content_type: &'static str,
     body: Vec<u8>,
     retry_after: Option<u64>,
+    gzip: bool,
 }
 
 impl Reply {
@@ -235,6 +236,7 @@ impl Reply {
             content_type: "application/json; charset=utf-8",
             body,
             retry_after: None,
+            gzip: false,
         }
     }
 }
@@ -334,6 +336,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default();
     let request_key = format!("{} {}", req.method(), req.uri());
+    let gzip = header_str(req.headers(), "accept-encoding").is_some_and(|v| v.contains("gzip"));
     let Some(route) = route(req.method(), &path) else {
         let trace = shared.context_id();
         return Ok(deliver(
@@ -459,7 +462,24 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
         Some(k @ (FaultKind::CutBody | FaultKind::SlowBody)) => Some(k),
         _ => None,
     };
+    let reply = if gzip { compress(reply, &shared) } else { reply };
     Ok(deliver(reply, shape, &shared))
+}
+
+/// Production compresses when asked; so does the simulator, for anything worth compressing.
+fn compress(mut reply: Reply, shared: &Shared) -> Reply {
+    use std::io::Write;
+    if reply.body.len() < 512 {
+        return reply;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let compressed = encoder.write_all(&reply.body).and_then(|_| encoder.finish());
+    if let Ok(body) = compressed {
+        reply.body = body;
+        reply.gzip = true;
+        lock(&shared.stats).gzipped_responses += 1;
+    }
+    reply
 }
 
 fn deliver(reply: Reply, shape: Option<FaultKind>, shared: &Shared) -> Response<SimBody> {
@@ -516,6 +536,9 @@ fn deliver(reply: Reply, shape: Option<FaultKind>, shared: &Shared) -> Response<
         .header(header::CONTENT_LENGTH, len);
     if let Some(secs) = reply.retry_after {
         builder = builder.header(header::RETRY_AFTER, secs);
+    }
+    if reply.gzip {
+        builder = builder.header(header::CONTENT_ENCODING, "gzip");
     }
     builder.body(body).unwrap_or_else(|_| {
         let mut r = Response::new(BodyExt::boxed_unsync(
