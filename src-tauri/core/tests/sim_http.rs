@@ -575,3 +575,54 @@ async fn pages_are_gzipped_when_the_client_asks() {
     assert_eq!(sim.stats().gzipped_responses, 1);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_feed_pages_across_dates_in_ledger_order() {
+    let sim = start(SimConfig {
+        today: d("2022-01-10"),
+        page_size: 17,
+        ..config()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let token = partner_token(&http, &sim.base_url()).await;
+    let base = format!("{}/report/v2/ledgers/402001/fees/feed", sim.base_url());
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{base}?cursor={c}"),
+            None => base.clone(),
+        };
+        let page: Value = get_partner(&http, &url, &token).await.json().await.expect("json");
+        pages += 1;
+        let got = page["items"].as_array().expect("items");
+        items.extend(got.iter().cloned());
+        cursor = Some(page["cursor"].as_str().expect("cursor").to_string());
+        if page["tryLater"] == true {
+            break;
+        }
+        assert_eq!(got.len(), 17, "a page before the end is full");
+    }
+    let world = sim.world();
+    let expected: Vec<_> = d("2022-01-01")
+        .iter_days()
+        .take(9)
+        .flat_map(|date| world.entries("402001", Topic::Fees, date))
+        .collect();
+    assert_eq!(items.len(), expected.len());
+    assert_eq!(pages as usize, expected.len() / 17 + 1);
+    for (got, want) in items.iter().zip(&expected) {
+        assert_eq!(got["pspReference"], want.psp_reference.as_str());
+        assert_eq!(got["ledgerDate"], want.ledger_date.to_string().as_str());
+        assert_eq!(got["balanceAfter"], want.balance_after);
+    }
+    assert!(
+        items
+            .iter()
+            .all(|e| e["time"].as_str().is_some_and(|t| t.ends_with("+0100"))),
+        "DKK times carry the offset"
+    );
+    sim.shutdown().await;
+}
