@@ -196,7 +196,16 @@ impl FaultSpec {
                     if !(0.0..=1.0).contains(&p) {
                         return Err(bad(item, "probability must be between 0 and 1"));
                     }
+                    if kind == FaultKind::EmptyPage && scope.is_some_and(|ep| ep != FaultEndpoint::Report) {
+                        return Err(bad(
+                            item,
+                            "empty pages exist only on the report (by-date) endpoint",
+                        ));
+                    }
                     for ep in endpoints {
+                        if kind == FaultKind::EmptyPage && ep != FaultEndpoint::Report {
+                            continue;
+                        }
                         out.rules.push(FaultRule {
                             endpoint: ep,
                             kind,
@@ -339,6 +348,13 @@ mod tests {
         assert!(FaultSpec::parse("report:500=1.5").is_err());
         assert!(FaultSpec::parse("report:500=0.7,report:429=0.7").is_err());
         assert!(FaultSpec::parse("moon:500=0.1").is_err());
+        assert!(FaultSpec::parse("feed:empty=0.1").is_err());
+        let everywhere = FaultSpec::parse("empty=0.2").expect("spec");
+        assert_eq!(
+            everywhere.rules.len(),
+            1,
+            "empty pages only on the report endpoint"
+        );
     }
 
     #[test]
