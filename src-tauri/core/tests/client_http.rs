@@ -739,7 +739,58 @@ async fn a_server_repeating_its_cursor_is_stopped_not_followed_forever() {
         matches!(&err, Error::Undecodable { detail, .. } if detail.contains("already sent")),
         "{err:?}"
     );
-    assert_eq!(api.get(), 2);
+    // The first page, five patient re-asks of the same cursor, then the sixth stall stops it.
+    assert_eq!(api.get(), 7);
+}
+
+#[tokio::test]
+async fn an_empty_page_that_keeps_its_cursor_is_asked_again_until_entries_come() {
+    let (api, seen) = (Hits::default(), Seen::default());
+    let router = dates_router(Hits::default(), api.clone(), seen.clone(), |i, _| match i {
+        0 => json(StatusCode::OK, captures_page(0, 4, true, "p2")),
+        1 | 2 => json(StatusCode::OK, r#"{"items":[],"hasMore":true,"cursor":"p2"}"#),
+        3 => json(StatusCode::OK, captures_page(4, 4, true, "p3")),
+        _ => json(StatusCode::OK, captures_page(8, 2, false, "")),
+    });
+    let client = client_for(router, quick()).await;
+    let page = client
+        .entries_for_date("12345", Topic::Funds, oct1(), false)
+        .await
+        .expect("page");
+    assert_eq!((page.entries.len(), page.pages), (10, 5));
+    assert_eq!(page.entries.iter().map(|e| e.amount).sum::<i64>(), 1000);
+    assert!(page
+        .entries
+        .windows(2)
+        .all(|w| w[0].balance_after == w[1].balance_before));
+    assert_eq!(
+        seen.queries(),
+        vec!["", "cursor=p2", "cursor=p2", "cursor=p2", "cursor=p3"]
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_that_jumps_back_to_an_earlier_page_is_refused_at_once() {
+    let api = Hits::default();
+    let router = dates_router(Hits::default(), api.clone(), Seen::default(), |i, _| match i {
+        0 => json(StatusCode::OK, captures_page(0, 4, true, "p2")),
+        1 => json(StatusCode::OK, captures_page(4, 4, true, "p3")),
+        _ => json(StatusCode::OK, captures_page(8, 4, true, "p2")),
+    });
+    let client = client_for(
+        router,
+        ClientConfig {
+            max_retries: 0,
+            ..quick()
+        },
+    )
+    .await;
+    let err = client
+        .entries_for_date("12345", Topic::Funds, oct1(), false)
+        .await
+        .expect_err("loop");
+    assert_eq!(err.kind(), "undecodable");
+    assert_eq!(api.get(), 3, "entries would repeat: no patience for that");
 }
 
 #[tokio::test]

@@ -301,7 +301,7 @@ async fn personal_data_comes_only_when_asked_for() {
 #[tokio::test]
 async fn injected_faults_are_recovered_and_the_data_is_exact() {
     let faults = "report:429=0.1,report:500=0.1,report:cut=0.1,report:drop=0.1,report:slow=0.05,\
-                  token:expire-after=9,retry-after=0";
+                  report:empty=0.1,token:expire-after=9,retry-after=0";
     let sim = start(25, faults).await;
     let c = client(&sim, demo_merchant());
     let world = sim.world();
@@ -323,6 +323,17 @@ async fn injected_faults_are_recovered_and_the_data_is_exact() {
     let stats = sim.stats();
     assert!(entries > 200, "{entries} entries");
     assert!(stats.faults_injected >= 10, "{:?}", stats.faults_by_kind);
+    for kind in ["429", "500", "cut", "drop", "empty"] {
+        assert!(
+            stats.faults_by_kind.get(kind).copied().unwrap_or(0) >= 1,
+            "{kind}: {:?}",
+            stats.faults_by_kind
+        );
+    }
+    println!(
+        "{entries} entries, faults {:?}, unauthorized {}",
+        stats.faults_by_kind, stats.unauthorized
+    );
     assert!(
         stats.unauthorized >= 1,
         "tokens expired and were renewed: {stats:?}"

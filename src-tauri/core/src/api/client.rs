@@ -27,6 +27,8 @@ pub const PLUGIN_NAME: &str = "avstem-core";
 /// A date of more pages than this is not a report, it is a loop.
 pub const MAX_PAGES_PER_DATE: u32 = 100_000;
 const MAX_LEDGER_PAGES: u32 = 10_000;
+/// Empty "more to come" pages in a row that return the cursor they were asked with.
+pub const MAX_STALLED_PAGES: u32 = 5;
 
 /// The keys a profile holds. Secrets print as `***`.
 #[derive(Debug, Clone)]
@@ -245,6 +247,7 @@ impl ApiClient {
         let mut cursor: Option<String> = None;
         let mut seen = HashSet::new();
         let mut pages = 0u32;
+        let mut stalls = 0u32;
         while pages < MAX_PAGES_PER_DATE {
             let query = [
                 cursor.as_deref().map(|c| ("cursor", c)),
@@ -265,6 +268,7 @@ impl ApiClient {
             let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
             pages += 1;
             try_later |= page.try_later.unwrap_or(false);
+            let empty = page.items.is_empty();
             for item in page.items {
                 let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
                 entries.push(item.into_model(ctx, seq)?);
@@ -277,7 +281,19 @@ impl ApiClient {
                 });
             }
             match page.cursor.filter(|c| !c.is_empty()) {
-                Some(next) if seen.insert(next.clone()) => cursor = Some(next),
+                Some(next) if seen.insert(next.clone()) => {
+                    stalls = 0;
+                    cursor = Some(next);
+                }
+                // "More to come" with nothing in it and the cursor where it was: the server is
+                // not ready; ask again after a pause, a bounded number of times.
+                Some(next)
+                    if empty && cursor.as_deref() == Some(next.as_str()) && stalls < MAX_STALLED_PAGES =>
+                {
+                    let cfg = &self.inner.config;
+                    tokio::time::sleep(retry::full_jitter(cfg.base_backoff, cfg.max_backoff, stalls)).await;
+                    stalls += 1;
+                }
                 Some(next) => return Err(repeated_cursor(&what, &next)),
                 None => {
                     return Err(Error::Undecodable {
@@ -623,7 +639,9 @@ fn validation(body: &ErrorBody, status: u16) -> Error {
 
 fn repeated_cursor(what: &str, cursor: &str) -> Error {
     Error::Undecodable {
-        detail: format!("the {what} sent a cursor it had already sent; stopped to avoid an endless loop"),
+        detail: format!(
+            "the {what} kept sending a cursor it had already sent; stopped to avoid an endless loop"
+        ),
         excerpt: dto::excerpt(cursor),
     }
 }
