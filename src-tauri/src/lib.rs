@@ -2,6 +2,7 @@
 //! the window. Everything that matters lives in `avstem_core`; this crate only wires it to Tauri.
 
 pub mod commands;
+pub mod window_size;
 
 use avstem_core::cli::Cli;
 use avstem_core::context::Context;
@@ -53,12 +54,12 @@ fn run_window(ctx: Context) -> i32 {
 
 /// The Tauri builder with Avstem's state, plugins and commands; shared by `run` and the command tests.
 pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
+    let data_dir = ctx.data_dir.clone();
+    let builder = tauri::Builder::<R>::new()
         .manage(AppState { ctx })
         .manage(commands::SyncJobs::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_window_state::Builder::default().build())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_profiles,
@@ -76,5 +77,6 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::cancel_sync,
             commands::export_month,
             commands::missing_dates,
-        ])
+        ]);
+    window_size::remember(builder, data_dir)
 }

@@ -5,7 +5,7 @@
  */
 export type CaptureReport = { pspReference: string, reference: string, captureDate: string, time: string, recipientHandle: string | null, gross: number, 
 /**
- * Negative (or 0).
+ * Negative (or 0): refunds matched to this capture up to the month's end.
  */
 refunded: number, 
 /**

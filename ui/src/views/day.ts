@@ -88,7 +88,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
       : h("a", { href: href({ name: "capture", psp: e.pspReference }) }, e.pspReference);
     return h(
       "div",
-      { class: `vrow${i % 2 ? " odd" : ""}`, role: "row", "data-testid": "entry-row", "data-index": i, "data-type": e.entryType, "data-amount": e.amount },
+      { class: `vrow${i % 2 ? " odd" : ""}`, role: "row", "data-testid": "entry-row", "data-index": i, "data-type": e.entryType, "data-amount": e.amount, "data-balance": e.balanceAfter },
       h("div", { class: "cell c-time", role: "cell" }, formatTime(e.time, e.currency, lang())),
       h("div", { class: `cell c-type${unknown ? " unknown" : ""}`, role: "cell", title: unknown ? t("day.unknownType") : undefined }, e.entryType),
       h("div", { class: "cell c-ref", role: "cell", title: e.reference }, e.reference),
