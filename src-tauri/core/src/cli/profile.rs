@@ -91,8 +91,8 @@ pub async fn run(ctx: &Context, cmd: &ProfileCommand) -> Result<i32> {
                 println!("or try the built-in demo: `avstem ledgers --profile demo`.");
             } else {
                 println!(
-                    "{:<20} {:<9} {:<24} {:<10} {}",
-                    "NAME", "KIND", "CLIENT ID", "SECRETS", "ADDRESS"
+                    "{:<20} {:<9} {:<24} {:<10} ADDRESS",
+                    "NAME", "KIND", "CLIENT ID", "SECRETS"
                 );
                 for p in &book.profiles {
                     println!(
