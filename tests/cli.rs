@@ -10,7 +10,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_avstem");
 fn avstem(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.arg("--data-dir").arg(data_dir).args(args);
-    cmd.env_remove("AVSTEM_CLIENT_SECRET").env_remove("AVSTEM_SUBSCRIPTION_KEY").env_remove("AVSTEM_DATA_DIR");
+    cmd.env_remove("AVSTEM_CLIENT_SECRET")
+        .env_remove("AVSTEM_SUBSCRIPTION_KEY")
+        .env_remove("AVSTEM_DATA_DIR");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -18,15 +20,26 @@ fn avstem(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
 fn version_and_usage_work_without_a_display() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(BIN).arg("--version").env_remove("DISPLAY").output().expect("run");
+    let out = Command::new(BIN)
+        .arg("--version")
+        .env_remove("DISPLAY")
+        .output()
+        .expect("run");
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("avstem {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("avstem {}", env!("CARGO_PKG_VERSION"))
+    );
 
     let out = avstem(dir.path(), &["frobnicate"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -56,7 +69,8 @@ fn the_window_without_a_display_says_so_in_one_sentence() {
 }
 
 fn start_sim(rt: &tokio::runtime::Runtime) -> sim::SimHandle {
-    rt.block_on(sim::start(SimConfig::default())).expect("simulator starts")
+    rt.block_on(sim::start(SimConfig::default()))
+        .expect("simulator starts")
 }
 
 fn add_env_profile(dir: &Path, name: &str, base_url: &str) {
@@ -95,9 +109,16 @@ fn wrong_keys_unreachable_server_and_invisible_ledger_are_three_different_senten
     ];
     let out = avstem(dir.path(), &["profile", "test", "cafe"], &good);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("work: a token was issued and 3 ledgers are visible"), "{}", text(&out));
+    assert!(
+        text(&out).contains("work: a token was issued and 3 ledgers are visible"),
+        "{}",
+        text(&out)
+    );
 
-    let wrong = [("AVSTEM_CLIENT_SECRET", "not-the-secret-41"), ("AVSTEM_SUBSCRIPTION_KEY", demo::MERCHANT_SUBSCRIPTION_KEY)];
+    let wrong = [
+        ("AVSTEM_CLIENT_SECRET", "not-the-secret-41"),
+        ("AVSTEM_SUBSCRIPTION_KEY", demo::MERCHANT_SUBSCRIPTION_KEY),
+    ];
     let out = avstem(dir.path(), &["profile", "test", "cafe"], &wrong);
     assert_eq!(out.status.code(), Some(1));
     let t = text(&out);
@@ -105,7 +126,10 @@ fn wrong_keys_unreachable_server_and_invisible_ledger_are_three_different_senten
     assert!(!t.contains("not-the-secret-41"), "the secret leaked: {t}");
     assert!(!t.contains("panicked"), "{t}");
 
-    let wrong_sub = [("AVSTEM_CLIENT_SECRET", demo::MERCHANT_CLIENT_SECRET), ("AVSTEM_SUBSCRIPTION_KEY", "bad-sub-key-77")];
+    let wrong_sub = [
+        ("AVSTEM_CLIENT_SECRET", demo::MERCHANT_CLIENT_SECRET),
+        ("AVSTEM_SUBSCRIPTION_KEY", "bad-sub-key-77"),
+    ];
     let out = avstem(dir.path(), &["ledgers", "--profile", "cafe"], &wrong_sub);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("The keys were rejected"), "{}", text(&out));
@@ -120,7 +144,17 @@ fn wrong_keys_unreachable_server_and_invisible_ledger_are_three_different_senten
     // Ledger 12345 belongs to another merchant: the simulator answers 404, as production does.
     let out = avstem(
         dir.path(),
-        &["sync", "--profile", "cafe", "--ledger", "12345", "--from", "2022-10-01", "--to", "2022-10-01"],
+        &[
+            "sync",
+            "--profile",
+            "cafe",
+            "--ledger",
+            "12345",
+            "--from",
+            "2022-10-01",
+            "--to",
+            "2022-10-01",
+        ],
         &good,
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -134,13 +168,24 @@ fn wrong_keys_unreachable_server_and_invisible_ledger_are_three_different_senten
 fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     let no_bus = [
-        ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/avstem-test-bus"),
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/avstem-test-bus",
+        ),
         ("AVSTEM_CLIENT_SECRET", "SENTINEL-nokeyring-5d1"),
         ("AVSTEM_SUBSCRIPTION_KEY", "SENTINEL-nokeyring-sub-6e2"),
     ];
     let out = avstem(
         dir.path(),
-        &["profile", "add", "shop", "--kind", "merchant", "--client-id", "id-1"],
+        &[
+            "profile",
+            "add",
+            "shop",
+            "--kind",
+            "merchant",
+            "--client-id",
+            "id-1",
+        ],
         &no_bus,
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -153,7 +198,11 @@ fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_te
     assert!(!dir.path().join("profiles.json").exists());
     for entry in walk(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(!String::from_utf8_lossy(&bytes).contains("SENTINEL"), "secret written to {}", entry.display());
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SENTINEL"),
+            "secret written to {}",
+            entry.display()
+        );
     }
 
     // A keyring profile used where there is no keyring: the same remedy, no panic.
@@ -165,11 +214,17 @@ fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_te
     let out = avstem(
         dir.path(),
         &["profile", "test", "shop"],
-        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/avstem-test-bus")],
+        &[(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/avstem-test-bus",
+        )],
     );
     assert_eq!(out.status.code(), Some(1));
     let t = text(&out);
-    assert!(t.contains("No keyring is available") && t.contains("AVSTEM_CLIENT_SECRET"), "{t}");
+    assert!(
+        t.contains("No keyring is available") && t.contains("AVSTEM_CLIENT_SECRET"),
+        "{t}"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -215,7 +270,11 @@ echo "exit=$?"
         .output()
         .expect("dbus-run-session is installed by scripts/setup.sh");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "setup step failed ({:?}): {stdout}", out.status.code());
+    assert!(
+        out.status.success(),
+        "setup step failed ({:?}): {stdout}",
+        out.status.code()
+    );
     assert!(stdout.contains("The keyring is locked"), "{stdout}");
     assert!(stdout.contains("AVSTEM_CLIENT_SECRET"), "{stdout}");
     assert!(stdout.contains("exit=1"), "{stdout}");

@@ -15,16 +15,28 @@ fn keyring_tests_enabled() -> bool {
 }
 
 fn unique(name: &str) -> String {
-    format!("{name}-{}-{}", std::process::id(), chrono::Utc::now().timestamp_micros())
+    format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    )
 }
 
 /// What `secret-tool` finds under the attributes Avstem uses: the independent check of what is stored where.
 fn secret_tool_lookup(profile: &str, kind: SecretKind) -> Option<String> {
     let out = Command::new("secret-tool")
-        .args(["lookup", "service", "avstem", "username", &format!("{profile}/{}", kind.as_str())])
+        .args([
+            "lookup",
+            "service",
+            "avstem",
+            "username",
+            &format!("{profile}/{}", kind.as_str()),
+        ])
         .output()
         .expect("secret-tool is installed by scripts/setup.sh");
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 #[test]
@@ -47,13 +59,28 @@ fn a_merchant_profile_keeps_both_secrets_in_the_keyring_and_none_in_its_file() {
     let profile = add_profile(dir.path(), &new, &OsKeyring).expect("add profile");
     assert_eq!(profile.base_url, "https://api.vipps.no");
 
-    assert_eq!(secret_tool_lookup(&name, SecretKind::ClientSecret).as_deref(), Some("SENTINEL-secret-7c1f"));
-    assert_eq!(secret_tool_lookup(&name, SecretKind::SubscriptionKey).as_deref(), Some("SENTINEL-subkey-9a2e"));
-    assert_eq!(OsKeyring.get(&name, SecretKind::ClientSecret).expect("read back").expose(), "SENTINEL-secret-7c1f");
+    assert_eq!(
+        secret_tool_lookup(&name, SecretKind::ClientSecret).as_deref(),
+        Some("SENTINEL-secret-7c1f")
+    );
+    assert_eq!(
+        secret_tool_lookup(&name, SecretKind::SubscriptionKey).as_deref(),
+        Some("SENTINEL-subkey-9a2e")
+    );
+    assert_eq!(
+        OsKeyring
+            .get(&name, SecretKind::ClientSecret)
+            .expect("read back")
+            .expose(),
+        "SENTINEL-secret-7c1f"
+    );
 
     let file = std::fs::read_to_string(ProfileBook::path(dir.path())).expect("profiles.json");
     assert!(file.contains("client-id-1"));
-    assert!(!file.contains("SENTINEL"), "a secret reached profiles.json: {file}");
+    assert!(
+        !file.contains("SENTINEL"),
+        "a secret reached profiles.json: {file}"
+    );
 
     remove_profile(dir.path(), &name, &OsKeyring).expect("remove");
     assert_eq!(secret_tool_lookup(&name, SecretKind::ClientSecret), None);
@@ -80,7 +107,10 @@ fn a_partner_profile_stores_only_its_client_secret() {
     };
     let profile = add_profile(dir.path(), &new, &OsKeyring).expect("add");
     assert_eq!(profile.msn, None, "partners have no MSN");
-    assert_eq!(secret_tool_lookup(&name, SecretKind::ClientSecret).as_deref(), Some("SENTINEL-partner-3b7d"));
+    assert_eq!(
+        secret_tool_lookup(&name, SecretKind::ClientSecret).as_deref(),
+        Some("SENTINEL-partner-3b7d")
+    );
     assert_eq!(secret_tool_lookup(&name, SecretKind::SubscriptionKey), None);
     remove_profile(dir.path(), &name, &OsKeyring).expect("remove");
     assert_eq!(secret_tool_lookup(&name, SecretKind::ClientSecret), None);
@@ -92,11 +122,15 @@ fn a_missing_entry_says_what_to_do() {
         return;
     }
     let name = unique("never-added");
-    let err = OsKeyring.get(&name, SecretKind::ClientSecret).expect_err("no entry");
+    let err = OsKeyring
+        .get(&name, SecretKind::ClientSecret)
+        .expect_err("no entry");
     assert!(matches!(err, Error::Keyring(_)), "{err:?}");
     let text = err.to_string();
     assert!(text.contains("is not in the keyring"), "{text}");
     assert!(text.contains("AVSTEM_CLIENT_SECRET"), "{text}");
     // Deleting what is not there is fine: removing a half-added profile must work.
-    OsKeyring.delete(&name, SecretKind::ClientSecret).expect("delete missing");
+    OsKeyring
+        .delete(&name, SecretKind::ClientSecret)
+        .expect("delete missing");
 }
