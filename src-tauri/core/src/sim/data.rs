@@ -878,8 +878,9 @@ impl World {
         u32::try_from(n.max(1)).unwrap_or(u32::MAX)
     }
 
-    fn capture(&self, spec: &LedgerSpec, ctx: &DayCtx, idx: u32) -> Capture {
-        let h = hash(&[spec.tag, ctx.day, u64::from(idx), 2]);
+    /// Amount, fee and fee lag of one capture: all that carried balances need.
+    fn capture_money(&self, spec: &LedgerSpec, day: u64, idx: u32) -> (u64, i64, i64, u8) {
+        let h = hash(&[spec.tag, day, u64::from(idx), 2]);
         let span = u64::try_from(spec.price_max - spec.price_min).unwrap_or(1).max(1);
         let kroner = spec.price_min + i64::try_from(h % span).unwrap_or(0);
         // Prices end in 9 or 5, with the odd 50 øre: they look like a menu.
@@ -900,6 +901,11 @@ impl World {
         } else {
             0
         };
+        (h, amount, fee, lag)
+    }
+
+    fn capture(&self, spec: &LedgerSpec, ctx: &DayCtx, idx: u32) -> Capture {
+        let (h, amount, fee, lag) = self.capture_money(spec, ctx.day, idx);
         let jitter = i64::try_from((h >> 8) % u64::try_from(ctx.slot).unwrap_or(1).max(1)).unwrap_or(0);
         let time = ctx.start + micros(7 * MICROS_PER_HOUR + i64::from(idx) * ctx.slot + jitter);
         let handles = spec.ledger.settles_for_recipient_handles.len().max(1);
@@ -1067,6 +1073,31 @@ impl World {
         out
     }
 
+    /// The sum of [`World::landed_fees`] without listing them: for carried balances.
+    fn landed_total(&self, spec: &LedgerSpec, ctx: &DayCtx) -> i64 {
+        let max_back: i64 = if spec.lagging_fees { 2 } else { 0 };
+        let mut total = 0;
+        for back in 0..=max_back {
+            let src = ctx.date - Duration::days(back);
+            if src < spec.start {
+                continue;
+            }
+            let (day, count) = if back == 0 {
+                (ctx.day, ctx.count)
+            } else {
+                let day = day_number(src);
+                (day, self.capture_count(spec, src, day))
+            };
+            for idx in 0..count {
+                let (_, _, fee, lag) = self.capture_money(spec, day, idx);
+                if i64::from(lag) == back {
+                    total += fee;
+                }
+            }
+        }
+        total
+    }
+
     /// Generates one date from its opening balances; returns the closing balances and, when asked,
     /// the entries. The same code computes carried balances, so the two can never disagree.
     fn build_day(
@@ -1077,18 +1108,31 @@ impl World {
         materialize: bool,
     ) -> (DayClose, DayEntries) {
         let ctx = self.day_ctx(spec, date);
-        let mut acts: Vec<FundsAct> = Vec::with_capacity(ctx.count as usize + 8);
-        acts.extend(self.extras(spec, &ctx));
-        for idx in 0..ctx.count {
-            acts.push(FundsAct::Capture(self.capture(spec, &ctx, idx)));
-        }
-        acts.extend(self.refunds(spec, &ctx));
-        if materialize {
-            // Sums need no order: the top-up (06:00, pushed first) precedes all other activity.
+        // The top-up (06:00) is the one entry whose amount depends on the balance before it, and it
+        // precedes all other activity: so balances alone can sum sales and refunds without listing them.
+        let mut acts: Vec<FundsAct> = self.extras(spec, &ctx);
+        let mut unlisted = 0;
+        let (fees, landed) = if materialize {
+            acts.reserve(ctx.count as usize + 8);
+            for idx in 0..ctx.count {
+                acts.push(FundsAct::Capture(self.capture(spec, &ctx, idx)));
+            }
+            acts.extend(self.refunds(spec, &ctx));
             acts.sort_by_key(|a| a.time());
-        }
-        let fees = self.landed_fees(spec, &ctx);
-        let landed: i64 = fees.iter().map(|f| f.fee).sum();
+            let fees = self.landed_fees(spec, &ctx);
+            let landed = fees.iter().map(|f| f.fee).sum();
+            (fees, landed)
+        } else {
+            unlisted += (0..ctx.count)
+                .map(|i| self.capture_money(spec, ctx.day, i).1)
+                .sum::<i64>();
+            for refund in self.refunds(spec, &ctx) {
+                if let FundsAct::Refund { amount, .. } = refund {
+                    unlisted += amount;
+                }
+            }
+            (Vec::new(), self.landed_total(spec, &ctx))
+        };
 
         let ledger_id = spec.ledger.ledger_id.as_str();
         let currency = spec.ledger.currency.as_str();
@@ -1227,6 +1271,7 @@ impl World {
             }
             balance += amount;
         }
+        balance += unlisted;
 
         // Fees topic: landed capture fees, then the date's settlement of them.
         let mut fees_balance = open.fees;
