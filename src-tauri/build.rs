@@ -16,6 +16,7 @@ fn main() {
             "refresh_ledgers",
             "month_report",
             "day_entries",
+            "day_summary",
             "payout_detail",
             "capture_detail",
             "search_entries",

@@ -128,7 +128,7 @@ fn the_demo_month_end_through_the_windows_commands() {
     // Sync the month (plus the neighbouring dates reconciliation needs).
     let summary = w.ok(
         "sync_month",
-        json!({"profile": "demo", "ledgerId": LEDGER, "month": MONTH}),
+        json!({"profile": "demo", "ledgerId": LEDGER, "month": MONTH, "gdpr": false}),
     );
     assert_eq!(summary["failed"].as_array().map(Vec::len), Some(0), "{summary}");
     assert_eq!(summary["cancelled"], false);

@@ -225,6 +225,26 @@ pub async fn day_entries(
     blocking(move || ctx.open_store()?.day_entries(&ledger_id, topic, date, &query)).await
 }
 
+/// The figures of one ledger date, from the cache's per-date totals (no scan of the entries).
+#[tauri::command]
+pub async fn day_summary(
+    state: State<'_, AppState>,
+    ledger_id: String,
+    date: NaiveDate,
+) -> CmdResult<DaySummary> {
+    let ctx = state.ctx.clone();
+    blocking(move || {
+        let store = ctx.open_store()?;
+        let ledger = export::cached_ledger(&store, &ledger_id)?;
+        store
+            .month_summary(&ledger.ledger_id, YearMonth::of(date))?
+            .into_iter()
+            .find(|d| d.date == date)
+            .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))
+    })
+    .await
+}
+
 /// "What is in this payout?": the reconciled payout with its parts.
 #[derive(Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -369,7 +389,8 @@ pub async fn search_entries(state: State<'_, AppState>, text: String) -> CmdResu
 }
 
 /// Sync the month (and the neighbouring dates reconciliation needs), reporting progress as
-/// `sync-progress` events. One sync at a time; `cancel_sync` stops it.
+/// `sync-progress` events. One sync at a time; `cancel_sync` stops it. With `gdpr`, dates stored
+/// without the personal-data fields are fetched again with them (for an export that includes them).
 #[tauri::command]
 pub async fn sync_month<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -378,6 +399,7 @@ pub async fn sync_month<R: tauri::Runtime>(
     profile: String,
     ledger_id: String,
     month: YearMonth,
+    gdpr: bool,
 ) -> CmdResult<SyncSummary> {
     let ctx = state.ctx.clone();
     let (_, client) = ctx.client_for(&profile).await.map_err(|e| e.to_user())?;
@@ -387,7 +409,7 @@ pub async fn sync_month<R: tauri::Runtime>(
         ledger_ids: vec![ledger_id],
         from,
         to: to.min(today),
-        gdpr: false,
+        gdpr,
         concurrency: sync::DEFAULT_CONCURRENCY,
     };
     let planner = ctx.clone();

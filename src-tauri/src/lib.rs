@@ -70,6 +70,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::refresh_ledgers,
             commands::month_report,
             commands::day_entries,
+            commands::day_summary,
             commands::payout_detail,
             commands::capture_detail,
             commands::search_entries,

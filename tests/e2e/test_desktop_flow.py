@@ -102,6 +102,7 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
 
     # 4. Day: virtualized table, bounded DOM rows, sortable.
     day = f"{month}-15"
+    cal_net = int(js(drv, f"return document.querySelector('[data-testid=cal-{day}] .cal-figures .strong .num').dataset.minor"))
     click(drv, f"day-{day}")
     wait_for(drv, "Number(document.body.dataset.dayTotal) > 0 && document.querySelectorAll('[data-testid=entry-row]').length > 0", 20)
     day_total = int(js(drv, "return document.body.dataset.dayTotal"))
@@ -111,6 +112,8 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     click(drv, "sort-amount")
     wait_for(drv, "(() => { const a = [...document.querySelectorAll('[data-testid=entry-row]')].map(r => Number(r.dataset.amount)); return a.length > 1 && a.every((x, i) => i === 0 || a[i-1] >= x); })()", 10,
              "sorting by amount puts the largest first")
+    wait_for(drv, "!!document.querySelector('[data-testid=day-net]')", 10)
+    assert minor(drv, "day-net") == cal_net, "the day's net is the one the calendar showed"
     screenshot(drv, "15-day")
 
     # 5. Payout drill-down: the parts add up to the amount paid into the bank.
@@ -186,3 +189,7 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert plain.endswith(" kr") and "," in plain, sales_nb
     text = js(drv, "return document.body.innerText")
     assert "Synkroniser måneden" in text and "DEMODATA" in text
+
+    # Nothing the app did on any screen was blocked by its strict CSP.
+    violations = js(drv, "return [document.body.dataset.cspViolations, document.body.dataset.cspLast]")
+    assert violations == [None, None], violations

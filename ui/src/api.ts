@@ -9,6 +9,7 @@ import type { CaptureDetail } from "./bindings/CaptureDetail";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { DayPage } from "./bindings/DayPage";
 import type { DayQuery } from "./bindings/DayQuery";
+import type { DaySummary } from "./bindings/DaySummary";
 import type { Entry } from "./bindings/Entry";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
@@ -27,6 +28,7 @@ export type {
   CaptureDetail,
   DayPage,
   DayQuery,
+  DaySummary,
   Entry,
   ExportSummary,
   KeysForm,
@@ -72,12 +74,13 @@ export const api = {
   monthReport: (ledgerId: string, month: string) => call<MonthView>("month_report", { ledgerId, month }),
   dayEntries: (ledgerId: string, topic: Topic, date: string, query: DayQuery) =>
     call<DayPage>("day_entries", { ledgerId, topic, date, query }),
+  daySummary: (ledgerId: string, date: string) => call<DaySummary>("day_summary", { ledgerId, date }),
   payoutDetail: (ledgerId: string, pspReference: string) =>
     call<PayoutDetail>("payout_detail", { ledgerId, pspReference }),
   captureDetail: (pspReference: string) => call<CaptureDetail>("capture_detail", { pspReference }),
   search: (text: string) => call<Entry[]>("search_entries", { text }),
-  syncMonth: (profile: string, ledgerId: string, month: string) =>
-    call<SyncSummary>("sync_month", { profile, ledgerId, month }),
+  syncMonth: (profile: string, ledgerId: string, month: string, gdpr = false) =>
+    call<SyncSummary>("sync_month", { profile, ledgerId, month, gdpr }),
   cancelSync: () => call<boolean>("cancel_sync"),
   exportMonth: (request: ExportRequest) => call<ExportSummary>("export_month", { request }),
   missingDates: (ledgerId: string, month: string) => call<number>("missing_dates", { ledgerId, month }),

@@ -18,6 +18,12 @@ import { searchView } from "./views/search";
 import { welcomeView } from "./views/welcome";
 import { defaultMonth } from "./format";
 
+// The CSP must never block anything the app itself does; the end-to-end suite checks this count.
+document.addEventListener("securitypolicyviolation", (e) => {
+  document.body.dataset.cspViolations = String(Number(document.body.dataset.cspViolations ?? 0) + 1);
+  document.body.dataset.cspLast = `${e.violatedDirective} ${e.blockedURI}`;
+});
+
 const root = document.getElementById("app") as HTMLElement;
 const header = h("header", { class: "topbar" });
 const banner = h("div", { class: "demo-banner", role: "status", "data-testid": "demo-banner", hidden: true });
@@ -119,6 +125,7 @@ function route_(): void {
   }
   renderChrome();
   show(route);
+  window.scrollTo(0, 0);
   document.body.dataset.route = route.name;
   // Move focus to the new screen's heading so keyboard and screen-reader users land on it.
   main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });

@@ -6,7 +6,7 @@ import { h, replace } from "../dom";
 import { formatAmount, formatCount, formatDate, formatTime } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
 import { href } from "../router";
-import { screen } from "./common";
+import { money, screen, statusChip, type ChipStatus } from "./common";
 import { errorBox } from "./errors";
 import { VirtualRows } from "./../virtual";
 
@@ -41,6 +41,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
   let total = 0;
   const count = h("span", { class: "muted", "data-testid": "day-count" });
   const status = h("div", { class: "status", "aria-live": "polite" });
+  const summary = h("div", { class: "day-summary", "data-testid": "day-summary" });
 
   const typeSelect = h(
     "select",
@@ -51,7 +52,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
   const search = h("input", { type: "search", placeholder: t("day.search"), "aria-label": t("day.search"), "data-testid": "reference-search" });
 
   const columns: { key: DaySort | null; label: MessageKey; cls: string }[] = [
-    { key: "seq", label: "day.time", cls: "c-time" },
+    { key: "time", label: "day.time", cls: "c-time" },
     { key: "type", label: "day.type", cls: "c-type" },
     { key: null, label: "day.reference", cls: "c-ref" },
     { key: null, label: "day.psp", cls: "c-psp" },
@@ -155,10 +156,38 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
         h("a", { href: href({ name: "day", ledgerId, date: shiftDate(date, 1), topic }), class: "button secondary", "aria-label": "next day" }, "›"),
         h("nav", { class: "tabs", "aria-label": "topic" }, tab("funds", "day.funds"), tab("fees", "day.fees")),
       ),
+      summary,
       h("div", { class: "toolbar" }, typeSelect, search, h("span", { class: "spacer" }), count),
       status,
       h("div", { class: "vtable", role: "table" }, h("div", { class: "vhead", role: "row" }, headerCells), viewport),
     ),
   );
-  void rows.reset();
+  void rows.reset().then(async () => {
+    try {
+      const d = await api.daySummary(ledgerId, date);
+      const cur = currency;
+      // Only the sync state is known from one date; which payout pays it is the month's business.
+      const state: ChipStatus | null =
+        d.fundsState === "failed" || d.feesState === "failed"
+          ? "failed"
+          : d.fundsState === null || d.feesState === null
+            ? "notSynced"
+            : d.fundsState === "open" || d.feesState === "open"
+              ? "openUpstream"
+              : null;
+      const item = (label: MessageKey, minor: number, testid: string) =>
+        h("div", { class: "total small-total" }, h("div", { class: "label" }, t(label)), money(minor, cur, testid));
+      replace(
+        summary,
+        item("month.sales", d.sales, "day-sales"),
+        item("month.refunds", d.refunds, "day-refunds"),
+        item("month.fees", -d.fees, "day-fees"),
+        item("month.net", d.net, "day-net"),
+        item("month.payouts", d.payout, "day-payout"),
+        state ? h("div", { class: "total small-total" }, statusChip(state)) : null,
+      );
+    } catch (e) {
+      replace(status, errorBox(e as UserError));
+    }
+  });
 }

@@ -4,11 +4,11 @@ import { api, type Ledger, type UserError } from "../api";
 import { h, replace } from "../dom";
 import { formatCount } from "../format";
 import { lang, t } from "../i18n";
-import { href } from "../router";
 import { app } from "../state";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
 import { screen } from "./common";
+import { progressText } from "./month";
 
 export function defaultFileName(ledgerId: string, month: string, csv: boolean): string {
   return `avstem-${ledgerId}-${month}.${csv ? "csv" : "xlsx"}`;
@@ -74,17 +74,29 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
       return;
     }
     goButton.disabled = true;
-    replace(status, h("div", { class: "progress" }, h("progress", { "data-testid": "export-progress" }), h("span", { class: "muted" }, t("export.writing"))));
+    const ledger = currentLedger();
+    const ym = currentMonth();
     try {
-      const missing = await api.missingDates(currentLedger(), currentMonth());
-      if (missing > 0) {
-        replace(
-          status,
-          h("p", { class: "notice", "data-testid": "export-missing" }, t("export.missing", { count: missing }), " ", h("a", { href: href({ name: "month", ledgerId: currentLedger(), month: currentMonth() }) }, t("export.goSync"))),
-        );
-        return;
+      // Fetch what the month still lacks (or the personal data, when ticked) before writing: the
+      // file must never silently miss a date.
+      const missing = await api.missingDates(ledger, ym);
+      if ((missing > 0 || gdpr.checked) && app.profile) {
+        const bar = h("progress", { max: 1, value: 0, "data-testid": "export-sync-progress" });
+        const line = h("span", { class: "muted" }, t("export.fetching"));
+        replace(status, h("div", { class: "progress" }, bar, line));
+        const unlisten = await api.onSyncProgress((p) => {
+          bar.max = Math.max(1, p.datesTotal);
+          bar.value = p.datesDone;
+          line.textContent = `${t("export.fetching")} ${progressText(p)}`;
+        });
+        try {
+          await api.syncMonth(app.profile, ledger, ym, gdpr.checked);
+        } finally {
+          unlisten();
+        }
       }
-      const summary = await api.exportMonth({ ledgerId: currentLedger(), month: currentMonth(), format: isCsv() ? "csv" : "xlsx", gdpr: gdpr.checked, path });
+      replace(status, h("div", { class: "progress" }, h("progress", { "data-testid": "export-progress" }), h("span", { class: "muted" }, t("export.writing"))));
+      const summary = await api.exportMonth({ ledgerId: ledger, month: ym, format: isCsv() ? "csv" : "xlsx", gdpr: gdpr.checked, path });
       const openButton = h("button", { type: "button", class: "secondary", "data-testid": "open-folder" }, t("export.openFolder"));
       openButton.addEventListener("click", () => void api.revealFile(summary.path).catch((e) => replace(status, errorBox(e as UserError))));
       replace(
