@@ -48,6 +48,9 @@ pub enum Command {
     Month(month::MonthArgs),
     /// Rebuild or inspect the local cache.
     Cache(cache::CacheArgs),
+    /// Run the built-in Report API simulator on 127.0.0.1 (demo data, injectable faults).
+    #[command(after_help = sim::SIM_AFTER_HELP)]
+    Sim(sim::SimArgs),
 }
 
 /// The default data directory: `~/.local/share/avstem` on Linux.
@@ -99,6 +102,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Entries(a) => entries::run(&ctx, a).await,
             Command::Month(a) => month::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
+            Command::Sim(a) => sim::run(a).await,
         }
     });
     match result {

@@ -733,6 +733,11 @@ impl World {
         })
     }
 
+    /// Accept another set of merchant keys (seeing `merchant.ledger_ids`).
+    pub fn add_merchant(&mut self, merchant: SimMerchant) {
+        self.merchants.push(merchant);
+    }
+
     pub fn merchants(&self) -> &[SimMerchant] {
         &self.merchants
     }

@@ -70,6 +70,8 @@ pub struct SimConfig {
     pub bulk_entries_per_day: u32,
     /// Lifetime of access tokens (production: 24 h).
     pub token_ttl_secs: u64,
+    /// More merchant keys the simulator accepts (tests use sentinel secrets to prove none leak).
+    pub extra_merchants: Vec<data::SimMerchant>,
 }
 
 impl Default for SimConfig {
@@ -84,6 +86,7 @@ impl Default for SimConfig {
             today: chrono::Utc::now().date_naive(),
             bulk_entries_per_day: data::DEFAULT_BULK_ENTRIES_PER_DAY,
             token_ttl_secs: 86_400,
+            extra_merchants: Vec::new(),
         }
     }
 }
@@ -212,11 +215,11 @@ pub async fn start(config: SimConfig) -> Result<SimHandle> {
     let addr = listener
         .local_addr()
         .map_err(|e| crate::Error::Io(format!("The simulator has no local address: {e}")))?;
-    let world = Arc::new(World::with_bulk(
-        config.seed,
-        config.today,
-        config.bulk_entries_per_day,
-    ));
+    let mut world = World::with_bulk(config.seed, config.today, config.bulk_entries_per_day);
+    for merchant in &config.extra_merchants {
+        world.add_merchant(merchant.clone());
+    }
+    let world = Arc::new(world);
     let shared = Arc::new(server::Shared::new(world, &config, spec));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
