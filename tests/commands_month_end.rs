@@ -281,3 +281,112 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
         .expect_err("no path");
     assert_eq!(err["message"], "Choose where to save the file first.");
 }
+
+#[test]
+fn cancel_stops_a_running_sync_and_keeps_what_was_fetched() {
+    use tauri::Listener;
+    let w = open_window();
+    w.ok("start_demo", json!({}));
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    w.main.listen_any("sync-progress", move |event| {
+        if let Ok(p) = serde_json::from_str::<Value>(event.payload()) {
+            let _ = tx.send(p);
+        }
+    });
+    // The bulk ledger: hundreds of entries a date, so the sync is still running when Cancel comes.
+    let main = w.main.clone();
+    let key = w.invoke_key.clone();
+    let sync = std::thread::spawn(move || {
+        let request = tauri::webview::InvokeRequest {
+            cmd: "sync_month".into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: tauri::ipc::InvokeBody::Json(
+                json!({"profile": "demo", "ledgerId": "900001", "month": MONTH, "gdpr": false}),
+            ),
+            headers: Default::default(),
+            invoke_key: key,
+        };
+        tauri::test::get_ipc_response(&main, request).map(|b| b.deserialize::<Value>().expect("json"))
+    });
+    // Wait for the first stored date, then cancel.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let p = rx
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .expect("progress events arrive");
+        if minor(&p["datesDone"]) >= 1 {
+            assert!(minor(&p["datesDone"]) < minor(&p["datesTotal"]), "{p}");
+            break;
+        }
+    }
+    assert_eq!(w.ok("cancel_sync", json!({})), json!(true));
+    let summary = sync
+        .join()
+        .expect("sync thread")
+        .expect("a cancelled sync is not an error");
+    assert_eq!(summary["cancelled"], true, "{summary}");
+    assert!(minor(&summary["notAttempted"]) > 0, "{summary}");
+    let stored = minor(&summary["complete"]);
+    assert!(stored >= 1);
+    // What arrived is kept: the month knows those dates, and the rest are still to fetch.
+    let view = w.ok("month_report", json!({"ledgerId": "900001", "month": MONTH}));
+    assert!(minor(&view["missingDates"]) > 0);
+    assert_eq!(
+        w.ok("cancel_sync", json!({})),
+        json!(false),
+        "nothing left to cancel"
+    );
+}
+
+#[test]
+fn offline_the_cache_still_answers_and_refresh_says_check_the_network() {
+    use avstem_core::profile::{Profile, ProfileKind};
+    let w = open_window();
+    let ledgers: Vec<avstem_core::model::Ledger> =
+        serde_json::from_value(w.ok("start_demo", json!({}))).expect("ledgers");
+    w.ok(
+        "sync_month",
+        json!({"profile": "demo", "ledgerId": LEDGER, "month": MONTH, "gdpr": false}),
+    );
+    // A profile whose server cannot be reached (nothing listens on port 9 here), seeing the cached ledgers.
+    let mut book = w.ctx.profiles().expect("profiles");
+    book.upsert(Profile {
+        name: "cafe".into(),
+        kind: ProfileKind::Merchant,
+        client_id: "demo-merchant".into(),
+        msn: None,
+        base_url: "http://127.0.0.1:9".into(),
+        env_secrets: false,
+        demo: false,
+    });
+    book.save(&w.ctx.data_dir).expect("save profiles");
+    for (kind, value) in [
+        (SecretKind::ClientSecret, "demo-merchant-secret"),
+        (SecretKind::SubscriptionKey, "demo-subscription-key"),
+    ] {
+        w.ctx
+            .secrets()
+            .set("cafe", kind, &Secret::new(value))
+            .expect("secret");
+    }
+    w.ctx
+        .open_store()
+        .expect("store")
+        .upsert_ledgers("cafe", &ledgers)
+        .expect("cache ledgers");
+
+    let err = w
+        .invoke("refresh_ledgers", json!({"profile": "cafe"}))
+        .expect_err("no network");
+    assert_eq!(err["kind"], "network", "{err}");
+    assert!(err["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Check the network connection")));
+    let cached = w.ok("cached_ledgers", json!({"profile": "cafe"}));
+    assert_eq!(cached.as_array().map(Vec::len), Some(ledgers.len()));
+    let view = w.ok("month_report", json!({"ledgerId": LEDGER, "month": MONTH}));
+    assert_eq!(view["missingDates"], 0);
+    assert!(minor(&view["report"]["totals"]["sales"]) > 0);
+}
