@@ -14,6 +14,12 @@ describe("i18n", () => {
     expect(t("payout.title", { label: "#2000023" }, "nb")).toBe("Hva ligger i utbetaling #2000023?");
     expect(t("day.countFiltered", { count: 3, total: 10 }, "en")).toBe("3 of 10 entries");
   });
+  it("says one thing and two things", () => {
+    expect(t("ledgers.count", { count: 1 }, "en")).toBe("1 ledger");
+    expect(t("ledgers.count", { count: 40 }, "en")).toBe("40 ledgers");
+    expect(t("month.payoutCount", { count: 1 }, "nb")).toBe("1 utbetaling");
+    expect(t("month.payoutCount", { count: 4 }, "nb")).toBe("4 utbetalinger");
+  });
   it("has every message in Bokmål, none left empty by mistake", () => {
     const missing = Object.entries(dictionaries.nb).filter(([k, v]) => v === "" && k !== "error.next.cancelled");
     expect(missing).toEqual([]);

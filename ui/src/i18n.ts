@@ -46,7 +46,8 @@ const en = {
   "keys.test": "Test connection",
   "keys.testing": "Testing…",
   "keys.save": "Save profile",
-  "keys.ok": "Connected. These keys can see {count} ledger(s).",
+  "keys.ok": "Connected. These keys can see {count} ledgers.",
+  "keys.ok.one": "Connected. These keys can see 1 ledger.",
   "keys.saved": "Saved.",
   "keys.required": "Please fill in {field}.",
   "ledgers.title": "Ledgers",
@@ -62,7 +63,8 @@ const en = {
   "ledgers.account": "Bank account",
   "ledgers.ledgerId": "Ledger",
   "ledgers.open": "Open month",
-  "ledgers.count": "{count} ledger(s)",
+  "ledgers.count": "{count} ledgers",
+  "ledgers.count.one": "1 ledger",
   "ledgers.offline": "Showing what was saved on this computer.",
   "month.prev": "Previous month",
   "month.next": "Next month",
@@ -79,7 +81,8 @@ const en = {
   "month.fees": "Fees",
   "month.net": "Net",
   "month.payouts": "Paid to bank",
-  "month.payoutCount": "{count} payout(s)",
+  "month.payoutCount": "{count} payouts",
+  "month.payoutCount.one": "1 payout",
   "month.chart": "Daily net sales and payouts",
   "month.chart.net": "Net sales",
   "month.chart.payout": "Payout",
@@ -148,7 +151,8 @@ const en = {
   "search.placeholder": "Order reference or pspReference",
   "search.go": "Search",
   "search.none": "Nothing found for “{text}”.",
-  "search.results": "{count} result(s)",
+  "search.results": "{count} results",
+  "search.results.one": "1 result",
   "search.ledger": "Ledger",
   "search.date": "Date",
   "export.title": "Export a month",
@@ -242,6 +246,7 @@ const nb: Record<MessageKey, string> = {
   "keys.testing": "Tester …",
   "keys.save": "Lagre profilen",
   "keys.ok": "Tilkoblet. Disse nøklene ser {count} regnskap.",
+  "keys.ok.one": "Tilkoblet. Disse nøklene ser 1 regnskap.",
   "keys.saved": "Lagret.",
   "keys.required": "Fyll inn {field}.",
   "ledgers.title": "Regnskap",
@@ -258,6 +263,7 @@ const nb: Record<MessageKey, string> = {
   "ledgers.ledgerId": "Regnskap",
   "ledgers.open": "Åpne måned",
   "ledgers.count": "{count} regnskap",
+  "ledgers.count.one": "1 regnskap",
   "ledgers.offline": "Viser det som er lagret på denne maskinen.",
   "month.prev": "Forrige måned",
   "month.next": "Neste måned",
@@ -274,7 +280,8 @@ const nb: Record<MessageKey, string> = {
   "month.fees": "Gebyrer",
   "month.net": "Netto",
   "month.payouts": "Utbetalt til bank",
-  "month.payoutCount": "{count} utbetaling(er)",
+  "month.payoutCount": "{count} utbetalinger",
+  "month.payoutCount.one": "1 utbetaling",
   "month.chart": "Netto salg og utbetalinger per dag",
   "month.chart.net": "Netto salg",
   "month.chart.payout": "Utbetaling",
@@ -344,6 +351,7 @@ const nb: Record<MessageKey, string> = {
   "search.go": "Søk",
   "search.none": "Fant ingenting for «{text}».",
   "search.results": "{count} treff",
+  "search.results.one": "1 treff",
   "search.ledger": "Regnskap",
   "search.date": "Dato",
   "export.title": "Eksporter en måned",
@@ -433,6 +441,10 @@ export function setLang(l: Lang): void {
 
 /** Translate `key`, filling `{name}` placeholders from `params`. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}, l: Lang = current): string {
-  const template = dictionaries[l][key] ?? dictionaries.en[key] ?? key;
+  // "{count} ledgers" has a singular sibling "….one" where English or Norwegian needs one.
+  const one = `${key}.one` as MessageKey;
+  const singular = params.count === 1 && one in dictionaries.en;
+  const chosen = singular ? one : key;
+  const template = dictionaries[l][chosen] ?? dictionaries.en[chosen] ?? key;
   return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in params ? String(params[name]) : `{${name}}`));
 }
