@@ -264,6 +264,14 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
 
     let ok = w.ok("test_keys", form("demo-merchant-secret"));
     assert!(minor(&ok["ledgerCount"]) >= 1);
+    // An accountant's partner keys: no subscription key, and they see every granting merchant.
+    let partner = w.ok(
+        "test_keys",
+        json!({"form": {"name": "regnskap", "kind": "partner", "clientId": "demo-partner",
+                        "clientSecret": "demo-partner-secret", "subscriptionKey": "", "msn": "",
+                        "baseUrl": base_url}}),
+    );
+    assert_eq!(partner["ledgerCount"], 7, "the demo partner sees seven ledgers");
     // Saving puts the secrets in the (here: in-memory) keyring and the profile in profiles.json.
     let saved = w.ok("save_profile", form("demo-merchant-secret"));
     assert_eq!(saved["name"], "kafe");
