@@ -2,7 +2,7 @@
 // lands in an editable "Save to" field, which is also how a path can be typed), progress, Open folder.
 import { api, type Ledger, type UserError } from "../api";
 import { h, replace } from "../dom";
-import { formatCount } from "../format";
+import { formatCount, todayIso } from "../format";
 import { lang, t } from "../i18n";
 import { app } from "../state";
 import { errorBox } from "./errors";
@@ -73,9 +73,13 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
       replace(status, errorBox({ kind: "input", message: t("export.needPath"), contextId: null }));
       return;
     }
-    goButton.disabled = true;
     const ledger = currentLedger();
     const ym = currentMonth();
+    if (ym >= todayIso().slice(0, 7)) {
+      replace(status, h("p", { class: "notice", "data-testid": "export-not-over" }, t("export.notOver")));
+      return;
+    }
+    goButton.disabled = true;
     try {
       // Fetch what the month still lacks (or the personal data, when ticked) before writing: the
       // file must never silently miss a date.

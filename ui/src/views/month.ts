@@ -4,7 +4,7 @@ import { api, type MonthView, type SyncProgress, type UserError } from "../api";
 import type { DayFigures } from "../bindings/DayFigures";
 import type { DaySummary } from "../bindings/DaySummary";
 import { h, replace } from "../dom";
-import { formatCount, formatMonth, monthDates, shiftMonth, weekdayMondayFirst } from "../format";
+import { formatCount, formatDate, formatMonth, monthDates, shiftMonth, todayIso, weekdayMondayFirst } from "../format";
 import { lang, t } from "../i18n";
 import { href, payoutPsp } from "../router";
 import { app } from "../state";
@@ -148,6 +148,9 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
   const cached = new Map(view.cachedDays.map((d) => [d.date, d]));
   const byDate = new Map(report.days.map((d) => [d.date, d]));
   const synced = report.days.some((d) => d.status !== "notSynced");
+  const today = todayIso();
+  // Dates still to come cannot be synced; only past dates count as missing.
+  const missingPast = report.days.filter((d) => d.date <= today && ["notSynced", "failed"].includes(dayStatus(d, cached.get(d.date)))).length;
 
   const totalCard = (label: string, minor: number, testid: string, extra?: string) =>
     h("div", { class: "total" }, h("div", { class: "label" }, label), money(minor, cur, testid), extra ? h("div", { class: "muted small" }, extra) : null);
@@ -164,10 +167,11 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       continue;
     }
     const status = dayStatus(d, cached.get(date));
+    const future = date > today;
     cells.push(
       h(
         "div",
-        { class: `cal-cell status-${status}`, "data-testid": `cal-${date}`, "data-status": status },
+        { class: `cal-cell status-${future ? "future" : status}`, "data-testid": `cal-${date}`, "data-status": future ? "future" : status },
         h(
           "a",
           { href: href({ name: "day", ledgerId, date, topic: "funds" }), class: "cal-link", "data-testid": `day-${date}` },
@@ -185,7 +189,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
         h(
           "div",
           { class: "cal-foot" },
-          statusChip(status, d.paidIn),
+          future ? null : statusChip(status, d.paidIn),
           d.payoutLabel
             ? h(
                 "a",
@@ -209,7 +213,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
   return h(
     "div",
     {},
-    view.missingDates > 0
+    view.missingDates > 0 && missingPast > 0
       ? h("p", { class: "notice", "data-testid": "month-missing" }, synced ? t("month.notSynced") : t("month.empty"))
       : null,
     h(
@@ -251,7 +255,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
               "tr",
               {},
               h("td", {}, h("a", { href: href({ name: "payout", ledgerId, psp: p.pspReference }), "data-testid": "payout-link", "data-psp": p.pspReference }, p.label)),
-              h("td", {}, p.date),
+              h("td", {}, formatDate(p.date, lang())),
               h("td", { class: "right" }, money(p.amount, cur)),
               h("td", {}, h("span", { class: p.ok ? "chip chip-paid" : "chip chip-failed" }, p.ok ? t("common.ok") : t("common.fail"))),
             ),
