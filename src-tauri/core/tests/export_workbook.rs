@@ -493,6 +493,15 @@ fn references_that_look_like_formulas_stay_text_in_the_workbook() {
     let raw = unzip_entry(&out, "xl/worksheets/sheet3.xml");
     assert!(raw.contains("HYPERLINK"), "sheet3 is Funds");
     assert!(!raw.contains("<f>"), "no formula element in Funds");
+    // Frozen header, autofilter over the rows (GDPR columns A–L), header repeated when printed.
+    assert!(
+        raw.contains(r#"<autoFilter ref="A1:L7"/>"#),
+        "{}",
+        &raw[raw.len().saturating_sub(600)..]
+    );
+    assert!(raw.contains(r#"<pane ySplit="1" topLeftCell="A2""#));
+    let book = unzip_entry(&out, "xl/workbook.xml");
+    assert!(book.contains("Funds!$1:$1"), "print titles");
 }
 
 #[test]

@@ -296,6 +296,8 @@ pub fn describe_missing(missing: &[(Topic, NaiveDate)]) -> String {
 }
 
 /// Write the month's workbook from the cache. Refuses (naming the dates) when the month is not synced.
+/// With a cache file, reconciliation runs on a second connection and thread while the Funds and
+/// Fees sheets are written.
 pub fn write_xlsx(
     store: &Store,
     ledger_id: &str,
@@ -304,8 +306,32 @@ pub fn write_xlsx(
     out: &Path,
 ) -> Result<ExportSummary> {
     refuse_if_missing(store, ledger_id, month)?;
-    let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
-    xlsx::write_workbook(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
+    let source = StoreSource { store, ledger_id };
+    let Some(path) = store.path().map(Path::to_path_buf) else {
+        let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
+        return xlsx::write_workbook(&ledger, &report, &source, opts, out);
+    };
+    let ledger = cached_ledger(store, ledger_id)?;
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || -> Result<MonthReport> {
+            let started = std::time::Instant::now();
+            let own = Store::open(&path)?;
+            let (_, report) = reconcile_cached(&own, ledger_id, month)?;
+            tracing::debug!(target: "avstem_core::export", "reconciled in {:.2} s", started.elapsed().as_secs_f64());
+            Ok(report)
+        });
+        let mut worker = Some(worker);
+        let mut report = || -> Result<std::borrow::Cow<'static, MonthReport>> {
+            let handle = worker
+                .take()
+                .ok_or_else(|| Error::Io("Reconciliation ran twice.".into()))?;
+            let report = handle
+                .join()
+                .map_err(|_| Error::Io("Reconciliation stopped unexpectedly while exporting.".into()))??;
+            Ok(std::borrow::Cow::Owned(report))
+        };
+        xlsx::write_workbook_with(&ledger, month, &mut report, &source, opts, out)
+    })
 }
 
 /// Write the month's Funds and Fees rows as the portal's settlement report CSV, from the cache.
