@@ -44,3 +44,16 @@ def test_a_busy_day_scrolls_to_its_last_entry_with_few_dom_rows(session):
         assert after == before + amount, (before, amount, after)
     assert chain[-1][1] == 0, "the day ends with the payout taking the balance to zero"
     screenshot(drv, "23-day-bulk-scrolled")
+
+    # Filter by type: one payout on a daily-payout ledger's date.
+    js(drv, "const s = document.querySelector('[data-testid=type-filter]'); s.value = 'payout-scheduled'; s.dispatchEvent(new Event('change'));")
+    wait_for(drv, "document.body.dataset.dayTotal === '1'", 10, "one payout on the date")
+    assert js(drv, "return document.querySelector('[data-testid=entry-row]').dataset.type") == "payout-scheduled"
+    # Search by order reference (the type filter still applies, so clear it first).
+    js(drv, "const s = document.querySelector('[data-testid=type-filter]'); s.value = ''; s.dispatchEvent(new Event('change'));")
+    wait_for(drv, f"document.body.dataset.dayTotal === '{total}'", 10)
+    drv.find_element("css selector", '[data-testid="reference-search"]').send_keys("-0012")
+    wait_for(drv, "Number(document.body.dataset.dayTotal) > 0 && Number(document.body.dataset.dayTotal) < 20", 10,
+             "a reference search narrows the day")
+    refs = js(drv, "return [...document.querySelectorAll('[data-testid=entry-row]')].map(r => r.children[2].innerText)")
+    assert refs and all("-0012" in r for r in refs), refs

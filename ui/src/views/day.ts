@@ -110,15 +110,18 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
     renderRow,
     renderPlaceholder: (i) => h("div", { class: "vrow placeholder", role: "row", "data-index": i }, h("div", { class: "cell" }, "…")),
     onTotal: (n) => {
-      total = n;
-      const filtered = query.entryType || query.referenceContains;
-      count.textContent = n === 0 ? t("day.none") : filtered ? t("day.countFiltered", { count: formatCount(n, lang()), total: "…" }) : t("day.count", { count: formatCount(n, lang()) });
+      const filtered = Boolean(query.entryType || query.referenceContains);
+      if (!filtered) total = n;
+      count.textContent =
+        n === 0
+          ? t("day.none")
+          : filtered && total > 0
+            ? t("day.countFiltered", { count: formatCount(n, lang()), total: formatCount(total, lang()) })
+            : t("day.count", { count: formatCount(n, lang()) });
       document.body.dataset.dayTotal = String(n);
     },
     onError: (e) => replace(status, errorBox(e as UserError)),
   });
-  void total;
-  void currency;
 
   typeSelect.addEventListener("change", () => {
     query.entryType = typeSelect.value || null;
