@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod entries;
+pub mod export;
 pub mod ledgers;
 pub mod month;
 pub mod profile;

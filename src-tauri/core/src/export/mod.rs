@@ -33,7 +33,7 @@ pub struct ExportOptions {
     pub generated_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, Default, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]
 pub enum ExportFormat {

@@ -1,0 +1,93 @@
+//! `avstem export` end to end: the demo profile's simulator over real HTTP, `--sync` filling the
+//! cache, then the workbook and the CSV; without `--sync` an unsynced month is refused by name.
+
+use avstem_core::cli::export::{run, AccountArgs, ExportArgs};
+use avstem_core::context::Context;
+use avstem_core::export::{self, ExportFormat};
+use avstem_core::model::YearMonth;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+
+fn args(dir: &std::path::Path, month: YearMonth, sync: bool, format: ExportFormat, file: &str) -> ExportArgs {
+    ExportArgs {
+        profile: "demo".into(),
+        ledger: "302321".into(),
+        month,
+        out: dir.join(file),
+        gdpr: false,
+        sync,
+        format,
+        accounts: AccountArgs {
+            bank: "1920".into(),
+            fees: "7770".into(),
+            clearing: "1589".into(),
+            suspense: "2990".into(),
+            payable: "2400".into(),
+        },
+        json: false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_with_sync_fetches_the_month_and_writes_a_workbook_that_matches_the_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = Context::new(dir.path().join("data"));
+    let today = chrono::Utc::now().date_naive();
+    let month = YearMonth::of(today).prev().prev();
+
+    // Nothing cached yet: refused, with the dates named.
+    let refused = run(
+        &ctx,
+        &args(dir.path(), month, false, ExportFormat::Xlsx, "m.xlsx"),
+    )
+    .await;
+    let message = refused.expect_err("refused").to_string();
+    assert!(
+        message.contains("Ledger 302321 is not in the cache") || message.contains("not synced"),
+        "{message}"
+    );
+    assert!(!dir.path().join("m.xlsx").exists());
+
+    let code = run(&ctx, &args(dir.path(), month, true, ExportFormat::Xlsx, "m.xlsx"))
+        .await
+        .expect("export");
+    assert_eq!(code, 0);
+    let store = ctx.open_store().expect("store");
+    assert!(export::missing_dates(&store, "302321", month)
+        .expect("missing")
+        .is_empty());
+    let (_, report) = export::reconcile_cached(&store, "302321", month).expect("reconcile");
+    assert!(report.all_ok, "{:?}", report.failed_checks().collect::<Vec<_>>());
+    assert!(
+        report.totals.sales > 0 && report.totals.payout_count >= 28,
+        "{:?}",
+        report.totals
+    );
+
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("m.xlsx")).expect("open");
+    let journal = wb.worksheet_range("Journal").expect("journal");
+    let accounts: Vec<String> = journal
+        .rows()
+        .skip(1)
+        .filter_map(|r| match r.get(2) {
+            Some(Data::String(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        accounts.contains(&"1589".to_string()),
+        "the chosen clearing account is used"
+    );
+    let summary = wb.worksheet_range("Summary").expect("summary");
+    assert_eq!(summary.get_value((1, 1)), Some(&Data::String("302321".into())));
+
+    // The CSV from the same cache, without syncing again.
+    let code = run(&ctx, &args(dir.path(), month, false, ExportFormat::Csv, "m.csv"))
+        .await
+        .expect("csv");
+    assert_eq!(code, 0);
+    let csv = std::fs::read_to_string(dir.path().join("m.csv")).expect("read");
+    assert_eq!(
+        csv.lines().count() as u64,
+        1 + report.totals.funds_count + report.totals.fees_count
+    );
+}
