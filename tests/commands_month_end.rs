@@ -219,6 +219,49 @@ fn the_demo_month_end_through_the_windows_commands() {
         "{kinds:?}"
     );
 
+    // A fee charged days after its capture still belongs to it.
+    let all_captures = report["captures"].as_array().expect("captures");
+    let lagging = all_captures
+        .iter()
+        .find(|c| {
+            c["feeDate"]
+                .as_str()
+                .is_some_and(|f| Some(f) > c["captureDate"].as_str())
+        })
+        .expect("the demo ledger has lagging fees");
+    let lag = w.ok("capture_detail", json!({"pspReference": lagging["pspReference"]}));
+    let fee_dates: Vec<&str> = lag["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["entryType"] == "capture-fee")
+        .filter_map(|e| e["ledgerDate"].as_str())
+        .collect();
+    assert!(
+        fee_dates
+            .iter()
+            .any(|d| Some(*d) > lagging["captureDate"].as_str()),
+        "{fee_dates:?}"
+    );
+    // A refunded capture shows its refunds, whichever pspReference they were booked under.
+    let refunded = all_captures
+        .iter()
+        .find(|c| minor(&c["refunded"]) < 0)
+        .expect("the month has refunds");
+    let detail_r = w.ok(
+        "capture_detail",
+        json!({"pspReference": refunded["pspReference"]}),
+    );
+    let shown: i64 = detail_r["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .chain(detail_r["relatedRefunds"].as_array().expect("related"))
+        .filter(|e| e["entryType"] == "refund")
+        .map(|e| minor(&e["amount"]))
+        .sum();
+    assert_eq!(shown, minor(&refunded["refunded"]), "{detail_r}");
+
     // Search finds it by pspReference.
     let hits = w.ok("search_entries", json!({"text": capture_psp}));
     assert!(hits

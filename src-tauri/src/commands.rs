@@ -342,6 +342,8 @@ pub struct CaptureDetail {
     pub ledger: Option<Ledger>,
     /// Every cached entry with this pspReference, both topics.
     pub entries: Vec<Entry>,
+    /// Refunds booked under their own pspReference but the capture's order reference.
+    pub related_refunds: Vec<Entry>,
     pub capture: Option<CaptureReport>,
 }
 
@@ -363,6 +365,7 @@ pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -
             return Ok(CaptureDetail {
                 ledger,
                 entries,
+                related_refunds: vec![],
                 capture: None,
             });
         };
@@ -372,9 +375,25 @@ pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -
             .captures
             .into_iter()
             .find(|c| c.psp_reference == psp_reference);
+        let related_refunds = if captured.reference.is_empty() {
+            vec![]
+        } else {
+            store
+                .search(&captured.reference, 200)?
+                .into_iter()
+                .filter(|e| {
+                    e.ledger_id == captured.ledger_id
+                        && e.entry_type == EntryType::Refund
+                        && e.reference == captured.reference
+                        && e.psp_reference != psp_reference
+                        && e.ledger_date >= captured.ledger_date
+                })
+                .collect()
+        };
         Ok(CaptureDetail {
             ledger: Some(ledger),
             entries,
+            related_refunds,
             capture,
         })
     })

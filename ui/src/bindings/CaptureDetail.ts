@@ -10,4 +10,8 @@ export type CaptureDetail = { ledger: Ledger | null,
 /**
  * Every cached entry with this pspReference, both topics.
  */
-entries: Array<Entry>, capture: CaptureReport | null, };
+entries: Array<Entry>, 
+/**
+ * Refunds booked under their own pspReference but the capture's order reference.
+ */
+relatedRefunds: Array<Entry>, capture: CaptureReport | null, };

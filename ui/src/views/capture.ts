@@ -74,7 +74,7 @@ function render(d: CaptureDetail): HTMLElement {
       h(
         "tbody",
         {},
-        d.entries.map((e) =>
+        [...d.entries, ...d.relatedRefunds].map((e) =>
           h(
             "tr",
             {},
