@@ -837,3 +837,25 @@ fn the_narrowed_cache_range_reconciles_like_the_full_range() {
         );
     }
 }
+
+#[test]
+fn the_current_month_asks_only_for_dates_up_to_today() {
+    let (ledger, funds, fees) = documented_example().expect("fixture");
+    let day = d("2022-10-01");
+    let (_dir, store) = cache_with(&ledger, &|_| funds.clone(), &|_| fees.clone(), day, day);
+    let month = YearMonth::parse("2022-10").expect("month");
+    let missing = export::missing_dates_at(&store, "12345", month, d("2022-10-03")).expect("missing");
+    assert_eq!(
+        missing,
+        vec![
+            (Topic::Funds, d("2022-10-02")),
+            (Topic::Fees, d("2022-10-02")),
+            (Topic::Funds, d("2022-10-03")),
+            (Topic::Fees, d("2022-10-03"))
+        ]
+    );
+    assert_eq!(
+        export::describe_missing(&missing),
+        "these dates are not synced: 2022-10-02 – 2022-10-03 (funds, fees); run with --sync"
+    );
+}

@@ -238,7 +238,26 @@ pub fn reconcile_cached(store: &Store, ledger_id: &str, month: YearMonth) -> Res
 
 /// The month's dates that must be synced before an export: never fetched, or the last fetch failed.
 /// Open dates (not closed upstream) do not count: they are synced, and the Checks sheet says so.
+/// Dates after today (in the ledger's time zone) cannot be fetched yet and are not asked for.
 pub fn missing_dates(store: &Store, ledger_id: &str, month: YearMonth) -> Result<Vec<(Topic, NaiveDate)>> {
+    let tz = store
+        .ledger(ledger_id)?
+        .map_or(chrono_tz::Europe::Oslo, |l| l.time_zone());
+    missing_dates_at(
+        store,
+        ledger_id,
+        month,
+        Utc::now().with_timezone(&tz).date_naive(),
+    )
+}
+
+/// [`missing_dates`] as of `today`.
+pub fn missing_dates_at(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    today: NaiveDate,
+) -> Result<Vec<(Topic, NaiveDate)>> {
     let mut out = Vec::new();
     for topic in Topic::ALL {
         let have: HashMap<NaiveDate, DateState> = store
@@ -246,7 +265,7 @@ pub fn missing_dates(store: &Store, ledger_id: &str, month: YearMonth) -> Result
             .into_iter()
             .map(|s| (s.date, s.state))
             .collect();
-        for d in month.dates() {
+        for d in month.dates().take_while(|d| *d <= today) {
             if !matches!(have.get(&d), Some(DateState::Complete | DateState::Open)) {
                 out.push((topic, d));
             }
