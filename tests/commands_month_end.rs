@@ -285,6 +285,20 @@ fn the_demo_month_end_through_the_windows_commands() {
         w.ok("missing_dates", json!({"ledgerId": LEDGER, "month": MONTH})),
         0
     );
+    let csv_out = w.ctx.data_dir.join("out").join("october.csv");
+    let csv = w.ok(
+        "export_month",
+        json!({"request": {"ledgerId": LEDGER, "month": MONTH, "format": "csv", "gdpr": false,
+                           "path": csv_out.display().to_string()}}),
+    );
+    let text = std::fs::read_to_string(&csv_out).expect("csv written");
+    let rows = minor(&csv["fundsRows"]) + minor(&csv["feesRows"]);
+    assert_eq!(
+        text.lines().count() as i64,
+        rows + 1,
+        "a header and one line per entry"
+    );
+    assert_eq!(csv["fundsRows"], written["fundsRows"]);
 }
 
 #[test]
