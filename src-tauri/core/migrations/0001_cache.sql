@@ -46,8 +46,12 @@ CREATE TABLE entries (
     PRIMARY KEY (ledger_id, topic, date, seq)
 ) WITHOUT ROWID;
 
-CREATE INDEX entries_by_psp_reference ON entries (psp_reference);
-CREATE INDEX entries_by_reference ON entries (reference);
+-- Lookups by pspReference or order reference, led by the date: a date's rows land in one
+-- region of each index, so storing a date touches few pages (a plain psp index, hit at random,
+-- made every date's commit rewrite most of the index: 4x slower at a million rows). Queries
+-- seek once per cached date (`date IN (SELECT date FROM date_status)`).
+CREATE INDEX entries_by_psp_reference ON entries (date, psp_reference);
+CREATE INDEX entries_by_reference ON entries (date, reference);
 
 -- One row per (ledger, topic, date) ever attempted.
 CREATE TABLE date_status (

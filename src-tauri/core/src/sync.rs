@@ -304,7 +304,9 @@ pub async fn execute(
     }
 
     let store = Store::open(store_path)?;
-    let (job_tx, job_rx) = tokio::sync::mpsc::channel::<WriteJob>(concurrency);
+    // One fetched date waits while another is written: enough to keep the writer busy, and
+    // memory stays bounded by (concurrency + 2) dates.
+    let (job_tx, job_rx) = tokio::sync::mpsc::channel::<WriteJob>(1);
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<WriteDone>();
     let writer = std::thread::Builder::new()
         .name("avstem-cache-writer".into())

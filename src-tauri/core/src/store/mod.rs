@@ -116,6 +116,10 @@ impl Store {
                  writable, or point Avstem at another data folder. {RESET_HINT}"
             )));
         }
+        if version == 0 {
+            // Fixed when the first table is created: 16 KiB pages store a date ~20% faster than 4 KiB.
+            self.conn.execute_batch("PRAGMA page_size = 16384;")?;
+        }
         if self.path.is_some() {
             let mode: String = self
                 .conn

@@ -14,6 +14,10 @@ const ENTRY_COLUMNS: &str =
     "ledger_id, topic, date, seq, psp_reference, time_us, entry_type, reference, currency, \
      amount, balance_before, balance_after, recipient_handle, name, masked_phone_no, message, entry_date";
 
+/// Every date in the cache: the lookup indexes lead with the date, so a search by reference
+/// seeks once per date.
+const CACHED_DATES: &str = "SELECT DISTINCT date FROM date_status";
+
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Integer, format!("not a valid {what}").into())
 }
@@ -254,7 +258,8 @@ impl Store {
     /// Every cached entry with this pspReference: a capture, its fees, its refunds.
     pub fn entries_by_psp(&self, psp_reference: &str) -> Result<Vec<Entry>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE psp_reference = ?1 ORDER BY ledger_id, date, topic, seq"
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE date IN ({CACHED_DATES}) AND psp_reference = ?1 \
+             ORDER BY ledger_id, date, topic, seq"
         ))?;
         let rows = stmt
             .query_map([psp_reference], entry_from_row)?
@@ -291,7 +296,7 @@ impl Store {
         };
         for column in ["psp_reference", "reference"] {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {ENTRY_COLUMNS} FROM entries WHERE {column} >= ?1 AND {column} < ?2 \
+                "SELECT {ENTRY_COLUMNS} FROM entries WHERE date IN ({CACHED_DATES}) AND {column} >= ?1 AND {column} < ?2 \
                  ORDER BY {column}, date, topic, seq LIMIT ?3"
             ))?;
             let rows = stmt
@@ -301,8 +306,9 @@ impl Store {
         }
         if out.len() < limit {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {ENTRY_COLUMNS} FROM entries WHERE instr(psp_reference, ?1) > 0 OR instr(reference, ?1) > 0 \
-                 ORDER BY date, topic, seq LIMIT ?2"
+                "SELECT {ENTRY_COLUMNS} FROM entries NOT INDEXED \
+                 WHERE instr(psp_reference, ?1) > 0 OR instr(reference, ?1) > 0 \
+                 ORDER BY ledger_id, topic, date, seq LIMIT ?2"
             ))?;
             let rows = stmt
                 .query_map(params![text, lim.saturating_mul(2)], entry_from_row)?
@@ -393,7 +399,8 @@ impl Store {
     /// the previous cached payout up to its own date.
     pub fn payout_coverage(&self, ledger_id: &str, psp_reference: &str) -> Result<Option<PayoutCoverage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE psp_reference = ?1 AND ledger_id = ?2 AND topic = 0 \
+            "SELECT {ENTRY_COLUMNS} FROM entries WHERE date IN ({CACHED_DATES}) AND psp_reference = ?1 \
+             AND ledger_id = ?2 AND topic = 0 \
              AND entry_type IN ('payout-scheduled', 'scheduled-for-payout') ORDER BY date DESC LIMIT 1"
         ))?;
         let Some(payout) = stmt
