@@ -47,6 +47,8 @@ pub enum Command {
     Entries(entries::EntriesArgs),
     /// Show a month's daily summary from the cache (works offline).
     Month(month::MonthArgs),
+    /// Write a month's reconciliation workbook (xlsx) or the portal-style CSV.
+    Export(export::ExportArgs),
     /// Rebuild or inspect the local cache.
     Cache(cache::CacheArgs),
     /// Run the built-in Report API simulator on 127.0.0.1 (demo data, injectable faults).
@@ -102,6 +104,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Sync(a) => sync::run(&ctx, a).await,
             Command::Entries(a) => entries::run(&ctx, a).await,
             Command::Month(a) => month::run(&ctx, a).await,
+            Command::Export(a) => export::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
             Command::Sim(a) => sim::run(a).await,
         }
