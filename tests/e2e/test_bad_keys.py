@@ -1,6 +1,7 @@
 """Wrong keys against the simulator give one plain sentence and what to do next — never a stack
 trace — and the app stays usable: the right keys then connect, and the demo ledgers still open.
 
+Saving needs a Secret Service (scripts/test.sh runs the suite with an unlocked gnome-keyring).
 The simulator here is the real one the app starts in-process for the demo (on a loopback port); the
 test finds that port from /proc and types it into the form's "Advanced → Server address" field, as
 someone testing against a staging server would.
@@ -102,6 +103,18 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     assert "Connected" in js(drv, "return document.querySelector('[data-testid=keys-ok]').innerText")
     screenshot(drv, "22-keys-ok")
 
-    # …and the demo ledgers still open.
-    drv.find_element("css selector", '[data-testid="nav-ledgers"]').click()
+    # …and saving them (secrets into the OS keyring) makes a second profile with its ledgers.
+    drv.find_element("css selector", '[data-testid="save-profile"]').click()
+    wait_for(drv, "document.body.dataset.route === 'ledgers' || document.querySelector('[data-testid=error]')", 30)
+    err = js(drv, "return (document.querySelector('[data-testid=error]')||{}).innerText")
+    assert not err, err
     wait_for(drv, "document.querySelectorAll('[data-testid=ledger-row]').length > 0", 20)
+    profiles = js(drv, "return [...document.querySelectorAll('[data-testid=profile-switcher] option')].map(o => o.value)")
+    assert profiles == ["demo", "kafe-test"], profiles
+    assert js(drv, "return document.querySelector('[data-testid=profile-switcher]').value") == "kafe-test"
+    assert js(drv, "return document.querySelector('[data-testid=demo-banner]').hidden"), "real keys: no demo banner"
+    screenshot(drv, "25-own-profile-ledgers")
+
+    # Switching back to the demo brings its banner and ledgers back.
+    js(drv, "const s = document.querySelector('[data-testid=profile-switcher]'); s.value = 'demo'; s.dispatchEvent(new Event('change'));")
+    wait_for(drv, "!document.querySelector('[data-testid=demo-banner]').hidden && document.querySelectorAll('[data-testid=ledger-row]').length > 0", 20)

@@ -51,9 +51,8 @@ function renderChrome(): void {
   profileSelect.addEventListener("change", () => {
     selectProfile(profileSelect.value);
     lastLedger = null;
-    location.hash = "#/ledgers";
-    renderChrome();
-    route_();
+    if (location.hash === "#/ledgers") route_();
+    else location.hash = "#/ledgers"; // hashchange shows the ledgers
   });
   const langSelect = h(
     "select",
