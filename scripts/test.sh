@@ -13,6 +13,11 @@ cargo fmt --all -- --check
 step "UI: type-check, unit tests, build"
 (cd ui && npm run --silent typecheck && npx vitest run --reporter=dot && npm run --silent build >/dev/null)
 
+step "the core crate stays free of Tauri, GTK and WebKit"
+if cargo tree -p avstem-core --prefix none --edges normal,build | grep -E '^(tauri|gtk|webkit2gtk|wry)[ -]'; then
+  echo "avstem-core must not depend on Tauri/GTK/WebKit" >&2; exit 1
+fi
+
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
