@@ -28,6 +28,7 @@ const root = document.getElementById("app") as HTMLElement;
 const header = h("header", { class: "topbar" });
 const banner = h("div", { class: "demo-banner", role: "status", "data-testid": "demo-banner", hidden: true });
 const main = h("main", { id: "view", class: "view" });
+const footer = h("footer", { class: "footer muted small", "data-testid": "footer" });
 let lastLedger: string | null = null;
 
 async function refreshProfiles(): Promise<void> {
@@ -132,7 +133,14 @@ function route_(): void {
 
 async function start(): Promise<void> {
   setLang(lang());
-  root.replaceChildren(h("a", { href: "#view", class: "skip" }, "Skip to content"), header, banner, main);
+  root.replaceChildren(h("a", { href: "#view", class: "skip" }, "Skip to content"), header, banner, main, footer);
+  // Version and data folder: what support asks for first.
+  void api
+    .appInfo()
+    .then((info) => {
+      footer.textContent = `${info.name} ${info.version} · ${info.dataDir}`;
+    })
+    .catch(() => undefined);
   try {
     await refreshProfiles();
   } catch (e) {
