@@ -1,7 +1,9 @@
 //! `avstem cache`: rebuild a broken cache (the old file is kept aside) or show what it holds.
 //! Profiles live in their own file, so a reset never loses keys.
 
+use crate::cli::sync::emit;
 use crate::context::Context;
+use crate::outln;
 use crate::store;
 use crate::{Error, Result};
 
@@ -23,39 +25,50 @@ pub enum CacheAction {
 }
 
 pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
-    match &args.action {
+    let mut out = String::new();
+    let code = match &args.action {
         CacheAction::Reset => {
             let path = ctx.cache_path();
             match store::reset_cache(&path)? {
-                Some(aside) => println!(
+                Some(aside) => outln!(out,
                     "The old cache was moved to {} and a new, empty cache was created at {}. Profiles are unchanged; \
                      run `avstem sync` to fill it again.",
                     aside.display(),
                     path.display()
                 ),
-                None => println!("A new, empty cache was created at {}.", path.display()),
+                None => outln!(out, "A new, empty cache was created at {}.", path.display()),
             }
-            Ok(0)
+            0
         }
         CacheAction::Info { json } => {
             let stats = ctx.open_store()?.stats()?;
             if *json {
-                println!(
+                outln!(
+                    out,
                     "{}",
                     serde_json::to_string_pretty(&stats).map_err(|e| Error::Io(e.to_string()))?
                 );
             } else {
-                println!("Cache:      {}", stats.path.as_deref().unwrap_or("(in memory)"));
-                println!("Schema:     {}", stats.schema_version);
-                println!("Size:       {:.1} MB", stats.file_bytes as f64 / 1_048_576.0);
-                println!("Ledgers:    {}", stats.ledgers);
-                println!("Entries:    {}", stats.entries);
-                println!(
+                outln!(
+                    out,
+                    "Cache:      {}",
+                    stats.path.as_deref().unwrap_or("(in memory)")
+                );
+                outln!(out, "Schema:     {}", stats.schema_version);
+                outln!(out, "Size:       {:.1} MB", stats.file_bytes as f64 / 1_048_576.0);
+                outln!(out, "Ledgers:    {}", stats.ledgers);
+                outln!(out, "Entries:    {}", stats.entries);
+                outln!(
+                    out,
                     "Dates:      {} complete, {} open, {} failed",
-                    stats.dates_complete, stats.dates_open, stats.dates_failed
+                    stats.dates_complete,
+                    stats.dates_open,
+                    stats.dates_failed
                 );
             }
-            Ok(0)
+            0
         }
-    }
+    };
+    emit(&out)?;
+    Ok(code)
 }

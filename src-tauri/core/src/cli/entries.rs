@@ -1,9 +1,10 @@
 //! `avstem entries`: one ledger date's entries from the cache, offline.
 //! A table for people, `--json` (an array of entries) for scripts.
 
-use crate::cli::sync::parse_topic;
+use crate::cli::sync::{emit, parse_topic};
 use crate::context::Context;
 use crate::model::{format_minor, Entry, Topic};
+use crate::outln;
 use crate::store::{DateState, Store};
 use crate::{Error, Result};
 use chrono::NaiveDate;
@@ -67,6 +68,7 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
         }
         all.extend(store.entries_between(&args.ledger, *topic, args.date, args.date)?);
     }
+    let mut out = String::new();
     for note in &notes {
         eprintln!("note: {note}");
     }
@@ -84,7 +86,8 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
         );
     }
     if args.json {
-        println!(
+        outln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&all).map_err(|e| Error::Io(e.to_string()))?
         );
@@ -94,13 +97,27 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
                 continue;
             }
             let rows: Vec<&Entry> = all.iter().filter(|e| e.topic == *topic).collect();
-            println!("{} {} {} — {} entries", args.ledger, topic, args.date, rows.len());
-            println!(
+            outln!(
+                out,
+                "{} {} {} — {} entries",
+                args.ledger,
+                topic,
+                args.date,
+                rows.len()
+            );
+            outln!(
+                out,
                 "{:>5}  {:<8}  {:<18}  {:>12}  {:>12}  {:<28}  REFERENCE",
-                "SEQ", "TIME", "TYPE", "AMOUNT", "BALANCE", "PSP REFERENCE"
+                "SEQ",
+                "TIME",
+                "TYPE",
+                "AMOUNT",
+                "BALANCE",
+                "PSP REFERENCE"
             );
             for e in rows {
-                println!(
+                outln!(
+                    out,
                     "{:>5}  {:<8}  {:<18}  {:>12}  {:>12}  {:<28}  {}",
                     e.seq,
                     e.time.with_timezone(&tz).format("%H:%M:%S"),
@@ -111,8 +128,9 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
                     e.reference
                 );
             }
-            println!();
+            outln!(out);
         }
     }
+    emit(&out)?;
     Ok(if missing.len() == topics.len() { 1 } else { 0 })
 }

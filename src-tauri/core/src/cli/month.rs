@@ -2,9 +2,10 @@
 //! fees, other, net, payout and whether each date is complete.
 
 use crate::cli::entries::check_ledger_visible;
-use crate::cli::sync::parse_month;
+use crate::cli::sync::{emit, parse_month};
 use crate::context::Context;
 use crate::model::{format_minor, Minor, YearMonth};
+use crate::outln;
 use crate::store::{DateState, DaySummary};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -78,8 +79,9 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
     let synced = days
         .iter()
         .any(|d| d.funds_state.is_some() || d.fees_state.is_some());
+    let mut out = String::new();
     if args.json {
-        let out = MonthJson {
+        let json = MonthJson {
             ledger_id: &args.ledger,
             month: args.month,
             currency,
@@ -87,23 +89,35 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             totals: t,
             incomplete_dates: incomplete,
         };
-        println!(
+        outln!(
+            out,
             "{}",
-            serde_json::to_string_pretty(&out).map_err(|e| Error::Io(e.to_string()))?
+            serde_json::to_string_pretty(&json).map_err(|e| Error::Io(e.to_string()))?
         );
     } else {
-        println!(
+        outln!(
+            out,
             "Ledger {} {} ({})",
             args.ledger,
             args.month,
             currency.as_deref().unwrap_or("currency unknown")
         );
-        println!(
+        outln!(
+            out,
             "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}  {:<6}  {:<6}",
-            "DATE", "SALES", "REFUNDS", "FEES", "OTHER", "NET", "PAYOUT", "FUNDS", "FEES"
+            "DATE",
+            "SALES",
+            "REFUNDS",
+            "FEES",
+            "OTHER",
+            "NET",
+            "PAYOUT",
+            "FUNDS",
+            "FEES"
         );
         for d in &days {
-            println!(
+            outln!(
+                out,
                 "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}  {:<6}  {:<6}",
                 d.date,
                 format_minor(d.sales),
@@ -116,7 +130,8 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
                 state_text(d.fees_state)
             );
         }
-        println!(
+        outln!(
+            out,
             "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}",
             "TOTAL",
             format_minor(t.sales),
@@ -127,11 +142,12 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             format_minor(t.payout)
         );
         if incomplete > 0 {
-            println!(
+            outln!(out,
                 "{incomplete} date(s) not complete in the cache. Run `avstem sync --profile {} --ledger {} --month {}`.",
                 args.profile, args.ledger, args.month
             );
         }
     }
+    emit(&out)?;
     Ok(if synced { 0 } else { 1 })
 }

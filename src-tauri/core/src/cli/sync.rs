@@ -37,6 +37,30 @@ pub struct SyncArgs {
     pub json: bool,
 }
 
+/// `writeln!` into a `String` buffer: output is written once, at the end, by [`emit`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! outln {
+    ($buf:expr) => {{
+        $buf.push('\n');
+    }};
+    ($buf:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($buf, $($arg)*);
+    }};
+}
+
+/// Write a command's output to stdout. A closed pipe (`avstem entries … | head`) is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Io(format!("Could not write the output ({e})."))),
+    }
+}
+
 pub fn parse_month(s: &str) -> std::result::Result<YearMonth, String> {
     YearMonth::parse(s).ok_or_else(|| format!("not a month (YYYY-MM): {s}"))
 }
@@ -119,25 +143,28 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
     ctrl_c.abort();
     display.finish();
     let summary = result?;
+    let mut out = String::new();
     if args.json {
-        println!(
+        outln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&summary).map_err(|e| Error::Io(e.to_string()))?
         );
     } else {
-        print_summary(&summary);
+        print_summary(&mut out, &summary);
     }
+    emit(&out)?;
     Ok(summary.exit_code())
 }
 
-fn print_summary(s: &SyncSummary) {
+fn print_summary(out: &mut String, s: &SyncSummary) {
     let secs = s.elapsed_ms as f64 / 1000.0;
     let rate = if secs > 0.0 {
         s.entries_stored as f64 / secs
     } else {
         0.0
     };
-    println!(
+    outln!(out,
         "{} complete, {} still open upstream, {} failed, {} already complete; {} entries stored in {secs:.1} s \
          ({rate:.0} entries/s, {} requests).",
         s.complete,
@@ -148,15 +175,23 @@ fn print_summary(s: &SyncSummary) {
         s.requests
     );
     if s.cancelled {
-        println!(
+        outln!(
+            out,
             "Cancelled: {} date(s) not attempted. Run the same command again to continue.",
             s.not_attempted
         );
     }
     if !s.failed.is_empty() {
-        println!("Failed (run the same command again to retry only these):");
+        outln!(out, "Failed (run the same command again to retry only these):");
         for f in &s.failed {
-            println!("  ledger {} {:<5} {}: {}", f.ledger_id, f.topic, f.date, f.reason);
+            outln!(
+                out,
+                "  ledger {} {:<5} {}: {}",
+                f.ledger_id,
+                f.topic,
+                f.date,
+                f.reason
+            );
         }
     }
 }
