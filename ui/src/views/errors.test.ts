@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asUserError } from "../api";
 import { setLang } from "../i18n";
-import { nextStep, plainMessage } from "./errors";
+import { nextStep, plainMessage, summary } from "./errors";
 
 describe("errors for people", () => {
   it("keeps a UserError as it came from Rust", () => {
@@ -22,6 +22,13 @@ describe("errors for people", () => {
     setLang("nb");
     expect(nextStep("network")).toContain("internettforbindelsen");
     setLang("en");
+  });
+  it("puts a Bokmål sentence first when the app speaks Norwegian", () => {
+    setLang("nb");
+    expect(summary("keys-rejected")).toBe("Vipps MobilePay avviste nøklene.");
+    expect(summary("brand-new-kind")).toBe("Avstem fikk et uventet problem.");
+    setLang("en");
+    expect(summary("keys-rejected")).toBe("");
   });
   it("never shows more than the first line", () => {
     expect(plainMessage("Boom.\n   at src/lib.rs:10\n   at main")).toBe("Boom.");

@@ -31,13 +31,21 @@ export function plainMessage(message: string): string {
   return first.length > 400 ? `${first.slice(0, 400)}…` : first;
 }
 
+/** A sentence in the user's language for the kind, when the Rust sentence is not in it (Bokmål). */
+export function summary(kind: string): string {
+  const key = (KNOWN.has(kind) ? `error.summary.${kind}` : "error.summary.internal") as MessageKey;
+  return t(key);
+}
+
 export function errorBox(err: UserError, retry?: () => void): HTMLElement {
   const next = nextStep(err.kind);
+  const translated = summary(err.kind);
   return h(
     "div",
     { class: "error", role: "alert", "data-testid": "error", "data-kind": err.kind },
     h("strong", {}, t("error.title")),
-    h("p", { "data-testid": "error-message" }, plainMessage(err.message)),
+    translated ? h("p", {}, translated) : null,
+    h("p", { "data-testid": "error-message", class: translated ? "muted small" : undefined }, translated ? `${t("error.details")}: ` : "", plainMessage(err.message)),
     next ? h("p", { class: "next" }, next) : null,
     err.contextId ? h("p", { class: "muted small" }, t("error.context", { id: err.contextId })) : null,
     retry ? h("button", { type: "button", class: "secondary", onclick: () => retry() }, t("error.retry")) : null,

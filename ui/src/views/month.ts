@@ -105,6 +105,10 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
               ? t("month.syncCancelled")
               : t("month.syncDone", { complete: s.complete + s.alreadyComplete, open: s.open, failed: s.failed.length }),
           ),
+          // Why dates failed, in the sync engine's words (the calendar marks them "failed").
+          s.failed.length
+            ? h("ul", { class: "small", "data-testid": "sync-failures" }, s.failed.slice(0, 3).map((f) => h("li", {}, `${f.date} (${f.topic}): ${f.reason}`)))
+            : null,
         );
       })
       .catch((e) => {
