@@ -280,6 +280,57 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_is_a_sentence_and_leaves_the_date_absent() {
+        use crate::model::{Entry, EntryType};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("cache.sqlite")).expect("open");
+        let used: u32 = store
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("pages");
+        // The file may not grow past a few more pages: SQLite answers SQLITE_FULL, as on a full disk.
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA max_page_count = {};", used + 4))
+            .expect("limit");
+        let date = NaiveDate::from_ymd_opt(2024, 3, 1).expect("date");
+        let entries: Vec<Entry> = (0..5000u32)
+            .map(|i| Entry {
+                ledger_id: "1".into(),
+                topic: Topic::Funds,
+                ledger_date: date,
+                seq: i,
+                psp_reference: format!("psp-{i:08}"),
+                time: chrono::DateTime::from_timestamp(1_709_280_000 + i64::from(i), 0).unwrap_or_default(),
+                entry_type: EntryType::Capture,
+                reference: format!("order-{i:08}"),
+                currency: "NOK".into(),
+                amount: 100,
+                balance_before: i64::from(i) * 100,
+                balance_after: i64::from(i) * 100 + 100,
+                recipient_handle: None,
+                name: None,
+                masked_phone_no: None,
+                message: None,
+            })
+            .collect();
+        let err = store.store_date("1", Topic::Funds, date, &entries, DateState::Complete, None);
+        let Err(Error::Cache(message)) = err else {
+            panic!("expected a cache error, got {err:?}")
+        };
+        assert!(message.contains("disk is full"), "{message}");
+        assert!(message.contains("free some disk space"), "{message}");
+        assert!(store
+            .date_statuses("1", Topic::Funds, date, date)
+            .expect("statuses")
+            .is_empty());
+        assert!(store
+            .entries_between("1", Topic::Funds, date, date)
+            .expect("rows")
+            .is_empty());
+    }
+
+    #[test]
     fn a_fresh_cache_has_the_known_schema() {
         let store = Store::open_in_memory().expect("open");
         assert_eq!(store.schema_version().expect("version"), SCHEMA_VERSION);
