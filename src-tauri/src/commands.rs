@@ -86,8 +86,9 @@ pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<Vec<Ledger>> {
     refresh(&ctx, DEMO_PROFILE).await
 }
 
-/// What the "Add your keys" form sends. Secrets travel once, to the keyring, and never come back.
-#[derive(Debug, Deserialize, ts_rs::TS)]
+/// What the "Add your keys" form sends. Secrets travel once, to the keyring, and never come back;
+/// `Debug` prints them as `***`.
+#[derive(Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct KeysForm {
@@ -99,6 +100,20 @@ pub struct KeysForm {
     pub msn: String,
     /// Empty = production.
     pub base_url: String,
+}
+
+impl std::fmt::Debug for KeysForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeysForm")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("subscription_key", &"***")
+            .field("msn", &self.msn)
+            .field("base_url", &self.base_url)
+            .finish()
+    }
 }
 
 impl KeysForm {
@@ -513,4 +528,21 @@ pub async fn missing_dates(
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keys_form_never_prints_its_secrets() {
+        let form: KeysForm = serde_json::from_value(serde_json::json!({
+            "name": "kafe", "kind": "merchant", "clientId": "id-1", "clientSecret": "sentinel-secret",
+            "subscriptionKey": "sentinel-sub", "msn": "123455", "baseUrl": ""
+        }))
+        .expect("form");
+        let printed = format!("{form:?} {:?}", form.new_profile());
+        assert!(!printed.contains("sentinel"), "{printed}");
+        assert!(printed.contains("id-1"));
+    }
 }
