@@ -190,6 +190,17 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     text = js(drv, "return document.body.innerText")
     assert "Synkroniser måneden" in text and "DEMODATA" in text
 
+    # The window may reveal a file and ask where to save — nothing more: opening URLs or programs,
+    # or an Open dialog, is refused.
+    for cmd, args in (("plugin:opener|open_url", {"url": "https://example.com"}),
+                      ("plugin:opener|open_path", {"path": "/etc/passwd"}),
+                      ("plugin:dialog|open", {"options": {}})):
+        answer = drv.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => done('allowed'), e => done(String(e)));",
+            cmd, args)
+        assert "not allowed" in answer, (cmd, answer)
+
     # Nothing the app did on any screen was blocked by its strict CSP.
     violations = js(drv, "return [document.body.dataset.cspViolations, document.body.dataset.cspLast]")
     assert violations == [None, None], violations
