@@ -2,7 +2,8 @@
 import type { ProfileKind } from "./ProfileKind";
 
 /**
- * What the "Add your keys" form sends. Secrets travel once, to the keyring, and never come back.
+ * What the "Add your keys" form sends. Secrets travel once, to the keyring, and never come back;
+ * `Debug` prints them as `***`.
  */
 export type KeysForm = { name: string, kind: ProfileKind, clientId: string, clientSecret: string, subscriptionKey: string, msn: string, 
 /**

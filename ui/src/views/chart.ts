@@ -18,13 +18,15 @@ export function barFor(value: number, max: number, zeroY: number, plotHeight: nu
 }
 
 export function monthChart(days: DayFigures[], currency: string): SVGElement {
-  const W = 720;
-  const H = 160;
+  const W = 1100;
+  const H = 180;
   const pad = 4;
   const max = Math.max(1, ...days.map((d) => Math.abs(d.netSales)), ...days.map((d) => Math.abs(d.payout)));
   const hasNegative = days.some((d) => d.netSales < 0);
-  const plot = hasNegative ? (H - 24) * 0.75 : H - 24;
-  const zeroY = pad + plot;
+  // Room above the bars for the scale label, below them for the day numbers.
+  const top = 20;
+  const plot = hasNegative ? (H - 24 - top) * 0.75 : H - 24 - top;
+  const zeroY = top + plot;
   const slot = (W - 2 * pad) / Math.max(1, days.length);
   const bars = days.flatMap((d, i) => {
     const x = pad + i * slot;
@@ -55,9 +57,12 @@ export function monthChart(days: DayFigures[], currency: string): SVGElement {
       role: "img",
       "aria-label": t("month.chart"),
       "data-testid": "month-chart",
-      preserveAspectRatio: "none",
     },
     svg("line", { x1: pad, x2: W - pad, y1: zeroY, y2: zeroY, class: "zero" }),
+    // The scale: the tallest bar's value, at the top.
+    days.some((d) => d.netSales !== 0 || d.payout !== 0)
+      ? svg("text", { x: pad, y: 13, class: "axis", "text-anchor": "start" }, formatMoney(max, currency, lang()))
+      : null,
     ...bars,
     ...dayLabels,
   );
