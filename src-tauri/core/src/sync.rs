@@ -314,13 +314,28 @@ pub async fn execute(
         .map_err(|e| Error::Io(format!("Could not start the cache writer ({e}).")))?;
 
     let fetch_client = client.clone();
+    // A ledger these keys cannot see answers 404 for every date: after the first, stop asking.
+    let no_access: Arc<std::sync::Mutex<HashMap<String, String>>> = Arc::default();
     let mut fetches = futures_util::stream::iter(plan.items)
         .map(move |item| {
             let client = fetch_client.clone();
+            let no_access = no_access.clone();
             let handle = tokio::spawn(async move {
+                let known = no_access
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(&item.ledger_id).cloned());
+                if let Some(what) = known {
+                    return (item, Err(Error::NoAccess(what)));
+                }
                 let result = client
                     .entries_for_date(&item.ledger_id, item.topic, item.date, gdpr)
                     .await;
+                if let Err(Error::NoAccess(what)) = &result {
+                    if let Ok(mut m) = no_access.lock() {
+                        m.insert(item.ledger_id.clone(), what.clone());
+                    }
+                }
                 (item, result)
             });
             let guard = AbortOnDrop(handle);

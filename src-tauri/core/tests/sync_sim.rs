@@ -443,3 +443,50 @@ async fn a_cancelled_sync_keeps_whole_dates_and_the_next_run_finishes_the_rest()
         served(&sim, LEDGER, req.from, req.to)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ledger_without_a_grant_fails_politely_and_the_others_sync() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-06-01").await;
+    let partner = ApiClient::new(
+        &sim.base_url(),
+        Credentials::Partner {
+            client_id: demo::PARTNER_CLIENT_ID.into(),
+            client_secret: Secret::new(demo::PARTNER_CLIENT_SECRET),
+        },
+        fast_retries(),
+    )
+    .expect("client");
+    // 302400 is not granted to the partner.
+    let req = request(&["302400", "12345"], "2022-09-25", "2022-10-08");
+    let summary = sync_range(&partner, &path, &req, d("2024-06-01"))
+        .await
+        .expect("sync");
+    assert_eq!(summary.complete, 28);
+    assert_eq!(summary.failed.len(), 28);
+    assert!(summary
+        .failed
+        .iter()
+        .all(|f| f.ledger_id == "302400" && f.reason.contains("not visible")));
+    let asked: u64 = sim
+        .stats()
+        .report_requests_by_date
+        .iter()
+        .filter(|((ledger, _, _), _)| ledger == "302400")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(asked <= 4, "asked {asked} times for a ledger it cannot see");
+    // The documented example day arrived whole.
+    let store = Store::open(&path).expect("store");
+    let day = store
+        .month_summary(
+            "12345",
+            avstem_core::model::YearMonth::parse("2022-10").expect("month"),
+        )
+        .expect("summary");
+    assert_eq!(
+        (day[0].sales, day[0].refunds, day[0].fees, day[0].payout),
+        (40000, -10000, 1200, 28800)
+    );
+}
