@@ -142,6 +142,15 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
     ),
   );
   if (running?.key === key) follow(running);
+  else if (running) {
+    // One sync at a time: another month is syncing.
+    syncButton.disabled = true;
+    syncButton.title = t("month.syncing");
+    void running.done.finally(() => {
+      syncButton.disabled = false;
+      syncButton.removeAttribute("title");
+    });
+  }
   void load();
 }
 
