@@ -27,7 +27,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 const root = document.getElementById("app") as HTMLElement;
 const header = h("header", { class: "topbar" });
 const banner = h("div", { class: "demo-banner", role: "status", "data-testid": "demo-banner", hidden: true });
-const main = h("main", { id: "view", class: "view" });
+const main = h("main", { id: "view", class: "view", tabindex: "-1" });
 const footer = h("footer", { class: "footer muted small", "data-testid": "footer" });
 let lastLedger: string | null = null;
 
@@ -133,7 +133,19 @@ function route_(): void {
 
 async function start(): Promise<void> {
   setLang(lang());
-  root.replaceChildren(h("a", { href: "#view", class: "skip" }, "Skip to content"), header, banner, main, footer);
+  root.replaceChildren(h(
+      "a",
+      {
+        href: "#view",
+        class: "skip",
+        // The address is the router's: move focus without changing it.
+        onclick: (e: Event) => {
+          e.preventDefault();
+          (main.querySelector<HTMLElement>("h1") ?? main).focus();
+        },
+      },
+      t("nav.skip"),
+    ), header, banner, main, footer);
   // Version and data folder: what support asks for first.
   void api
     .appInfo()
