@@ -795,3 +795,29 @@ fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+#[test]
+fn an_entry_dated_differently_from_its_requested_date_keeps_its_own_ledger_date() {
+    let mut store = Store::open_in_memory().expect("open");
+    let requested = d("2022-10-02");
+    let mut late = example_fees();
+    // A capture fee that lands on the 2nd although its ledgerDate says the 1st.
+    late.truncate(1);
+    late[0].ledger_date = d("2022-10-01");
+    store
+        .store_date("12345", Topic::Fees, requested, &late, DateState::Complete, None)
+        .expect("store");
+    let back = store
+        .entries_between("12345", Topic::Fees, requested, requested)
+        .expect("read");
+    assert_eq!(back, late);
+    assert_eq!(
+        store.entries_by_psp("3343121302").expect("psp")[0].ledger_date,
+        d("2022-10-01")
+    );
+    // It is counted on the date it was served for.
+    let month = store
+        .month_summary("12345", YearMonth::of(requested))
+        .expect("summary");
+    assert_eq!((month[0].fees, month[1].fees), (0, 400));
+}
