@@ -16,8 +16,13 @@ pub enum Error {
     #[error("The Vipps MobilePay server had a temporary problem ({status}{}). Try again later.", context_text(.context_id))]
     ServerTransient { status: u16, context_id: Option<String> },
     #[error("Vipps MobilePay refused the request as invalid: {message}{}", context_text(.context_id))]
-    Validation { message: String, context_id: Option<String> },
-    #[error("Could not reach Vipps MobilePay at {host}: {detail}. Check the network connection and try again.")]
+    Validation {
+        message: String,
+        context_id: Option<String>,
+    },
+    #[error(
+        "Could not reach Vipps MobilePay at {host}: {detail}. Check the network connection and try again."
+    )]
     Network { host: String, detail: String },
     #[error("Vipps MobilePay sent an answer Avstem could not read ({detail}). Try again; if it persists, report it with this text: {excerpt}")]
     Undecodable { detail: String, excerpt: String },
@@ -38,7 +43,9 @@ fn retry_after_text(secs: &Option<u64>) -> String {
 }
 
 fn context_text(ctx: &Option<String>) -> String {
-    ctx.as_ref().map(|c| format!(", context id {c}")).unwrap_or_default()
+    ctx.as_ref()
+        .map(|c| format!(", context id {c}"))
+        .unwrap_or_default()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -243,7 +243,10 @@ impl YearMonth {
     }
     pub fn of(date: NaiveDate) -> YearMonth {
         use chrono::Datelike;
-        YearMonth { year: date.year(), month: date.month() }
+        YearMonth {
+            year: date.year(),
+            month: date.month(),
+        }
     }
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
@@ -253,16 +256,28 @@ impl YearMonth {
     }
     pub fn next(self) -> YearMonth {
         if self.month == 12 {
-            YearMonth { year: self.year + 1, month: 1 }
+            YearMonth {
+                year: self.year + 1,
+                month: 1,
+            }
         } else {
-            YearMonth { year: self.year, month: self.month + 1 }
+            YearMonth {
+                year: self.year,
+                month: self.month + 1,
+            }
         }
     }
     pub fn prev(self) -> YearMonth {
         if self.month == 1 {
-            YearMonth { year: self.year - 1, month: 12 }
+            YearMonth {
+                year: self.year - 1,
+                month: 12,
+            }
         } else {
-            YearMonth { year: self.year, month: self.month - 1 }
+            YearMonth {
+                year: self.year,
+                month: self.month - 1,
+            }
         }
     }
     /// Every date of the month, in order.
@@ -301,7 +316,10 @@ mod tests {
         assert_eq!(t, EntryType::Other("loyalty-bonus".into()));
         assert_eq!(t.as_str(), "loyalty-bonus");
         assert!(!t.is_known());
-        assert_eq!(EntryType::parse("scheduled-for-payout"), EntryType::PayoutScheduled);
+        assert_eq!(
+            EntryType::parse("scheduled-for-payout"),
+            EntryType::PayoutScheduled
+        );
     }
 
     #[test]
@@ -318,7 +336,10 @@ mod tests {
         assert_eq!(m.dates().count(), 29);
         assert_eq!(m.last_day().to_string(), "2024-02-29");
         assert_eq!(m.prev().to_string(), "2024-01");
-        assert_eq!(YearMonth::parse("2024-12").map(|m| m.next().to_string()), Some("2025-01".into()));
+        assert_eq!(
+            YearMonth::parse("2024-12").map(|m| m.next().to_string()),
+            Some("2025-01".into())
+        );
         assert!(YearMonth::parse("2024-13").is_none());
     }
 }
