@@ -121,7 +121,7 @@ impl EntrySource for MemorySource<'_> {
 
 /// How many days a capture fee may land after its capture and still be matched when the capture
 /// was before the month (observed: 1–2; a week of slack).
-pub const FEE_LAG_DAYS: i64 = 7;
+pub const FEE_LAG_DAYS: i64 = crate::reconcile::CAPTURE_LOOKBACK_DAYS;
 
 /// The ledger dates streamed per topic for one month (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

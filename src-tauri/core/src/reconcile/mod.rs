@@ -48,6 +48,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub const DAYS_BEFORE: i64 = 35;
 /// Days after the month: the next weekly payout (≤ 7 days) and capture fees that lag a few days.
 pub const DAYS_AFTER: i64 = 10;
+/// Captures up to this many days before the month are kept, so capture fees that lag into the month
+/// (1–2 days in practice) find them. Older captures are not kept: a refund of one in this month
+/// counts as `unmatchedRefunds`.
+pub const CAPTURE_LOOKBACK_DAYS: i64 = 7;
 /// At most this many problem lines are kept per check; the count is always exact.
 const MAX_PROBLEMS: usize = 200;
 
@@ -563,6 +567,8 @@ pub struct Reconciler {
     month: YearMonth,
     first: NaiveDate,
     last: NaiveDate,
+    /// Captures before this date are not kept (see [`CAPTURE_LOOKBACK_DAYS`]).
+    lookback: NaiveDate,
     funds_days: BTreeMap<NaiveDate, FundsDay>,
     fees_days: BTreeMap<NaiveDate, FeesDay>,
     funds_chain: Chain,
@@ -597,6 +603,7 @@ impl Reconciler {
             month,
             first: month.first_day(),
             last: month.last_day(),
+            lookback: month.first_day() - Duration::days(CAPTURE_LOOKBACK_DAYS),
             funds_days: BTreeMap::new(),
             fees_days: BTreeMap::new(),
             funds_chain: Chain::default(),
@@ -641,8 +648,9 @@ impl Reconciler {
             EntryType::Capture => {
                 day.sales += e.amount;
                 self.run.net_sales += e.amount;
-                // Captures after the month can neither be reported nor own the month's fees.
-                if e.ledger_date <= self.last {
+                // Captures after the month can neither be reported nor own the month's fees; captures
+                // long before it only matter for refunds, which are then reported as unmatched.
+                if e.ledger_date <= self.last && e.ledger_date >= self.lookback {
                     self.book.add(
                         &e.psp_reference,
                         &e.reference,
@@ -914,31 +922,33 @@ impl Reconciler {
             self.book.captures[i].refunded += amount;
         }
 
-        // Captures of the month.
-        let captures: Vec<CaptureReport> = self
-            .book
-            .captures
-            .iter()
-            .filter(|c| c.date >= self.first && c.date <= self.last)
-            .map(|c| {
-                let payout = paid_in(c.date);
-                CaptureReport {
-                    psp_reference: self.book.str(c.psp).to_string(),
-                    reference: self.book.str(c.reference).to_string(),
-                    capture_date: c.date,
-                    time: c.time,
-                    recipient_handle: c.handle.map(|h| self.book.str(h).to_string()),
-                    gross: c.gross,
-                    refunded: c.refunded,
-                    fees: c.fees,
-                    fee_count: c.fee_count,
-                    fee_date: c.fee_last,
-                    net: c.gross + c.refunded - c.fees,
-                    payout: payout.map(|p| p.label.clone()),
-                    payout_date: payout.map(|p| p.date),
-                }
-            })
-            .collect();
+        // Captures of the month (counted first: a million-entry month should not double a Vec).
+        let in_month_count = self.book.captures.iter().filter(|c| c.date >= self.first).count();
+        let mut captures: Vec<CaptureReport> = Vec::with_capacity(in_month_count);
+        captures.extend(
+            self.book
+                .captures
+                .iter()
+                .filter(|c| c.date >= self.first && c.date <= self.last)
+                .map(|c| {
+                    let payout = paid_in(c.date);
+                    CaptureReport {
+                        psp_reference: self.book.str(c.psp).to_string(),
+                        reference: self.book.str(c.reference).to_string(),
+                        capture_date: c.date,
+                        time: c.time,
+                        recipient_handle: c.handle.map(|h| self.book.str(h).to_string()),
+                        gross: c.gross,
+                        refunded: c.refunded,
+                        fees: c.fees,
+                        fee_count: c.fee_count,
+                        fee_date: c.fee_last,
+                        net: c.gross + c.refunded - c.fees,
+                        payout: payout.map(|p| p.label.clone()),
+                        payout_date: payout.map(|p| p.date),
+                    }
+                }),
+        );
 
         // Days.
         let mut days = Vec::with_capacity(month_dates.len());
