@@ -219,13 +219,16 @@ async fn run_benches(args: &[String]) -> Result<(), BoxError> {
     let hwm_before = vm_hwm_mb();
     let sim_pid = sim.child.id().to_string();
     let (cpu_self0, cpu_sim0) = (cpu_secs("self"), cpu_secs(&sim_pid));
-    let (took, entries, dates) = sync_month(&client, &db, "900001", sync::DEFAULT_CONCURRENCY).await?;
+    let ingest_concurrency: usize = arg_value(args, "--ingest-concurrency")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(sync::DEFAULT_CONCURRENCY);
+    let (took, entries, dates) = sync_month(&client, &db, "900001", ingest_concurrency).await?;
     let hwm = vm_hwm_mb();
     let rate = entries as f64 / took.as_secs_f64();
     println!(
         "   end to end (fetch + parse + store, concurrency {}): {entries} entries in {dates} dates, {:.2} s = {rate:.0} entries/s  \
          (target >= 150000: {}, ratio {:.2})",
-        sync::DEFAULT_CONCURRENCY,
+        ingest_concurrency,
         took.as_secs_f64(),
         verdict(rate >= 150_000.0),
         rate / 150_000.0

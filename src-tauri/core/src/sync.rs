@@ -668,6 +668,33 @@ mod tests {
     }
 
     #[test]
+    fn a_sync_can_run_on_any_runtime_thread() {
+        fn assert_send<T: Send>(_: &T) {}
+        let creds = crate::api::Credentials::Partner {
+            client_id: "id".into(),
+            client_secret: crate::secrets::Secret::new("secret"),
+        };
+        let client =
+            ApiClient::new("http://127.0.0.1:9", creds, crate::api::ClientConfig::default()).expect("client");
+        let plan = SyncPlan {
+            items: vec![],
+            already_complete: 0,
+            gdpr: false,
+        };
+        let path = std::path::PathBuf::from("unused.sqlite");
+        // The window spawns the sync on its runtime: the future must be Send.
+        let fut = execute(
+            &client,
+            &path,
+            plan,
+            SyncOptions::default(),
+            |_| {},
+            CancelToken::new(),
+        );
+        assert_send(&fut);
+    }
+
+    #[test]
     fn a_backwards_range_is_refused() {
         let store = Store::open_in_memory().expect("store");
         let r = plan(
