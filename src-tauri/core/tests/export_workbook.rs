@@ -767,6 +767,23 @@ fn libreoffice_recalculates_every_formula_to_the_stored_value() {
         write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
         files.push(out);
     }
+    // And a simulator month: weekly payouts straddling the boundary, gross settlement.
+    {
+        let world = avstem_core::sim::data::World::new(7, d("2025-06-01"));
+        let month = YearMonth::parse("2024-03").expect("month");
+        let ledger = world.ledger("302322").expect("ledger");
+        let (from, to) = needed_range(month);
+        let (_cache_dir, store) = cache_with(
+            &ledger,
+            &|date| world.entries("302322", Topic::Funds, date),
+            &|date| world.entries("302322", Topic::Fees, date),
+            from,
+            to,
+        );
+        let out = dir.path().join("302322-2024-03.xlsx");
+        write_xlsx(&store, "302322", month, &opts(), &out).expect("export");
+        files.push(out);
+    }
     let output = std::process::Command::new("python3")
         .arg(&script)
         .args(&files)
@@ -780,7 +797,7 @@ fn libreoffice_recalculates_every_formula_to_the_stored_value() {
     );
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("OK ")).count(),
-        3,
+        4,
         "{stdout}"
     );
 }
