@@ -275,6 +275,33 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
           )),
         )
       : h("p", { class: "muted" }, "–"),
+    report.feeInvoices.length
+      ? [
+          h("h2", {}, t("month.feeInvoices")),
+          h(
+            "table",
+            { class: "table", "data-testid": "fee-invoices" },
+            h("tbody", {}, report.feeInvoices.map((f) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, formatDate(f.date, lang())),
+                h("td", {}, f.reference),
+                h("td", { class: "right" }, money(f.amount, cur)),
+                h("td", {}, h("span", { class: f.ok ? "chip chip-paid" : "chip chip-failed" }, f.ok ? t("common.ok") : t("common.fail"))),
+              ),
+            )),
+          ),
+        ]
+      : null,
+    report.unknownTypes.length
+      ? h(
+          "div",
+          { class: "notice", "data-testid": "unknown-types" },
+          t("month.unknownTypes"),
+          h("ul", {}, report.unknownTypes.map((u) => h("li", {}, `${u.entryType} (${u.topic}): ${u.count}, `, money(u.amount, cur)))),
+        )
+      : null,
     h("h2", {}, t("month.checks")),
     h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
     failed.length
