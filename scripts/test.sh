@@ -30,8 +30,18 @@ dbus-run-session -- bash -c '
   eval "$(printf "avstem-test" | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK
   export AVSTEM_KEYRING_TESTS=1
+  export AVSTEM_REQUIRE_LIBREOFFICE=1   # the workbook recalculation check must run, not skip
   cargo test --workspace --quiet 2>&1
 '
+
+step "the committed TypeScript bindings match the Rust types"
+if [ -n "$(git status --porcelain -- ui/src/bindings 2>/dev/null)" ]; then
+  git status --short -- ui/src/bindings
+  echo "ui/src/bindings is stale: run scripts/gen-bindings.sh and commit the result" >&2; exit 1
+fi
+
+step "crash test: SIGKILL the real avstem sync 12 times, the cache still equals an uninterrupted sync"
+bash tests/crash_sync.sh target/debug/avstem
 
 step "End-to-end: the real window under Xvfb, driven through WebDriver"
 mkdir -p target/e2e
