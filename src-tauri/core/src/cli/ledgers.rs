@@ -1,7 +1,9 @@
 //! `avstem ledgers`: fetch the ledgers a profile sees, cache them, and show them.
 
+use crate::cli::sync::emit;
 use crate::context::Context;
 use crate::model::Ledger;
+use crate::outln;
 use crate::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -20,23 +22,33 @@ pub async fn run(ctx: &Context, args: &LedgersArgs) -> Result<i32> {
     let ledgers = client.ledgers(args.settles_for.as_deref()).await?;
     let mut store = ctx.open_store()?;
     store.upsert_ledgers(&profile.name, &ledgers)?;
+    let mut out = String::new();
     if args.json {
-        println!(
+        outln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&ledgers).map_err(|e| Error::Io(e.to_string()))?
         );
+        emit(&out)?;
         return Ok(0);
     }
     if ledgers.is_empty() {
-        println!("No ledgers are visible to profile \"{}\".", profile.name);
+        outln!(out, "No ledgers are visible to profile \"{}\".", profile.name);
+        emit(&out)?;
         return Ok(0);
     }
-    println!(
+    outln!(
+        out,
         "{:<10} {:<4} {:<28} {:<16} {:<14} SALES UNITS",
-        "LEDGER", "CUR", "NAME", "OWNER", "BANK ACCOUNT"
+        "LEDGER",
+        "CUR",
+        "NAME",
+        "OWNER",
+        "BANK ACCOUNT"
     );
     for l in &ledgers {
-        println!(
+        outln!(
+            out,
             "{:<10} {:<4} {:<28} {:<16} {:<14} {}",
             l.ledger_id,
             l.currency,
@@ -46,6 +58,7 @@ pub async fn run(ctx: &Context, args: &LedgersArgs) -> Result<i32> {
             units(l)
         );
     }
+    emit(&out)?;
     Ok(0)
 }
 
