@@ -12,6 +12,7 @@ fn main() {
             "start_demo",
             "test_keys",
             "save_profile",
+            "remove_profile",
             "cached_ledgers",
             "refresh_ledgers",
             "month_report",

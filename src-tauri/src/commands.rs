@@ -155,6 +155,17 @@ pub async fn test_keys(form: KeysForm) -> CmdResult<ConnectionTest> {
     })
 }
 
+/// Remove a profile and its keyring entries; the cache is kept. The demo profile has nothing to remove.
+#[tauri::command]
+pub async fn remove_profile(state: State<'_, AppState>, name: String) -> CmdResult<Vec<Profile>> {
+    let ctx = state.ctx.clone();
+    blocking(move || {
+        profile::remove_profile(&ctx.data_dir, &name, ctx.secrets())?;
+        Ok(ctx.profiles()?.profiles)
+    })
+    .await
+}
+
 /// Test the keys, then save the profile (secrets to the keyring) and cache its ledgers.
 #[tauri::command]
 pub async fn save_profile(state: State<'_, AppState>, form: KeysForm) -> CmdResult<Profile> {

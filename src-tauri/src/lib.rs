@@ -66,6 +66,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::start_demo,
             commands::test_keys,
             commands::save_profile,
+            commands::remove_profile,
             commands::cached_ledgers,
             commands::refresh_ledgers,
             commands::month_report,

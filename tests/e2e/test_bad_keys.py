@@ -7,6 +7,7 @@ test finds that port from /proc and types it into the form's "Advanced → Serve
 someone testing against a staging server would.
 """
 import os
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -118,3 +119,24 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     # Switching back to the demo brings its banner and ledgers back.
     js(drv, "const s = document.querySelector('[data-testid=profile-switcher]'); s.value = 'demo'; s.dispatchEvent(new Event('change'));")
     wait_for(drv, "!document.querySelector('[data-testid=demo-banner]').hidden && document.querySelectorAll('[data-testid=ledger-row]').length > 0", 20)
+
+    # The saved profile's secrets are in the keyring; removing the profile in the UI deletes them.
+    def lookup(kind):
+        out = subprocess.run(
+            ["secret-tool", "lookup", "service", "avstem", "username", f"kafe-test/{kind}"],
+            capture_output=True, text=True,
+        )
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    assert lookup("client_secret") == "demo-merchant-secret"
+    assert lookup("subscription_key") == "demo-subscription-key"
+    js(drv, "location.hash = '#/keys'")
+    wait_for(drv, "document.querySelector('[data-testid=remove-kafe-test]')", 20, "no Remove button for the saved profile")
+    page = js(drv, "return document.body.innerText")
+    assert "demo-merchant-secret" not in page and "demo-subscription-key" not in page, "a secret came back to the UI"
+    drv.find_element("css selector", '[data-testid="remove-kafe-test"]').click()
+    drv.find_element("css selector", '[data-testid="remove-kafe-test"]').click()
+    wait_for(drv, "!document.querySelector('[data-testid=remove-kafe-test]')", 20, "the profile was not removed")
+    assert lookup("client_secret") is None and lookup("subscription_key") is None, "keyring entries left behind"
+    profiles = js(drv, "return [...document.querySelectorAll('[data-testid=profile-switcher] option')].map(o => o.value)")
+    assert profiles == ["demo"], profiles

@@ -69,6 +69,7 @@ export const api = {
   startDemo: () => call<Ledger[]>("start_demo"),
   testKeys: (form: KeysForm) => call<ConnectionTest>("test_keys", { form }),
   saveProfile: (form: KeysForm) => call<Profile>("save_profile", { form }),
+  removeProfile: (name: string) => call<Profile[]>("remove_profile", { name }),
   cachedLedgers: (profile: string) => call<Ledger[]>("cached_ledgers", { profile }),
   refreshLedgers: (profile: string) => call<Ledger[]>("refresh_ledgers", { profile }),
   monthReport: (ledgerId: string, month: string) => call<MonthView>("month_report", { ledgerId, month }),

@@ -150,7 +150,49 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
     ev.preventDefault();
     void run("save");
   });
+  const saved = h("section", { class: "saved-profiles", "data-testid": "saved-profiles" });
+  const removeStatus = h("div", { class: "status", "aria-live": "polite" });
+  /** Saved (non-demo) profiles, each with a Remove button that asks for a second click. */
+  const listSaved = async () => {
+    const profiles = (await api.listProfiles()).filter((p) => !p.demo);
+    if (profiles.length === 0) {
+      saved.replaceChildren();
+      return;
+    }
+    const rows = profiles.map((p) => {
+      const remove = h("button", { type: "button", class: "secondary", "data-testid": `remove-${p.name}` }, t("keys.remove"));
+      let armed = false;
+      remove.addEventListener("click", async () => {
+        if (!armed) {
+          armed = true;
+          remove.textContent = t("keys.remove.confirm", { name: p.name });
+          return;
+        }
+        remove.disabled = true;
+        try {
+          await api.removeProfile(p.name);
+          await refreshProfiles();
+          replace(removeStatus, h("p", { class: "ok" }, t("keys.removed", { name: p.name })));
+          await listSaved();
+        } catch (e) {
+          replace(removeStatus, errorBox(e as UserError));
+          remove.disabled = false;
+        }
+      });
+      return h("li", {}, h("span", {}, `${p.name} · ${p.clientId}`), " ", remove);
+    });
+    saved.replaceChildren(h("h2", {}, t("keys.profiles")), h("ul", { class: "profile-list" }, ...rows));
+  };
   root.replaceChildren(
-    h("section", { class: "screen narrow" }, h("h1", { tabindex: "-1" }, t("keys.title")), h("p", { class: "lead" }, t("keys.lead")), formEl),
+    h(
+      "section",
+      { class: "screen narrow" },
+      h("h1", { tabindex: "-1" }, t("keys.title")),
+      h("p", { class: "lead" }, t("keys.lead")),
+      formEl,
+      saved,
+      removeStatus,
+    ),
   );
+  void listSaved().catch((e) => replace(removeStatus, errorBox(e as UserError)));
 }
