@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): each prints its figures and their ratios against a baseline measured in the
+# same run. Release builds; takes several minutes on 2 cores.
+#   bench_sync   month sync at concurrency 1/2/4/8 with 40 ms latency; 1M-entry ingest; summary/page queries
+#   export_bench 1M-entry month to xlsx (time, peak memory) vs Python XlsxWriter on the same Funds rows
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -c 'import xlsxwriter' 2>/dev/null || python3 -m pip install --quiet XlsxWriter
+cargo build --release --quiet -p avstem-core --examples
+echo "== sync and cache =="
+cargo run --release --quiet -p avstem-core --example bench_sync -- "$@"
+echo "== export =="
+cargo run --release --quiet -p avstem-core --example export_bench -- --entries 1000000
