@@ -449,7 +449,7 @@ pub async fn sync_month<R: tauri::Runtime>(
     let ctx = state.ctx.clone();
     let (_, client) = ctx.client_for(&profile).await.map_err(|e| e.to_user())?;
     let (from, to) = avstem_core::reconcile::needed_range(month);
-    let today = chrono::Utc::now().date_naive();
+    let today = avstem_core::cli::sync::ledger_today();
     let request = SyncRequest {
         ledger_ids: vec![ledger_id],
         from,

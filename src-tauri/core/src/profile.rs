@@ -1,8 +1,7 @@
 //! Profiles (name, kind, client id, MSN, base URL) kept as JSON in the data directory, apart from the
 //! cache so that deleting the cache loses no keys. Secrets live in the OS keyring, never in this file.
 
-/// The Report API exists only in production.
-pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
+pub use crate::api::PRODUCTION_BASE_URL;
 
 use crate::api::Credentials;
 use crate::secrets::{self, Secret, SecretKind, SecretStore};
@@ -129,26 +128,10 @@ pub fn validate_name(name: &str) -> Result<()> {
     }
 }
 
-/// Check a base URL: https anywhere, http only on loopback.
+/// Check a base URL with the client's own rules: https anywhere, http only on loopback, no user name,
+/// password, query or fragment (a key pasted into the address must not end up in profiles.json).
 pub fn validate_base_url(url: &str) -> Result<()> {
-    let parsed = url::Url::parse(url)
-        .map_err(|_| Error::Input(format!("\"{url}\" is not a web address (expected https://…).")))?;
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&parsed) => Ok(()),
-        _ => Err(Error::Input(format!(
-            "\"{url}\" is not allowed: use https://, or http:// only for this computer (127.0.0.1, localhost)."
-        ))),
-    }
-}
-
-fn is_loopback(u: &url::Url) -> bool {
-    match u.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+    crate::api::client::parse_base_url(url).map(|_| ())
 }
 
 /// All profiles, stored in `<data dir>/profiles.json` (written atomically).
@@ -334,6 +317,8 @@ mod tests {
         assert!(validate_base_url("http://api.vipps.no").is_err());
         assert!(validate_base_url("http://10.0.0.1").is_err());
         assert!(validate_base_url("ftp://x").is_err());
+        assert!(validate_base_url("https://user:pw@api.vipps.no").is_err());
+        assert!(validate_base_url("https://api.vipps.no/?key=abc").is_err());
     }
 
     #[test]

@@ -1019,3 +1019,22 @@ async fn no_error_text_or_debug_output_contains_a_key_or_a_token() {
     assert!(all.contains("ApiClient { base_url: \"http://127.0.0.1:"), "{all}");
     assert!(matches!(e1, Error::KeysRejected));
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_so_the_keys_never_travel_to_another_host() {
+    let api = Hits::default();
+    let router = dates_router(Hits::default(), api.clone(), Seen::default(), |_, _| {
+        axum::response::Response::builder()
+            .status(StatusCode::FOUND)
+            .header("location", "http://127.0.0.2:9/steal")
+            .body(axum::body::Body::empty())
+            .expect("response")
+    });
+    let client = client_for(router, quick()).await;
+    let err = client
+        .entries_for_date("302321", Topic::Funds, oct1(), false)
+        .await
+        .expect_err("a 302 is an error, not a hop");
+    assert_eq!(api.get(), 1, "asked once, not followed and not retried: {err:?}");
+    assert!(!err.to_string().contains("127.0.0.2"), "{err}");
+}

@@ -153,6 +153,9 @@ impl ApiClient {
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .gzip(true)
+            // Keys travel in custom headers that reqwest does not strip on a cross-host redirect:
+            // follow none; a 3xx is reported as an error.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(format!("{SYSTEM_NAME}/{}", crate::VERSION))
             .build()
             .map_err(|_| {
@@ -605,6 +608,14 @@ fn status_error(reply: &Reply, ledger_id: Option<&str>) -> Error {
             context_id: body.context(),
         },
         (400..=499, _) => validation(&body, status),
+        // Redirects are never followed (the keys would go along): say so, and do not retry.
+        (300..=399, _) => Error::Validation {
+            message: format!(
+                "the server answered with a redirect (HTTP {status}), which Avstem does not follow; \
+                 check the server address in the profile"
+            ),
+            context_id: None,
+        },
         _ => Error::Undecodable {
             detail: format!("unexpected HTTP status {status}"),
             excerpt: dto::excerpt(&String::from_utf8_lossy(&reply.body)),
@@ -654,7 +665,7 @@ fn too_many_pages(what: &str) -> Error {
 }
 
 /// Production unless told otherwise; plain http only to this machine.
-fn parse_base_url(base_url: &str) -> Result<Url> {
+pub fn parse_base_url(base_url: &str) -> Result<Url> {
     let text = base_url.trim();
     let text = if text.is_empty() {
         PRODUCTION_BASE_URL

@@ -6,6 +6,9 @@ use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Deserializer};
 
+/// The largest amount or balance accepted on one entry (10^12 minor units).
+pub const MAX_PLAUSIBLE_MINOR: u64 = 1_000_000_000_000;
+
 /// The longest piece of a body an error may quote.
 pub const EXCERPT_CHARS: usize = 120;
 
@@ -330,6 +333,15 @@ impl EntryDto {
         };
 
         let amount = self.amount.ok_or_else(|| bad("no amount".into()))?;
+        // Ten billion kroner in øre per entry is far beyond any real movement; refusing more keeps every
+        // sum downstream (days, months, payouts) far from i64 overflow.
+        let plausible = |v: i64| v.unsigned_abs() <= MAX_PLAUSIBLE_MINOR;
+        if !plausible(amount)
+            || !self.balance_before.is_none_or(plausible)
+            || !self.balance_after.is_none_or(plausible)
+        {
+            return Err(bad("an amount or balance beyond 10^12 minor units".into()));
+        }
         // Either balance can be derived from the other; both missing leaves nothing to chain.
         let (balance_before, balance_after) = match (self.balance_before, self.balance_after) {
             (Some(b), Some(a)) => (b, a),
@@ -509,6 +521,30 @@ mod tests {
             false
         )
         .is_err());
+    }
+
+    #[test]
+    fn amounts_no_business_could_have_are_refused_before_they_reach_a_sum() {
+        let at = |amount: &str, after: &str| {
+            entry(
+                &format!(
+                    r#"{{"time":"2022-10-01T10:00:00Z","entryType":"capture","amount":{amount},"balanceBefore":0,"balanceAfter":{after}}}"#
+                ),
+                false,
+            )
+        };
+        assert_eq!(
+            at("1000000000000", "1000000000000")
+                .expect("10^12 is accepted")
+                .amount,
+            1_000_000_000_000
+        );
+        let err = at("1000000000001", "1000000000001").expect_err("beyond 10^12");
+        assert!(matches!(err, Error::Undecodable { .. }), "{err:?}");
+        assert!(
+            at("5", "9223372036854775807").is_err(),
+            "a balance near i64::MAX is refused too"
+        );
     }
 
     #[test]

@@ -367,7 +367,7 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
         s.text(row, 11, d.payout_label.as_deref().unwrap_or(""))?;
         s.text(row, 12, &d.status_text)?;
     }
-    let last = first + r.days.len() as u32 - 1;
+    let last = (first + r.days.len() as u32).saturating_sub(1).max(first);
     let total = last + 1;
     s.text_fmt(total, 0, "Total", &f.bold)?;
     let t = &r.totals;
@@ -661,7 +661,8 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
     let mut row = 0u32;
     for v in &vouchers {
         let first = row + 1;
-        let last = first + v.lines.len() as u32 - 1;
+        // A voucher always has lines; an empty one must still not underflow.
+        let last = (first + v.lines.len() as u32).saturating_sub(1).max(first);
         for l in &v.lines {
             row += 1;
             s.int(row, 0, u64::from(v.number))?;

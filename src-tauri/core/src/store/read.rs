@@ -389,7 +389,9 @@ impl Store {
         Ok(days
             .into_values()
             .map(|mut d| {
-                d.net = d.sales + d.refunds - d.fees + d.other;
+                // Net is the cash movement on funds (fees *retained*, not fees charged), the same definition as
+                // reconcile's DayFigures, so the dates a payout covers add up to the payout.
+                d.net = d.sales + d.refunds - d.fees_retained + d.other;
                 d
             })
             .collect())

@@ -140,7 +140,7 @@ pub struct DaySummary {
     pub fees_retained: Minor,
     /// Σ every other funds amount: corrections, top-ups, disputes, aborted payouts, unknown types.
     pub other: Minor,
-    /// `sales + refunds − fees + other`.
+    /// `sales + refunds − fees_retained + other`: the cash movement on funds (as reconcile's `DayFigures.net`).
     pub net: Minor,
     /// −Σ funds `payout-scheduled` amounts.
     pub payout: Minor,
