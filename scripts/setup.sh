@@ -16,7 +16,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------------
 APT_PACKAGES=(
-  build-essential pkg-config curl file ca-certificates
+  build-essential pkg-config curl file ca-certificates git
   libwebkit2gtk-4.1-dev librsvg2-dev            # Tauri 2 on Linux (WebKitGTK 4.1)
   xvfb xauth webkit2gtk-driver                  # headless window + WebDriver for the end-to-end tests
   gnome-keyring dbus dbus-x11 libsecret-tools   # a real Secret Service for the keyring tests
@@ -37,7 +37,12 @@ fi
 # --- Node.js (Vite 7 needs >= 20.19) ----------------------------------------------------------------
 if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)'; then
   say "Installing Node.js from Debian (needs >= 20.19 for the UI build)"
+  $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a==20&&b>=19)?0:1)' || {
+    echo "Node.js $(node --version) is too old for the UI build (needs >= 20.19): install a newer Node.js and run this again." >&2
+    exit 1
+  }
 fi
 
 # --- Rust toolchain ---------------------------------------------------------------------------------
@@ -54,8 +59,12 @@ fi
 PY=python3
 if ! $PY -c 'import openpyxl, selenium, pytest, xlsxwriter' 2>/dev/null; then
   say "Installing Python test packages (openpyxl, selenium, pytest, XlsxWriter)"
-  $PY -m pip install --quiet --disable-pip-version-check --break-system-packages openpyxl selenium pytest XlsxWriter 2>/dev/null \
-    || $PY -m pip install --quiet --disable-pip-version-check openpyxl selenium pytest XlsxWriter
+  # Debian's own python3 is "externally managed" (PEP 668); a pyenv or venv python is not.
+  if $PY -c 'import sys, sysconfig, os; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) else 1)'; then
+    $PY -m pip install --quiet --disable-pip-version-check --break-system-packages openpyxl selenium pytest XlsxWriter
+  else
+    $PY -m pip install --quiet --disable-pip-version-check openpyxl selenium pytest XlsxWriter
+  fi
 fi
 
 # --- UI and app build -------------------------------------------------------------------------------
