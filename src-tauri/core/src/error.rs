@@ -98,6 +98,17 @@ impl Error {
         )
     }
 
+    /// The message without any excerpt of a server body, for text that is stored or logged: a body
+    /// excerpt can hold personal data (names, phone numbers) even when the user did not ask for them.
+    pub fn to_stored_text(&self) -> String {
+        match self {
+            Error::Undecodable { detail, .. } => {
+                format!("Vipps MobilePay sent an answer Avstem could not read ({detail}). Try again.")
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn to_user(&self) -> UserError {
         UserError {
             kind: self.kind().to_string(),
@@ -110,5 +121,29 @@ impl Error {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Cache(crate::store::describe_sqlite_error(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_error_text_leaves_out_the_body_excerpt() {
+        let e = Error::Undecodable {
+            detail: "bad JSON at 12".into(),
+            excerpt: "{\"name\":\"Kari Nordmann\"".into(),
+        };
+        assert!(
+            e.to_string().contains("Kari Nordmann"),
+            "shown once to the user, for a report"
+        );
+        let stored = e.to_stored_text();
+        assert!(!stored.contains("Kari"), "{stored}");
+        assert!(stored.contains("bad JSON at 12"), "{stored}");
+        assert_eq!(
+            Error::KeysRejected.to_stored_text(),
+            Error::KeysRejected.to_string()
+        );
     }
 }

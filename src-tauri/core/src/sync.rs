@@ -406,8 +406,9 @@ pub async fn execute(
                     Some(Ok((_, Err(Error::KeysRejected)))) => { fatal = Some(Error::KeysRejected); break; }
                     Some(Ok((item, Ok(page)))) => WriteJob::Date { item, page },
                     Some(Ok((item, Err(e)))) => {
-                        tracing::warn!(ledger = %item.ledger_id, topic = %item.topic, date = %item.date, error = %e, "date failed");
-                        WriteJob::Failed { item, reason: e.to_string() }
+                        let reason = e.to_stored_text();
+                        tracing::warn!(ledger = %item.ledger_id, topic = %item.topic, date = %item.date, error = %reason, "date failed");
+                        WriteJob::Failed { item, reason }
                     }
                 };
                 let Some(tx) = job_tx.as_ref() else { break };
