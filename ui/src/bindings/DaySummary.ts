@@ -30,7 +30,7 @@ feesRetained: number,
  */
 other: number, 
 /**
- * `sales + refunds − fees + other`.
+ * `sales + refunds − fees_retained + other`: the cash movement on funds (as reconcile's `DayFigures.net`).
  */
 net: number, 
 /**
