@@ -79,7 +79,7 @@ pub struct OsKeyring;
 
 pub const KEYRING_SERVICE: &str = "avstem";
 
-const KEYRING_REMEDY: &str = "Unlock the keyring (log in to a desktop session), or set AVSTEM_CLIENT_SECRET and AVSTEM_SUBSCRIPTION_KEY for this run.";
+const KEYRING_REMEDY: &str = "Unlock the keyring (log in to a desktop session), or set AVSTEM_CLIENT_SECRET and AVSTEM_SUBSCRIPTION_KEY for this run (a profile added with --env-secrets always reads them from there).";
 
 fn keyring_user(profile: &str, kind: SecretKind) -> String {
     format!("{profile}/{}", kind.as_str())
