@@ -310,7 +310,12 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
         s.text(row, 1, v)?;
     }
     s.text_fmt(7, 0, "Generated", &f.label)?;
-    s.datetime(7, 1, generated)?;
+    // As text: a date-time in this narrow column would show as ### in viewers.
+    s.text(
+        7,
+        1,
+        &format!("{} ({})", generated.format("%Y-%m-%d %H:%M"), ledger.time_zone()),
+    )?;
     s.text_fmt(8, 0, "Checks", &f.label)?;
     let failed: Vec<&str> = r.failed_checks().map(|c| c.title.as_str()).collect();
     if failed.is_empty() {
@@ -394,9 +399,10 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
     s.text_fmt(row, 0, "Checks", &f.label)?;
     for c in &r.checks {
         row += 1;
+        // The title spills over the empty cells to its right; status and detail start further on.
         s.text(row, 0, &c.title)?;
-        s.text_fmt(row, 1, c.status(), if c.ok { &f.ok } else { &f.fail })?;
-        s.text(row, 2, &c.detail)?;
+        s.text_fmt(row, 4, c.status(), if c.ok { &f.ok } else { &f.fail })?;
+        s.text(row, 5, &c.detail)?;
     }
     s.ws.set_column_width(0, 12).map_err(xerr)?;
     s.table(h, last, 12)
