@@ -4,7 +4,7 @@
 use crate::AppState;
 use avstem_core::api::{ApiClient, ClientConfig};
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
-use avstem_core::model::{Entry, EntryType, Ledger, Minor, Topic, YearMonth};
+use avstem_core::model::{Entry, EntryType, Ledger, Topic, YearMonth};
 use avstem_core::profile::{self, NewProfile, Profile, ProfileKind, DEMO_PROFILE};
 use avstem_core::reconcile::{CaptureReport, MonthReport, PayoutReport};
 use avstem_core::secrets::Secret;
@@ -277,14 +277,10 @@ pub async fn day_summary(
 #[ts(export)]
 pub struct PayoutDetail {
     pub ledger: Ledger,
+    /// The payout and its parts (sales, refunds, fees retained, other), all from reconciliation,
+    /// so they add up to the payout even when two payouts share a ledger date.
     pub payout: PayoutReport,
-    /// Σ captures on the covered dates.
-    #[ts(type = "number")]
-    pub sales: Minor,
-    /// Σ refunds on the covered dates (negative).
-    #[ts(type = "number")]
-    pub refunds: Minor,
-    /// The covered dates, each with its figures.
+    /// The covered dates, each with its whole-date figures (a date shared with another payout shows all of it).
     pub days: Vec<DaySummary>,
     /// The captures this payout pays out.
     pub captures: Vec<CaptureReport>,
@@ -304,24 +300,22 @@ pub async fn payout_detail(
                 "Payout {psp_reference} is not in the synced data of ledger {ledger_id}. Sync its month first."
             ))
         };
-        let coverage = store.payout_coverage(&ledger_id, &psp_reference)?.ok_or_else(not_found)?;
-        let (ledger, report) = export::reconcile_cached(&store, &ledger_id, YearMonth::of(coverage.to))?;
+        // The payout entry's ledger date says which month's reconciliation holds it.
+        let date = store
+            .entries_by_psp(&psp_reference)?
+            .into_iter()
+            .filter(|e| e.ledger_id == ledger_id && e.topic == Topic::Funds && e.entry_type == EntryType::PayoutScheduled)
+            .map(|e| e.ledger_date)
+            .max()
+            .ok_or_else(not_found)?;
+        let (ledger, report) = export::reconcile_cached(&store, &ledger_id, YearMonth::of(date))?;
         let payout = report
             .payouts
             .iter()
             .find(|p| p.psp_reference == psp_reference)
             .cloned()
             .ok_or_else(not_found)?;
-        let (mut sales, mut refunds) = (0, 0);
         let from = payout.covered_from;
-        store.for_each_entry_between(&ledger_id, Topic::Funds, from, payout.covered_to, |e| {
-            match e.entry_type {
-                EntryType::Capture => sales += e.amount,
-                EntryType::Refund => refunds += e.amount,
-                _ => {}
-            }
-            Ok(())
-        })?;
         let mut days = Vec::new();
         let mut month = YearMonth::of(from);
         while month <= YearMonth::of(payout.covered_to) {
@@ -351,8 +345,6 @@ pub async fn payout_detail(
         Ok(PayoutDetail {
             ledger,
             payout,
-            sales,
-            refunds,
             days,
             captures,
         })

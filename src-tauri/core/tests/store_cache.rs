@@ -585,68 +585,6 @@ fn search_finds_orders_and_psp_references_across_the_cache() {
 }
 
 #[test]
-fn a_payout_covers_the_dates_since_the_previous_payout() {
-    let mut store = Store::open_in_memory().expect("open");
-    let mk = |date: &str, payout: Option<(&str, i64)>| {
-        let mut day = Day::new("12345", Topic::Funds, date).add(
-            "capture",
-            &format!("c-{date}"),
-            "o",
-            1000,
-            &format!("{date}T10:00:00Z"),
-        );
-        if let Some((psp, amount)) = payout {
-            day = day.add(
-                "payout-scheduled",
-                psp,
-                "bank text",
-                amount,
-                &format!("{date}T22:00:00Z"),
-            );
-        }
-        day.entries
-    };
-    for (date, payout) in [
-        ("2024-01-01", Some(("12345-2000001", -1000))),
-        ("2024-01-02", None),
-        ("2024-01-03", None),
-        ("2024-01-04", Some(("12345-2000002", -3000))),
-    ] {
-        store
-            .store_date(
-                "12345",
-                Topic::Funds,
-                d(date),
-                &mk(date, payout),
-                DateState::Complete,
-                None,
-            )
-            .expect("store");
-    }
-    let cover = store
-        .payout_coverage("12345", "12345-2000002")
-        .expect("query")
-        .expect("found");
-    assert_eq!(
-        (cover.from, cover.to, cover.previous_payout_known),
-        (d("2024-01-02"), d("2024-01-04"), true)
-    );
-    assert_eq!(cover.payout.amount, -3000);
-    let first = store
-        .payout_coverage("12345", "12345-2000001")
-        .expect("query")
-        .expect("found");
-    assert_eq!(
-        (first.from, first.to, first.previous_payout_known),
-        (d("2024-01-01"), d("2024-01-01"), false)
-    );
-    assert!(store
-        .payout_coverage("12345", "12345-2009999")
-        .expect("query")
-        .is_none());
-}
-
-#[test]
 fn gdpr_fields_are_stored_only_when_asked_for() {
     let mut store = Store::open_in_memory().expect("open");
     let date = d("2022-10-01");

@@ -21,6 +21,6 @@ feeDate: string | null,
  */
 net: number, 
 /**
- * The payout whose run covers the capture date.
+ * The payout that pays the capture out: the first payout entry after it.
  */
 payout: string | null, payoutDate: string | null, };

@@ -7,17 +7,14 @@ import type { PayoutReport } from "./PayoutReport";
 /**
  * "What is in this payout?": the reconciled payout with its parts.
  */
-export type PayoutDetail = { ledger: Ledger, payout: PayoutReport, 
+export type PayoutDetail = { ledger: Ledger, 
 /**
- * Σ captures on the covered dates.
+ * The payout and its parts (sales, refunds, fees retained, other), all from reconciliation,
+ * so they add up to the payout even when two payouts share a ledger date.
  */
-sales: number, 
+payout: PayoutReport, 
 /**
- * Σ refunds on the covered dates (negative).
- */
-refunds: number, 
-/**
- * The covered dates, each with its figures.
+ * The covered dates, each with its whole-date figures (a date shared with another payout shows all of it).
  */
 days: Array<DaySummary>, 
 /**

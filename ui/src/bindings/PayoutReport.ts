@@ -27,9 +27,22 @@ previousPayoutKnown: boolean,
 /**
  * Balance left by the previous payout (normally 0).
  */
-carriedIn: number, netSales: number, feesRetained: number, other: number, 
+carriedIn: number, 
 /**
- * carried_in + every non-payout funds amount since the previous payout.
+ * Σ captures since the previous payout entry (the run's, not whole dates': two payouts may share a date).
+ */
+sales: number, 
+/**
+ * Σ refunds since the previous payout entry (negative).
+ */
+refunds: number, 
+/**
+ * sales + refunds.
+ */
+netSales: number, feesRetained: number, other: number, 
+/**
+ * carried_in + every non-payout funds amount since the previous payout
+ * = carried_in + sales + refunds − fees_retained + other.
  */
 coveredSum: number, 
 /**

@@ -35,9 +35,7 @@ describe("month state", () => {
 describe("payout parts", () => {
   it("are the documented example's figures, summing to the payout", () => {
     const detail = {
-      sales: 40000,
-      refunds: -10000,
-      payout: { carriedIn: 0, feesRetained: 1200, other: 0, coveredSum: 28800, difference: 0, amount: 28800 },
+      payout: { carriedIn: 0, sales: 40000, refunds: -10000, feesRetained: 1200, other: 0, coveredSum: 28800, difference: 0, amount: 28800 },
     } as unknown as PayoutDetail;
     const parts = payoutParts(detail);
     expect(parts.map((p) => p.minor)).toEqual([0, 40000, -10000, -1200, 0]);

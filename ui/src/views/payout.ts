@@ -8,13 +8,13 @@ import { href } from "../router";
 import { loading, money, screen } from "./common";
 import { errorBox } from "./errors";
 
-/** The parts in the order they are shown; they sum to `coveredSum`, and `coveredSum − left = amount`. */
+/** The parts in the order they are shown, all from the reconciled payout; they sum to `coveredSum`, and `coveredSum − left = amount`. */
 export function payoutParts(d: PayoutDetail): { key: string; minor: number }[] {
   const p = d.payout;
   return [
     { key: "carried", minor: p.carriedIn },
-    { key: "sales", minor: d.sales },
-    { key: "refunds", minor: d.refunds },
+    { key: "sales", minor: p.sales },
+    { key: "refunds", minor: p.refunds },
     { key: "fees", minor: -p.feesRetained },
     { key: "other", minor: p.other },
   ];

@@ -51,6 +51,9 @@ pub(crate) struct CaptureAcc {
     pub fees: Minor,
     pub fee_count: u32,
     pub fee_last: Option<NaiveDate>,
+    /// How many payout entries came before this capture in the funds stream: the payout that pays it
+    /// out is the next one, even when two payouts share a ledger date.
+    pub run: u32,
 }
 
 /// FNV-1a over the bytes: stable, fast, and good enough to spread pspReferences.
@@ -120,6 +123,7 @@ impl CaptureBook {
             fees: 0,
             fee_count: 0,
             fee_last: None,
+            run: 0,
         };
         self.captures.push(c);
         if known {

@@ -214,13 +214,21 @@ pub struct PayoutReport {
     /// Balance left by the previous payout (normally 0).
     #[ts(type = "number")]
     pub carried_in: Minor,
+    /// Σ captures since the previous payout entry (the run's, not whole dates': two payouts may share a date).
+    #[ts(type = "number")]
+    pub sales: Minor,
+    /// Σ refunds since the previous payout entry (negative).
+    #[ts(type = "number")]
+    pub refunds: Minor,
+    /// sales + refunds.
     #[ts(type = "number")]
     pub net_sales: Minor,
     #[ts(type = "number")]
     pub fees_retained: Minor,
     #[ts(type = "number")]
     pub other: Minor,
-    /// carried_in + every non-payout funds amount since the previous payout.
+    /// carried_in + every non-payout funds amount since the previous payout
+    /// = carried_in + sales + refunds − fees_retained + other.
     #[ts(type = "number")]
     pub covered_sum: Minor,
     /// covered_sum − amount: what the payout left on the ledger (0, or a reserve).
@@ -280,7 +288,7 @@ pub struct CaptureReport {
     /// gross + refunded − fees.
     #[ts(type = "number")]
     pub net: Minor,
-    /// The payout whose run covers the capture date.
+    /// The payout that pays the capture out: the first payout entry after it.
     pub payout: Option<String>,
     pub payout_date: Option<NaiveDate>,
 }
@@ -478,7 +486,8 @@ struct FeesDay {
 
 #[derive(Debug, Default, Clone, Copy)]
 struct RunAcc {
-    net_sales: Minor,
+    sales: Minor,
+    refunds: Minor,
     fees_retained: Minor,
     other: Minor,
     movement: Minor,
@@ -647,7 +656,7 @@ impl Reconciler {
         match &e.entry_type {
             EntryType::Capture => {
                 day.sales += e.amount;
-                self.run.net_sales += e.amount;
+                self.run.sales += e.amount;
                 // Captures after the month can neither be reported nor own the month's fees; captures
                 // long before it only matter for refunds, which are then reported as unmatched.
                 if e.ledger_date <= self.last && e.ledger_date >= self.lookback {
@@ -659,11 +668,14 @@ impl Reconciler {
                         e.time,
                         e.amount,
                     );
+                    if let Some(c) = self.book.captures.last_mut() {
+                        c.run = u32::try_from(self.payouts.len()).unwrap_or(u32::MAX);
+                    }
                 }
             }
             EntryType::Refund => {
                 day.refunds += e.amount;
-                self.run.net_sales += e.amount;
+                self.run.refunds += e.amount;
                 // A refund after the month belongs to a later month's figures.
                 if e.ledger_date <= self.last {
                     self.refunds.push(RefundAcc {
@@ -718,7 +730,9 @@ impl Reconciler {
                     covered_to: e.ledger_date,
                     previous_payout_known: known,
                     carried_in,
-                    net_sales: self.run.net_sales,
+                    sales: self.run.sales,
+                    refunds: self.run.refunds,
+                    net_sales: self.run.sales + self.run.refunds,
                     fees_retained: self.run.fees_retained,
                     other: self.run.other,
                     covered_sum,
@@ -931,7 +945,9 @@ impl Reconciler {
                 .iter()
                 .filter(|c| c.date >= self.first && c.date <= self.last)
                 .map(|c| {
-                    let payout = paid_in(c.date);
+                    // The next payout entry after the capture pays it (not the first payout of its
+                    // date: entries after a payout on its own date go to the next one).
+                    let payout = self.payouts.get(c.run as usize);
                     CaptureReport {
                         psp_reference: self.book.str(c.psp).to_string(),
                         reference: self.book.str(c.reference).to_string(),

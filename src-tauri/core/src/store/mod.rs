@@ -5,9 +5,7 @@ mod read;
 mod types;
 mod write;
 
-pub use types::{
-    CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary, PayoutCoverage,
-};
+pub use types::{CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary};
 
 use crate::model::Topic;
 use crate::{Error, Result};

@@ -2,7 +2,7 @@
 //! summaries from the per-date totals, search, and streaming over many rows.
 
 use super::{date_key, key_date, key_topic, topic_key, CacheStats, DateState, DateStatus, DayPage};
-use super::{DayQuery, DaySort, DaySummary, PayoutCoverage, Store, SCHEMA_VERSION};
+use super::{DayQuery, DaySort, DaySummary, Store, SCHEMA_VERSION};
 use crate::model::{Entry, EntryType, Ledger, SchemeId, Topic, YearMonth};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate};
@@ -395,47 +395,6 @@ impl Store {
                 d
             })
             .collect())
-    }
-
-    /// The payout with this pspReference and the ledger dates it pays out: the day after
-    /// the previous cached payout up to its own date.
-    pub fn payout_coverage(&self, ledger_id: &str, psp_reference: &str) -> Result<Option<PayoutCoverage>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE date IN ({CACHED_DATES}) AND psp_reference = ?1 \
-             AND ledger_id = ?2 AND topic = 0 \
-             AND entry_type IN ('payout-scheduled', 'scheduled-for-payout') ORDER BY date DESC LIMIT 1"
-        ))?;
-        let Some(payout) = stmt
-            .query_map(params![psp_reference, ledger_id], entry_from_row)?
-            .next()
-            .transpose()?
-        else {
-            return Ok(None);
-        };
-        let to = payout.ledger_date;
-        let previous: Option<i64> = self
-            .conn
-            .prepare_cached(
-                "SELECT max(date) FROM day_totals WHERE ledger_id = ?1 AND topic = 0 AND date < ?2 \
-             AND entry_type = 'payout-scheduled'",
-            )?
-            .query_row(params![ledger_id, date_key(to)], |r| r.get(0))?;
-        let (from, known) = match previous.and_then(key_date).and_then(|d| d.succ_opt()) {
-            Some(d) => (d, true),
-            None => {
-                let first: Option<i64> = self
-                    .conn
-                    .prepare_cached("SELECT min(date) FROM date_status WHERE ledger_id = ?1 AND topic = 0")?
-                    .query_row([ledger_id], |r| r.get(0))?;
-                (first.and_then(key_date).unwrap_or(to).min(to), false)
-            }
-        };
-        Ok(Some(PayoutCoverage {
-            payout,
-            from,
-            to,
-            previous_payout_known: known,
-        }))
     }
 
     pub fn feed_cursor(&self, ledger_id: &str, topic: Topic) -> Result<Option<String>> {

@@ -167,17 +167,3 @@ pub struct CacheStats {
     pub dates_failed: u64,
     pub file_bytes: u64,
 }
-
-/// The payout entry and the ledger dates it pays out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PayoutCoverage {
-    pub payout: Entry,
-    /// First covered date: the day after the previous payout (or the first cached date).
-    pub from: NaiveDate,
-    /// The payout's own ledger date.
-    pub to: NaiveDate,
-    /// False when no earlier payout is cached, so `from` is only the first date we know.
-    pub previous_payout_known: bool,
-}
