@@ -252,13 +252,39 @@ fn the_demo_month_end_through_the_windows_commands() {
         "capture_detail",
         json!({"pspReference": refunded["pspReference"]}),
     );
+    // Each refund row counts this capture's share, as reconciliation matched it.
+    let matches = detail_r["capture"]["refunds"]
+        .as_array()
+        .expect("matched refunds");
+    let share = |e: &Value| {
+        matches
+            .iter()
+            .find(|m| {
+                m["pspReference"] == e["pspReference"]
+                    && m["ledgerDate"] == e["ledgerDate"]
+                    && m["seq"] == e["seq"]
+            })
+            .map_or(minor(&e["amount"]), |m| minor(&m["amount"]))
+    };
+    for e in detail_r["relatedRefunds"].as_array().expect("related") {
+        assert!(
+            matches.iter().any(|m| m["pspReference"] == e["pspReference"]
+                && m["ledgerDate"] == e["ledgerDate"]
+                && m["seq"] == e["seq"]),
+            "only refunds reconcile matched to this capture: {e}"
+        );
+    }
+    assert_eq!(
+        matches.iter().map(|m| minor(&m["amount"])).sum::<i64>(),
+        minor(&refunded["refunded"])
+    );
     let shown: i64 = detail_r["entries"]
         .as_array()
         .expect("entries")
         .iter()
         .chain(detail_r["relatedRefunds"].as_array().expect("related"))
         .filter(|e| e["entryType"] == "refund")
-        .map(|e| minor(&e["amount"]))
+        .map(share)
         .sum();
     assert_eq!(shown, minor(&refunded["refunded"]), "{detail_r}");
 

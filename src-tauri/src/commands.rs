@@ -13,6 +13,7 @@ use avstem_core::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncReques
 use avstem_core::{Error, UserError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{Emitter, State};
@@ -360,7 +361,8 @@ pub struct CaptureDetail {
     pub ledger: Option<Ledger>,
     /// Every cached entry with this pspReference, both topics.
     pub entries: Vec<Entry>,
-    /// Refunds booked under their own pspReference but the capture's order reference.
+    /// The refund entries that reconciliation matched to this capture under their own pspReference
+    /// (by order reference); `capture.refunds` gives each one's share of this capture.
     pub related_refunds: Vec<Entry>,
     pub capture: Option<CaptureReport>,
 }
@@ -393,21 +395,29 @@ pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -
             .captures
             .into_iter()
             .find(|c| c.psp_reference == psp_reference);
-        let related_refunds = if captured.reference.is_empty() {
-            vec![]
-        } else {
-            store
-                .search(&captured.reference, 200)?
-                .into_iter()
-                .filter(|e| {
-                    e.ledger_id == captured.ledger_id
-                        && e.entry_type == EntryType::Refund
-                        && e.reference == captured.reference
-                        && e.psp_reference != psp_reference
-                        && e.ledger_date >= captured.ledger_date
-                })
-                .collect()
-        };
+        // Exactly the refunds reconciliation matched (its capacity split by order reference, oldest
+        // capture first), not every refund that shares the order reference.
+        let mut related_refunds: Vec<Entry> = Vec::new();
+        let mut by_psp: HashMap<String, Vec<Entry>> = HashMap::new();
+        for m in capture.iter().flat_map(|c| &c.refunds) {
+            if m.psp_reference == psp_reference {
+                continue; // already among `entries`
+            }
+            if !by_psp.contains_key(&m.psp_reference) {
+                by_psp.insert(m.psp_reference.clone(), store.entries_by_psp(&m.psp_reference)?);
+            }
+            let found = by_psp[&m.psp_reference].iter().find(|e| {
+                e.ledger_id == captured.ledger_id
+                    && e.topic == Topic::Funds
+                    && e.ledger_date == m.ledger_date
+                    && e.seq == m.seq
+            });
+            if let Some(e) = found {
+                if !related_refunds.contains(e) {
+                    related_refunds.push(e.clone());
+                }
+            }
+        }
         Ok(CaptureDetail {
             ledger: Some(ledger),
             entries,

@@ -1,9 +1,12 @@
 //! Payouts that share a ledger date, and entries after a payout on its own date: each payout's parts
 //! (from reconciliation's run, not whole dates) add up to what it paid, and each capture goes out in
-//! the payout entry that follows it.
+//! the payout entry that follows it. And refunds shared by order reference: each capture records the
+//! refunds (and shares) it was matched, adding up to its `refunded`.
 
 use avstem_core::model::{Entry, EntryType, Topic, YearMonth};
-use avstem_core::reconcile::{reconcile_month_with_states, synth, DateStates, MonthReport, SyncState};
+use avstem_core::reconcile::{
+    reconcile_month_with_states, synth, DateStates, MonthReport, RefundMatch, SyncState,
+};
 use chrono::{NaiveDate, TimeZone, Utc};
 
 fn d(s: &str) -> NaiveDate {
@@ -149,4 +152,56 @@ fn two_payouts_on_one_date_each_add_up_to_what_they_paid() {
             .sum();
         assert_eq!(gross, p.sales, "{}", p.label);
     }
+}
+
+#[test]
+fn a_refund_shared_by_order_reference_is_split_and_each_capture_records_its_share() {
+    let r = reconcile(&[
+        ("2024-03-04", "capture", "c-x", "order-1", 3000),
+        ("2024-03-05", "capture", "c-y", "order-1", 2000),
+        ("2024-03-05", "capture", "c-z", "order-2", 5000),
+        // Oldest capture first, each up to its gross: c-x takes 3000, c-y 1000.
+        ("2024-03-06", "refund", "r-1", "order-1", -4000),
+        ("2024-03-06", "refund", "r-3", "order-2", -700),
+        // c-x is used up; c-y has 1000 left and takes the 500 excess too (last capture).
+        ("2024-03-07", "refund", "r-2", "order-1", -1500),
+    ]);
+    let m = |psp: &str, date: &str, seq: u32, amount: i64, whole: i64| RefundMatch {
+        psp_reference: psp.into(),
+        ledger_date: d(date),
+        seq,
+        amount,
+        refund_amount: whole,
+    };
+    let by_psp = |psp: &str| {
+        r.captures
+            .iter()
+            .find(|c| c.psp_reference == psp)
+            .expect("capture")
+    };
+    let x = by_psp("c-x");
+    assert_eq!(x.refunded, -3000);
+    assert_eq!(x.refunds, vec![m("r-1", "2024-03-06", 0, -3000, -4000)]);
+    let y = by_psp("c-y");
+    assert_eq!(y.refunded, -2500);
+    assert_eq!(
+        y.refunds,
+        vec![
+            m("r-1", "2024-03-06", 0, -1000, -4000),
+            m("r-2", "2024-03-07", 0, -1500, -1500),
+        ]
+    );
+    let z = by_psp("c-z");
+    assert_eq!(z.refunded, -700);
+    assert_eq!(z.refunds, vec![m("r-3", "2024-03-06", 1, -700, -700)]);
+    for c in &r.captures {
+        assert_eq!(
+            c.refunds.iter().map(|x| x.amount).sum::<i64>(),
+            c.refunded,
+            "{}",
+            c.psp_reference
+        );
+        assert_eq!(c.net, c.gross + c.refunded - c.fees);
+    }
+    assert_eq!(r.unmatched_refunds, 0);
 }

@@ -12,6 +12,7 @@ export type CaptureDetail = { ledger: Ledger | null,
  */
 entries: Array<Entry>, 
 /**
- * Refunds booked under their own pspReference but the capture's order reference.
+ * The refund entries that reconciliation matched to this capture under their own pspReference
+ * (by order reference); `capture.refunds` gives each one's share of this capture.
  */
 relatedRefunds: Array<Entry>, capture: CaptureReport | null, };

@@ -1,7 +1,8 @@
 // One payment: the capture, its refunds, its fee(s) even when charged on a later date, and its payout.
 import { api, type CaptureDetail, type UserError } from "../api";
 import { h, replace } from "../dom";
-import { formatDate } from "../format";
+import type { Entry } from "../bindings/Entry";
+import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
 import { href, payoutPsp } from "../router";
 import { loading, money, screen } from "./common";
@@ -25,6 +26,11 @@ function render(d: CaptureDetail): HTMLElement {
   const cur = d.ledger?.currency ?? d.entries[0]?.currency ?? "NOK";
   const ledgerId = d.ledger?.ledgerId ?? d.entries[0]?.ledgerId ?? "";
   const c = d.capture;
+  // A refund split over captures with the same order reference: this capture's share of it.
+  const share = (e: Entry): number | null => {
+    const m = c?.refunds.find((r) => r.pspReference === e.pspReference && r.ledgerDate === e.ledgerDate && r.seq === e.seq);
+    return e.topic === "funds" && m && m.amount !== e.amount ? m.amount : null;
+  };
   const summary = c
     ? h(
         "table",
@@ -81,7 +87,15 @@ function render(d: CaptureDetail): HTMLElement {
             h("td", {}, h("a", { href: href({ name: "day", ledgerId: e.ledgerId, date: e.ledgerDate, topic: e.topic }) }, formatDate(e.ledgerDate, l))),
             h("td", {}, `${e.topic === "fees" ? t("day.fees") : t("day.funds")}: ${e.entryType}`),
             h("td", {}, e.reference),
-            h("td", { class: "right" }, money(e.amount, e.currency)),
+            share(e) === null
+              ? h("td", { class: "right" }, money(e.amount, e.currency))
+              : h(
+                  "td",
+                  { class: "right" },
+                  money(share(e) as number, e.currency),
+                  " ",
+                  h("span", { class: "muted small" }, t("capture.refundShare", { amount: formatMoney(e.amount, e.currency, l) })),
+                ),
           ),
         ),
       ),

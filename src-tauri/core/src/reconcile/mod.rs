@@ -279,6 +279,8 @@ pub struct CaptureReport {
     /// Negative (or 0): refunds matched to this capture up to the month's end.
     #[ts(type = "number")]
     pub refunded: Minor,
+    /// The refunds behind `refunded`, in the order matched; their `amount`s add up to `refunded`.
+    pub refunds: Vec<RefundMatch>,
     /// Positive: −Σ capture-fee amounts with this pspReference, on any loaded date.
     #[ts(type = "number")]
     pub fees: Minor,
@@ -291,6 +293,25 @@ pub struct CaptureReport {
     /// The payout that pays the capture out: the first payout entry after it.
     pub payout: Option<String>,
     pub payout_date: Option<NaiveDate>,
+}
+
+/// A refund entry (or the part of one) that reconciliation matched to a capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RefundMatch {
+    /// The refund entry's own pspReference (the capture's, when the integration reuses it).
+    pub psp_reference: String,
+    /// The refund entry: funds topic, this ledger date and position.
+    pub ledger_date: NaiveDate,
+    pub seq: u32,
+    /// This capture's share (negative).
+    #[ts(type = "number")]
+    pub amount: Minor,
+    /// The whole refund (negative); differs from `amount` when the refund was split over captures
+    /// with the same order reference.
+    #[ts(type = "number")]
+    pub refund_amount: Minor,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -498,6 +519,7 @@ struct RefundAcc {
     psp: String,
     reference: String,
     date: NaiveDate,
+    seq: u32,
     amount: Minor,
 }
 
@@ -682,6 +704,7 @@ impl Reconciler {
                         psp: e.psp_reference.clone(),
                         reference: e.reference.clone(),
                         date: e.ledger_date,
+                        seq: e.seq,
                         amount: e.amount,
                     });
                 }
@@ -890,12 +913,13 @@ impl Reconciler {
                 by_reference.entry(key).or_default().push(i);
             }
         }
-        let mut refunded: Vec<(usize, Minor)> = Vec::new();
+        // (capture, refund, share)
+        let mut refunded: Vec<(usize, usize, Minor)> = Vec::new();
         let mut unmatched_refunds = 0;
         let mut taken: HashMap<usize, Minor> = HashMap::new();
-        for r in &self.refunds {
+        for (ri, r) in self.refunds.iter().enumerate() {
             if let Some(i) = self.book.find(&r.psp) {
-                refunded.push((i, r.amount));
+                refunded.push((i, ri, r.amount));
                 continue;
             }
             let candidates: Vec<usize> = by_reference
@@ -924,16 +948,23 @@ impl Reconciler {
                 }
                 let take = left.max(-room);
                 *taken.entry(i).or_default() += take;
-                refunded.push((i, take));
+                refunded.push((i, ri, take));
                 left -= take;
             }
             if left != 0 {
                 *taken.entry(last).or_default() += left;
-                refunded.push((last, left));
+                refunded.push((last, ri, left));
             }
         }
-        for (i, amount) in refunded {
+        let mut matched: HashMap<usize, Vec<(usize, Minor)>> = HashMap::new();
+        for (i, ri, amount) in refunded {
             self.book.captures[i].refunded += amount;
+            let shares = matched.entry(i).or_default();
+            match shares.last_mut() {
+                // A refund's excess lands on a capture that already took a share of it: one match.
+                Some((last, share)) if *last == ri => *share += amount,
+                _ => shares.push((ri, amount)),
+            }
         }
 
         // Captures of the month (counted first: a million-entry month should not double a Vec).
@@ -943,8 +974,9 @@ impl Reconciler {
             self.book
                 .captures
                 .iter()
-                .filter(|c| c.date >= self.first && c.date <= self.last)
-                .map(|c| {
+                .enumerate()
+                .filter(|(_, c)| c.date >= self.first && c.date <= self.last)
+                .map(|(i, c)| {
                     // The next payout entry after the capture pays it (not the first payout of its
                     // date: entries after a payout on its own date go to the next one).
                     let payout = self.payouts.get(c.run as usize);
@@ -956,6 +988,21 @@ impl Reconciler {
                         recipient_handle: c.handle.map(|h| self.book.str(h).to_string()),
                         gross: c.gross,
                         refunded: c.refunded,
+                        refunds: matched
+                            .get(&i)
+                            .into_iter()
+                            .flatten()
+                            .map(|&(ri, amount)| {
+                                let r = &self.refunds[ri];
+                                RefundMatch {
+                                    psp_reference: r.psp.clone(),
+                                    ledger_date: r.date,
+                                    seq: r.seq,
+                                    amount,
+                                    refund_amount: r.amount,
+                                }
+                            })
+                            .collect(),
                         fees: c.fees,
                         fee_count: c.fee_count,
                         fee_date: c.fee_last,
