@@ -1,6 +1,8 @@
 //! The `avstem` binary as a command-line tool: usage, no display, and the three different things that can go
 //! wrong with keys — rejected, unreachable, not visible — each in its own plain sentence.
 
+mod common;
+
 use avstem_core::sim::{self, demo, SimConfig};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -196,7 +198,7 @@ fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_te
     assert!(!t.contains("panicked"), "{t}");
     // The keyring is tried before the profile file is written: no half profile, no plain-text fallback.
     assert!(!dir.path().join("profiles.json").exists());
-    for entry in walk(dir.path()) {
+    for entry in common::files_under(dir.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(
             !String::from_utf8_lossy(&bytes).contains("SENTINEL"),
@@ -225,21 +227,6 @@ fn no_keyring_means_one_sentence_with_the_remedy_and_nothing_written_in_plain_te
         t.contains("No keyring is available") && t.contains("AVSTEM_CLIENT_SECRET"),
         "{t}"
     );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![];
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// A keyring that exists but is locked (here: a private gnome-keyring whose login collection is locked

@@ -2,8 +2,10 @@
 //! add → test → ledgers → sync → export (and the error paths: rejected keys, server faults, an unreachable
 //! server) with the most verbose logging, and then nothing Avstem wrote or printed contains a sentinel.
 
+mod common;
+
 use avstem_core::sim::{self, data::SimMerchant, SimConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_avstem");
@@ -37,21 +39,6 @@ impl Run {
         self.outputs.push(text.clone());
         (out.status.code(), text)
     }
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(files_under(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 fn contains_bytes(hay: &[u8], needle: &str) -> bool {
@@ -233,7 +220,7 @@ fn no_secret_reaches_files_exports_or_output_even_on_error_paths() {
 
     // The search: every byte Avstem wrote (profiles, cache and its WAL, exports) and everything it printed.
     let mut hits = vec![];
-    for file in files_under(root.path()) {
+    for file in common::files_under(root.path()) {
         let bytes = std::fs::read(&file).unwrap_or_default();
         for s in SENTINELS {
             if contains_bytes(&bytes, s) {
@@ -258,7 +245,9 @@ fn no_secret_reaches_files_exports_or_output_even_on_error_paths() {
         all.contains("TRACE") || all.contains("DEBUG"),
         "verbose logging was on"
     );
-    assert!(files_under(&data).iter().any(|p| p.ends_with("cache.sqlite")));
+    assert!(common::files_under(&data)
+        .iter()
+        .any(|p| p.ends_with("cache.sqlite")));
 
     if keyring {
         for name in [name_clean.as_str(), name_faulty.as_str(), "sentinel-nowhere"] {
