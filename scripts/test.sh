@@ -50,3 +50,7 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   eval "$(printf "avstem-test" | gnome-keyring-daemon --unlock --components=secrets)"
   python3 -m pytest -q -p no:cacheprovider tests
 '
+
+step "Packages: release build and the .deb (scripts/package.sh --deb), installed, run, removed"
+bash scripts/package.sh --deb
+bash tests/package_deb.sh target/release/bundle/deb/Avstem_*_amd64.deb

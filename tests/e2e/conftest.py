@@ -16,7 +16,9 @@ from selenium import webdriver
 from selenium.webdriver.common.options import ArgOptions
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "target" / "debug" / "avstem"
+# The app under test: the debug build by default; AVSTEM_E2E_APP picks another binary, e.g. the one the
+# installed .deb put at /usr/bin/avstem (tests/package_deb.sh).
+APP = Path(os.environ.get("AVSTEM_E2E_APP") or ROOT / "target" / "debug" / "avstem")
 SHOTS = ROOT / "target" / "e2e"
 
 
