@@ -67,6 +67,15 @@ if ! $PY -c 'import openpyxl, selenium, pytest, xlsxwriter' 2>/dev/null; then
   fi
 fi
 
+# --- Packaging tools (scripts/package.sh: the AppImage's libraries and squashfs) --------------------
+for p in patchelf squashfs-tools; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+    say "Installing $p (packaging)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$p" >/dev/null
+  }
+done
+
 # --- UI and app build -------------------------------------------------------------------------------
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "Installing UI packages"
