@@ -22,6 +22,7 @@ APT_PACKAGES=(
   gnome-keyring dbus dbus-x11 libsecret-tools   # a real Secret Service for the keyring tests
   imagemagick                                   # screenshots
   libreoffice-calc-nogui                        # recalculates exported workbooks in the tests
+  libxml2-utils                                 # xmllint validates camt.053 statements against the ISO XSDs
   python3 python3-pip python3-venv
 )
 missing=()

@@ -2,6 +2,7 @@
 //! The desktop window and the command line are thin shells over this crate.
 
 pub mod api;
+pub mod bank;
 pub mod cli;
 pub mod context;
 pub mod error;

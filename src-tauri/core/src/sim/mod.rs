@@ -20,6 +20,7 @@
 pub mod data;
 pub mod faults;
 mod server;
+pub mod statement;
 
 use crate::Result;
 use chrono::NaiveDate;

@@ -1,0 +1,227 @@
+//! Ticking payouts off against bank lines. Pass 1: exact amount and the payout number in the text
+//! (also a payout split over several lines that carry its number). Pass 2: exact amount within a
+//! date window around the expected bank date. What is left is late, not due yet, or differs.
+
+use super::predict::{ExpectedBankLine, PayoutForBank};
+use super::StatementLine;
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Calendar days before the ledger date and after the expected date a line may fall in (pass 2).
+pub const WINDOW_DAYS_AFTER_EXPECTED: i64 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BankState {
+    InTheBank,
+    NotDueYet,
+    Late,
+    AmountDiffers,
+    MatchedByHand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+/// A stored line with its id (the store's row id).
+#[derive(Debug, Clone)]
+pub struct BankLineRef<'a> {
+    pub id: i64,
+    pub line: &'a StatementLine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayoutBankMatch {
+    pub payout_number: u64,
+    pub state: BankState,
+    pub line_ids: Vec<i64>,
+    pub confidence: Option<Confidence>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BankMatchResult {
+    pub payouts: Vec<PayoutBankMatch>,
+    /// Vipps-looking deposits that match no payout.
+    pub unexplained: Vec<i64>,
+}
+
+/// Choices the user made by hand, kept in the store.
+#[derive(Debug, Clone, Default)]
+pub struct ManualChoices {
+    pub matched: Vec<(u64, i64)>,
+    pub unmatched: HashSet<(u64, i64)>,
+}
+
+fn mentions_number(text: &str, n: u64) -> bool {
+    let n = n.to_string();
+    text.split(|c: char| !c.is_ascii_digit()).any(|w| w == n)
+}
+
+pub fn looks_like_vipps(line: &StatementLine) -> bool {
+    let t = format!("{} {}", line.text, line.counterparty.as_deref().unwrap_or("")).to_lowercase();
+    line.amount > 0 && (t.contains("vipps") || t.contains("mobilepay") || t.contains("utb."))
+}
+
+/// Match every payout to the bank. `today` decides "not due yet" against "late".
+pub fn match_payouts(
+    payouts: &[(PayoutForBank, ExpectedBankLine)],
+    lines: &[BankLineRef<'_>],
+    manual: &ManualChoices,
+    today: NaiveDate,
+) -> BankMatchResult {
+    let mut used: HashSet<i64> = HashSet::new();
+    let mut out: Vec<Option<PayoutBankMatch>> = vec![None; payouts.len()];
+    let allowed = |p: u64, id: i64| !manual.unmatched.contains(&(p, id));
+    for (i, (p, _)) in payouts.iter().enumerate() {
+        let ids: Vec<i64> = manual.matched.iter().filter(|(n, _)| *n == p.payout_number).map(|(_, id)| *id).collect();
+        if !ids.is_empty() {
+            used.extend(ids.iter().copied());
+            out[i] = Some(PayoutBankMatch { payout_number: p.payout_number, state: BankState::MatchedByHand, line_ids: ids, confidence: Some(Confidence::High), reason: "matched by hand".into() });
+        }
+    }
+    // Pass 1: the payout number in the text.
+    for (i, (p, exp)) in payouts.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let named: Vec<&BankLineRef> = lines
+            .iter()
+            .filter(|l| !used.contains(&l.id) && allowed(p.payout_number, l.id) && l.line.currency == p.currency && l.line.amount > 0 && mentions_number(&l.line.text, p.payout_number))
+            .collect();
+        if named.is_empty() {
+            continue;
+        }
+        let exact = named.iter().find(|l| l.line.amount == exp.amount);
+        let sum: i64 = named.iter().fold(0i64, |s, l| s.saturating_add(l.line.amount));
+        let (state, ids, reason) = if let Some(l) = exact {
+            (BankState::InTheBank, vec![l.id], format!("amount and payout number {} in the text", p.payout_number))
+        } else if sum == exp.amount {
+            (BankState::InTheBank, named.iter().map(|l| l.id).collect(), format!("paid in {} parts that name payout {}", named.len(), p.payout_number))
+        } else {
+            (BankState::AmountDiffers, named.iter().map(|l| l.id).collect(), format!("payout {} is in the bank with {} instead of {}", p.payout_number, crate::model::format_minor(sum), crate::model::format_minor(exp.amount)))
+        };
+        used.extend(ids.iter().copied());
+        out[i] = Some(PayoutBankMatch { payout_number: p.payout_number, state, line_ids: ids, confidence: Some(Confidence::High), reason });
+    }
+    // Pass 2: exact amount within the window, nearest the expected date first.
+    for (i, (p, exp)) in payouts.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let from = p.ledger_date;
+        let to = exp.date + Duration::days(WINDOW_DAYS_AFTER_EXPECTED);
+        let best = lines
+            .iter()
+            .filter(|l| !used.contains(&l.id) && allowed(p.payout_number, l.id) && l.line.currency == p.currency && l.line.amount == exp.amount)
+            .filter(|l| l.line.booking_date >= from && l.line.booking_date <= to)
+            .min_by_key(|l| ((l.line.booking_date - exp.date).num_days().abs(), l.id));
+        if let Some(l) = best {
+            let off = (l.line.booking_date - exp.date).num_days();
+            let confidence = if off.abs() <= 1 && looks_like_vipps(l.line) { Confidence::Medium } else { Confidence::Low };
+            used.insert(l.id);
+            out[i] = Some(PayoutBankMatch {
+                payout_number: p.payout_number,
+                state: BankState::InTheBank,
+                line_ids: vec![l.id],
+                confidence: Some(confidence),
+                reason: format!("same amount, {} day(s) from the expected date {}; the text does not name the payout", off.abs(), exp.date),
+            });
+        }
+    }
+    let payouts_out = payouts
+        .iter()
+        .zip(out)
+        .map(|((p, exp), m)| {
+            m.unwrap_or_else(|| {
+                let (state, reason) = if today <= exp.date {
+                    (BankState::NotDueYet, format!("expected in the bank on {}", exp.date))
+                } else {
+                    (BankState::Late, format!("expected on {}, not found in the bank", exp.date))
+                };
+                PayoutBankMatch { payout_number: p.payout_number, state, line_ids: vec![], confidence: None, reason }
+            })
+        })
+        .collect();
+    let unexplained = lines.iter().filter(|l| !used.contains(&l.id) && looks_like_vipps(l.line)).map(|l| l.id).collect();
+    BankMatchResult { payouts: payouts_out, unexplained }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bank::calendar::BankCountry;
+    use crate::bank::predict::{expected_bank_line, MOBILEPAY_TEXT_FORMAT};
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+    fn payout(n: u64, date: &str, amount: i64) -> (PayoutForBank, ExpectedBankLine) {
+        let p = PayoutForBank { ledger_id: "302321".into(), payout_number: n, ledger_date: d(date), amount, currency: "NOK".into() };
+        let e = expected_bank_line(BankCountry::No, &p, 117703, MOBILEPAY_TEXT_FORMAT);
+        (p, e)
+    }
+    fn line(date: &str, amount: i64, text: &str) -> StatementLine {
+        StatementLine { booking_date: d(date), value_date: None, amount, currency: "NOK".into(), text: text.into(), counterparty: None, bank_reference: None }
+    }
+
+    #[test]
+    fn every_state_a_payout_can_end_in() {
+        let payouts = vec![
+            payout(2000810, "2026-10-07", 28800), // named in the text
+            payout(2000811, "2026-10-08", 10000), // same amount, no text
+            payout(2000812, "2026-10-09", 5000),  // named, wrong amount
+            payout(2000813, "2026-10-12", 7000),  // late
+            payout(2000814, "2026-10-29", 9000),  // not due yet
+            payout(2000815, "2026-10-13", 6000),  // split in two
+        ];
+        let stored = [
+            line("2026-10-09", 28800, "Utb. 2000810 Vippsnr 117703"),
+            line("2026-10-12", 10000, "Overføring"),
+            line("2026-10-13", 4999, "Utb. 2000812 Vippsnr 117703"),
+            line("2026-10-15", 4000, "Utb. 2000815 Vippsnr 117703 del 1"),
+            line("2026-10-15", 2000, "Utb. 2000815 Vippsnr 117703 del 2"),
+            line("2026-10-20", 12345, "Vipps MobilePay AS"),
+            line("2026-10-20", -5000, "Husleie"),
+        ];
+        let lines: Vec<BankLineRef> = stored.iter().enumerate().map(|(i, l)| BankLineRef { id: i as i64 + 1, line: l }).collect();
+        let r = match_payouts(&payouts, &lines, &ManualChoices::default(), d("2026-10-28"));
+        let states: Vec<(u64, BankState, Vec<i64>, Option<Confidence>)> = r.payouts.iter().map(|m| (m.payout_number, m.state, m.line_ids.clone(), m.confidence)).collect();
+        assert_eq!(
+            states,
+            [
+                (2000810, BankState::InTheBank, vec![1], Some(Confidence::High)),
+                (2000811, BankState::InTheBank, vec![2], Some(Confidence::Low)),
+                (2000812, BankState::AmountDiffers, vec![3], Some(Confidence::High)),
+                (2000813, BankState::Late, vec![], None),
+                (2000814, BankState::NotDueYet, vec![], None),
+                (2000815, BankState::InTheBank, vec![4, 5], Some(Confidence::High)),
+            ]
+        );
+        assert_eq!(r.unexplained, [6]);
+        assert!(r.payouts[2].reason.contains("49.99 instead of 50.00"), "{}", r.payouts[2].reason);
+    }
+
+    #[test]
+    fn a_manual_match_and_unmatch_are_kept() {
+        let payouts = vec![payout(2000811, "2026-10-08", 10000)];
+        let stored = [line("2026-10-12", 10000, "Overføring"), line("2026-10-30", 10000, "Vipps")];
+        let lines: Vec<BankLineRef> = stored.iter().enumerate().map(|(i, l)| BankLineRef { id: i as i64 + 1, line: l }).collect();
+        let mut manual = ManualChoices::default();
+        manual.unmatched.insert((2000811, 1));
+        let r = match_payouts(&payouts, &lines, &manual, d("2026-10-31"));
+        assert_eq!(r.payouts[0].state, BankState::Late, "the unmatched line is not taken again; the other is outside the window");
+        manual.matched.push((2000811, 2));
+        let r = match_payouts(&payouts, &lines, &manual, d("2026-10-31"));
+        assert_eq!((r.payouts[0].state, r.payouts[0].line_ids.clone()), (BankState::MatchedByHand, vec![2]));
+        assert!(r.unexplained.is_empty());
+    }
+}
