@@ -15,7 +15,12 @@ pub fn normalise(account: &str) -> String {
 pub fn bban(account: &str) -> String {
     let n = normalise(account);
     let b = n.as_bytes();
-    if b.len() > 4 && b[0].is_ascii_alphabetic() && b[1].is_ascii_alphabetic() && b[2].is_ascii_digit() && b[3].is_ascii_digit() {
+    if b.len() > 4
+        && b[0].is_ascii_alphabetic()
+        && b[1].is_ascii_alphabetic()
+        && b[2].is_ascii_digit()
+        && b[3].is_ascii_digit()
+    {
         n[4..].to_string()
     } else {
         n
@@ -50,7 +55,9 @@ pub fn norwegian_iban(bban: &str) -> Option<String> {
     }
     // N=23, O=24, then "00", mod 97.
     let s = format!("{b}232400");
-    let rem = s.chars().fold(0u32, |r, c| (r * 10 + c.to_digit(10).unwrap_or(0)) % 97);
+    let rem = s
+        .chars()
+        .fold(0u32, |r, c| (r * 10 + c.to_digit(10).unwrap_or(0)) % 97);
     Some(format!("NO{:02}{b}", 98 - rem))
 }
 
@@ -67,7 +74,10 @@ mod tests {
     #[test]
     fn a_norwegian_iban_names_the_same_account_as_its_bban() {
         // The example IBAN from the Norwegian IBAN registry entry (Finans Norge / SWIFT IBAN registry).
-        assert_eq!(norwegian_iban("8601 11 17947").as_deref(), Some("NO9386011117947"));
+        assert_eq!(
+            norwegian_iban("8601 11 17947").as_deref(),
+            Some("NO9386011117947")
+        );
         assert!(iban_is_valid("NO93 8601 1117 947"));
         assert!(!iban_is_valid("NO94 8601 1117 947"));
         assert!(same_account("86011117947", "NO9386011117947"));

@@ -174,7 +174,10 @@ mod tests {
     fn norwegian_bank_holidays_2025_to_2027() {
         assert_eq!(
             list(BankCountry::No, 2025),
-            ["01-01", "04-17", "04-18", "04-21", "05-01", "05-29", "06-09", "12-24", "12-25", "12-26", "12-31"]
+            [
+                "01-01", "04-17", "04-18", "04-21", "05-01", "05-29", "06-09", "12-24", "12-25", "12-26",
+                "12-31"
+            ]
         );
         assert_eq!(
             list(BankCountry::No, 2026),
@@ -190,7 +193,10 @@ mod tests {
     fn danish_and_finnish_bank_holidays_2026() {
         assert_eq!(
             list(BankCountry::Dk, 2026),
-            ["01-01", "04-02", "04-03", "04-06", "05-14", "05-15", "05-25", "06-05", "12-24", "12-25", "12-31"]
+            [
+                "01-01", "04-02", "04-03", "04-06", "05-14", "05-15", "05-25", "06-05", "12-24", "12-25",
+                "12-31"
+            ]
         );
         assert_eq!(
             list(BankCountry::Fi, 2026),
@@ -205,19 +211,40 @@ mod tests {
     #[test]
     fn a_norwegian_payout_reaches_the_bank_two_bank_days_later() {
         // Wednesday → Friday.
-        assert_eq!(expected_bank_date(BankCountry::No, d("2026-10-07")), d("2026-10-09"));
+        assert_eq!(
+            expected_bank_date(BankCountry::No, d("2026-10-07")),
+            d("2026-10-09")
+        );
         // Friday → Tuesday (weekend skipped).
-        assert_eq!(expected_bank_date(BankCountry::No, d("2026-10-09")), d("2026-10-13"));
+        assert_eq!(
+            expected_bank_date(BankCountry::No, d("2026-10-09")),
+            d("2026-10-13")
+        );
         // Tuesday before Easter 2026 → Wednesday, then Maundy Thursday … Easter Monday are closed.
-        assert_eq!(expected_bank_date(BankCountry::No, d("2026-03-31")), d("2026-04-07"));
+        assert_eq!(
+            expected_bank_date(BankCountry::No, d("2026-03-31")),
+            d("2026-04-07")
+        );
         // 23 Dec 2026 (Wed) → 24, 25 closed, 28 Mon, 29 Tue.
-        assert_eq!(expected_bank_date(BankCountry::No, d("2026-12-23")), d("2026-12-29"));
+        assert_eq!(
+            expected_bank_date(BankCountry::No, d("2026-12-23")),
+            d("2026-12-29")
+        );
     }
 
     #[test]
     fn mobilepay_payouts_take_one_bank_day() {
-        assert_eq!(expected_bank_date(BankCountry::Dk, d("2026-05-13")), d("2026-05-18"));
-        assert_eq!(expected_bank_date(BankCountry::Fi, d("2026-05-13")), d("2026-05-15"));
-        assert_eq!(expected_bank_date(BankCountry::Fi, d("2026-06-18")), d("2026-06-22"));
+        assert_eq!(
+            expected_bank_date(BankCountry::Dk, d("2026-05-13")),
+            d("2026-05-18")
+        );
+        assert_eq!(
+            expected_bank_date(BankCountry::Fi, d("2026-05-13")),
+            d("2026-05-15")
+        );
+        assert_eq!(
+            expected_bank_date(BankCountry::Fi, d("2026-06-18")),
+            d("2026-06-22")
+        );
     }
 }

@@ -141,8 +141,9 @@ struct RmtInf {
 
 /// Every statement in a camt.053 file (one per account and period).
 pub fn parse(bytes: &[u8]) -> Result<Vec<Statement>> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Error::Input("This bank statement is not UTF-8 text, so it is not a camt.053 file.".into()))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Error::Input("This bank statement is not UTF-8 text, so it is not a camt.053 file.".into())
+    })?;
     if !text.contains(NAMESPACE_PREFIX) {
         return Err(Error::Input(
             "This XML file is not a camt.053 bank statement (no ISO 20022 camt.053 namespace). Export the statement from the online bank as camt.053 (ISO 20022) or CSV.".into(),
@@ -155,7 +156,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Statement>> {
     })?;
     let stmts = doc
         .statement
-        .ok_or_else(|| Error::Input("This camt.053 file holds no BankToCustomerStatement. Nothing was imported.".into()))?
+        .ok_or_else(|| {
+            Error::Input("This camt.053 file holds no BankToCustomerStatement. Nothing was imported.".into())
+        })?
         .stmts;
     stmts.into_iter().map(statement).collect()
 }
@@ -173,7 +176,11 @@ fn statement(s: Stmt) -> Result<Statement> {
             lines.push(line);
         }
     }
-    Ok(Statement { account, currency: s.acct.ccy, lines })
+    Ok(Statement {
+        account,
+        currency: s.acct.ccy,
+        lines,
+    })
 }
 
 fn date(c: &Option<DateChoice>) -> Option<NaiveDate> {
@@ -184,16 +191,28 @@ fn date(c: &Option<DateChoice>) -> Option<NaiveDate> {
 
 /// A booked entry as a line; pending and informational entries are left out.
 fn line(e: Ntry) -> Result<Option<StatementLine>> {
-    let status = e.sts.as_ref().and_then(|s| s.cd.clone().or(s.text.clone())).unwrap_or_default();
+    let status = e
+        .sts
+        .as_ref()
+        .and_then(|s| s.cd.clone().or(s.text.clone()))
+        .unwrap_or_default();
     if !status.trim().is_empty() && status.trim() != "BOOK" {
         return Ok(None);
     }
-    let abs = parse_amount(e.amt.value.trim(), false)
-        .ok_or_else(|| Error::Input(format!("A camt.053 entry has an amount Avstem cannot read: {:?}. Nothing was imported.", e.amt.value)))?;
+    let abs = parse_amount(e.amt.value.trim(), false).ok_or_else(|| {
+        Error::Input(format!(
+            "A camt.053 entry has an amount Avstem cannot read: {:?}. Nothing was imported.",
+            e.amt.value
+        ))
+    })?;
     let credit = match e.cdt_dbt_ind.trim() {
         "CRDT" => true,
         "DBIT" => false,
-        other => return Err(Error::Input(format!("A camt.053 entry is neither credit nor debit ({other:?}). Nothing was imported."))),
+        other => {
+            return Err(Error::Input(format!(
+                "A camt.053 entry is neither credit nor debit ({other:?}). Nothing was imported."
+            )))
+        }
     };
     let reversed = e.rvsl_ind.as_deref().map(str::trim) == Some("true");
     let amount = if credit != reversed { abs } else { -abs };
@@ -214,7 +233,13 @@ fn line(e: Ntry) -> Result<Option<StatementLine>> {
             counterparty = tx
                 .parties
                 .as_ref()
-                .and_then(|p| if amount >= 0 { p.dbtr.as_ref() } else { p.cdtr.as_ref() })
+                .and_then(|p| {
+                    if amount >= 0 {
+                        p.dbtr.as_ref()
+                    } else {
+                        p.cdtr.as_ref()
+                    }
+                })
                 .and_then(party_name);
         }
     }
@@ -243,7 +268,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/tests/fixtures/camt053/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+        std::fs::read(format!(
+            "{}/tests/fixtures/camt053/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
     }
 
     // genkgo/camt's published v02 sample (test/data/camt053.v2.minimal.xml).
@@ -270,7 +299,11 @@ mod tests {
         let l = &stmts[0].lines[0];
         assert_eq!(l.amount, 885);
         assert_eq!(l.booking_date.to_string(), "2014-12-31", "read from BookgDt/DtTm");
-        assert_eq!(l.counterparty.as_deref(), Some("NAME NAME"), "v08 nests the name in Pty");
+        assert_eq!(
+            l.counterparty.as_deref(),
+            Some("NAME NAME"),
+            "v08 nests the name in Pty"
+        );
         assert_eq!(l.bank_reference.as_deref(), Some("AAAASESS-FP-CN_98765/01"));
     }
 

@@ -25,7 +25,9 @@ pub struct CsvMapping {
     pub currency: String,
 }
 
-const DATE_FORMATS: [&str; 6] = ["%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y", "%Y%m%d"];
+const DATE_FORMATS: [&str; 6] = [
+    "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y", "%Y%m%d",
+];
 
 fn decode(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -63,21 +65,34 @@ pub fn detect(bytes: &[u8]) -> Result<CsvMapping> {
             let sample = rows(&text, *d, 20);
             let widths: Vec<usize> = sample.iter().map(Vec::len).collect();
             let consistent = widths.windows(2).all(|w| w[0] == w[1]);
-            (consistent && widths.first().copied().unwrap_or(0) > 1, widths.first().copied().unwrap_or(0))
+            (
+                consistent && widths.first().copied().unwrap_or(0) > 1,
+                widths.first().copied().unwrap_or(0),
+            )
         })
         .unwrap_or(';');
     let sample = rows(&text, delimiter, 50);
     let header = sample.first().cloned().unwrap_or_default();
     let body: &[Vec<String>] = sample.get(1..).unwrap_or(&[]);
-    let column_values = |i: usize| body.iter().filter_map(|r| r.get(i)).filter(|v| !v.is_empty()).cloned().collect::<Vec<_>>();
+    let column_values = |i: usize| {
+        body.iter()
+            .filter_map(|r| r.get(i))
+            .filter(|v| !v.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let date_format_of = |i: usize| -> Option<&'static str> {
         let vals = column_values(i);
         if vals.is_empty() {
             return None;
         }
-        DATE_FORMATS.into_iter().find(|f| vals.iter().all(|v| NaiveDate::parse_from_str(v, f).is_ok()))
+        DATE_FORMATS
+            .into_iter()
+            .find(|f| vals.iter().all(|v| NaiveDate::parse_from_str(v, f).is_ok()))
     };
-    let date_cols: Vec<usize> = (0..header.len()).filter(|i| date_format_of(*i).is_some()).collect();
+    let date_cols: Vec<usize> = (0..header.len())
+        .filter(|i| date_format_of(*i).is_some())
+        .collect();
     let date_column = date_cols
         .iter()
         .copied()
@@ -89,7 +104,12 @@ pub fn detect(bytes: &[u8]) -> Result<CsvMapping> {
         .filter(|i| *i != date_column && !date_cols.contains(i))
         .filter(|i| {
             let vals = column_values(*i);
-            !vals.is_empty() && vals.iter().all(|v| v.chars().any(|c| c.is_ascii_digit()) && v.chars().all(|c| c.is_ascii_digit() || " .,-+'\u{a0}".contains(c)))
+            !vals.is_empty()
+                && vals.iter().all(|v| {
+                    v.chars().any(|c| c.is_ascii_digit())
+                        && v.chars()
+                            .all(|c| c.is_ascii_digit() || " .,-+'\u{a0}".contains(c))
+                })
         })
         .collect();
     let decimal_comma = money.iter().flat_map(|i| column_values(*i)).any(|v| {
@@ -98,15 +118,29 @@ pub fn detect(bytes: &[u8]) -> Result<CsvMapping> {
     });
     let named = |words: &[&str]| money.iter().copied().find(|i| has_word(&header[*i], words));
     let credit_column = named(&["inn", "ind", "credit", "kredit", "pano"]);
-    let debit_column = named(&["ut ", "ut", "udbet", "debit", "debet", "otto"]).filter(|c| Some(*c) != credit_column);
-    let amount_column = named(&["beløp", "beløb", "belopp", "amount", "summa", "määrä", "belob", "belop"])
-        .or(if credit_column.is_some() && debit_column.is_some() { None } else { money.first().copied() });
+    let debit_column =
+        named(&["ut ", "ut", "udbet", "debit", "debet", "otto"]).filter(|c| Some(*c) != credit_column);
+    let amount_column = named(&[
+        "beløp", "beløb", "belopp", "amount", "summa", "määrä", "belob", "belop",
+    ])
+    .or(if credit_column.is_some() && debit_column.is_some() {
+        None
+    } else {
+        money.first().copied()
+    });
     if amount_column.is_none() && (credit_column.is_none() || debit_column.is_none()) {
         return Err(Error::Input("No amount column was found in this CSV file (looked for Beløp, Amount, Inn/Ut and columns of numbers). Nothing was imported.".into()));
     }
     let text_column = (0..header.len())
         .filter(|i| *i != date_column && !money.contains(i))
-        .find(|i| has_word(&header[*i], &["tekst", "text", "beskriv", "forklar", "descr", "selitys", "viesti", "meddel"]))
+        .find(|i| {
+            has_word(
+                &header[*i],
+                &[
+                    "tekst", "text", "beskriv", "forklar", "descr", "selitys", "viesti", "meddel",
+                ],
+            )
+        })
         .or((0..header.len()).find(|i| *i != date_column && !money.contains(i) && !date_cols.contains(i)));
     Ok(CsvMapping {
         delimiter,
@@ -114,8 +148,16 @@ pub fn detect(bytes: &[u8]) -> Result<CsvMapping> {
         date_column,
         date_format,
         amount_column,
-        credit_column: if amount_column.is_some() { None } else { credit_column },
-        debit_column: if amount_column.is_some() { None } else { debit_column },
+        credit_column: if amount_column.is_some() {
+            None
+        } else {
+            credit_column
+        },
+        debit_column: if amount_column.is_some() {
+            None
+        } else {
+            debit_column
+        },
         text_column,
         decimal_comma,
         currency: "NOK".into(),
@@ -134,29 +176,43 @@ pub fn parse(bytes: &[u8], m: &CsvMapping) -> Result<Statement> {
     let mut lines = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let row = i + 1 + usize::from(m.has_header);
-        let rec = rec.map_err(|e| Error::Input(format!("Row {row} of the CSV file cannot be read ({e}). Nothing was imported.")))?;
+        let rec = rec.map_err(|e| {
+            Error::Input(format!(
+                "Row {row} of the CSV file cannot be read ({e}). Nothing was imported."
+            ))
+        })?;
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         let field = |c: Option<usize>| c.and_then(|c| rec.get(c)).map(str::trim).unwrap_or("");
         let raw_date = field(Some(m.date_column));
         let booking_date = NaiveDate::parse_from_str(raw_date, &m.date_format).map_err(|_| {
-            Error::Input(format!("Row {row}: {raw_date:?} is not a date in the format {}. Nothing was imported.", m.date_format))
+            Error::Input(format!(
+                "Row {row}: {raw_date:?} is not a date in the format {}. Nothing was imported.",
+                m.date_format
+            ))
         })?;
         let amount_of = |c: Option<usize>| -> Result<i64> {
             let raw = field(c);
             if raw.is_empty() {
                 return Ok(0);
             }
-            parse_amount(raw, m.decimal_comma)
-                .ok_or_else(|| Error::Input(format!("Row {row}: {raw:?} is not an amount. Nothing was imported.")))
+            parse_amount(raw, m.decimal_comma).ok_or_else(|| {
+                Error::Input(format!(
+                    "Row {row}: {raw:?} is not an amount. Nothing was imported."
+                ))
+            })
         };
         let amount = match m.amount_column {
             Some(c) => amount_of(Some(c))?,
             None => amount_of(m.credit_column)?
                 .abs()
                 .checked_sub(amount_of(m.debit_column)?.abs())
-                .ok_or_else(|| Error::Input(format!("Row {row}: the amount is too large. Nothing was imported.")))?,
+                .ok_or_else(|| {
+                    Error::Input(format!(
+                        "Row {row}: the amount is too large. Nothing was imported."
+                    ))
+                })?,
         };
         lines.push(StatementLine {
             booking_date,
@@ -168,7 +224,11 @@ pub fn parse(bytes: &[u8], m: &CsvMapping) -> Result<Statement> {
             bank_reference: None,
         });
     }
-    Ok(Statement { account: None, currency: Some(m.currency.clone()), lines })
+    Ok(Statement {
+        account: None,
+        currency: Some(m.currency.clone()),
+        lines,
+    })
 }
 
 #[cfg(test)]
@@ -185,19 +245,43 @@ mod tests {
         assert!(m.decimal_comma);
         assert_eq!(m.date_format, "%d.%m.%Y");
         assert_eq!((m.date_column, m.text_column), (0, Some(1)));
-        assert_eq!((m.amount_column, m.credit_column, m.debit_column), (None, Some(4), Some(3)));
+        assert_eq!(
+            (m.amount_column, m.credit_column, m.debit_column),
+            (None, Some(4), Some(3))
+        );
         let s = parse(csv.as_bytes(), &m).expect("parse");
-        let got: Vec<(String, i64, &str)> = s.lines.iter().map(|l| (l.booking_date.to_string(), l.amount, l.text.as_str())).collect();
-        assert_eq!(got, [("2026-10-09".into(), 128800, "Utb. 2000810 Vippsnr 117703"), ("2026-10-10".into(), -1200000, "Husleie")]);
+        let got: Vec<(String, i64, &str)> = s
+            .lines
+            .iter()
+            .map(|l| (l.booking_date.to_string(), l.amount, l.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("2026-10-09".into(), 128800, "Utb. 2000810 Vippsnr 117703"),
+                ("2026-10-10".into(), -1200000, "Husleie")
+            ]
+        );
     }
 
     #[test]
     fn an_english_export_with_commas_and_iso_dates_is_understood() {
         let csv = "Date,Description,Amount\n2026-10-09,\"Utb. 2000810 Vippsnr 117703\",288.00\n2026-10-12,Coffee beans,-45.50\n";
         let m = detect(csv.as_bytes()).expect("mapping");
-        assert_eq!((m.delimiter, m.decimal_comma, m.date_format.as_str(), m.amount_column), (',', false, "%Y-%m-%d", Some(2)));
+        assert_eq!(
+            (
+                m.delimiter,
+                m.decimal_comma,
+                m.date_format.as_str(),
+                m.amount_column
+            ),
+            (',', false, "%Y-%m-%d", Some(2))
+        );
         let s = parse(csv.as_bytes(), &m).expect("parse");
-        assert_eq!(s.lines.iter().map(|l| l.amount).collect::<Vec<_>>(), [28800, -4550]);
+        assert_eq!(
+            s.lines.iter().map(|l| l.amount).collect::<Vec<_>>(),
+            [28800, -4550]
+        );
     }
 
     #[test]

@@ -82,10 +82,21 @@ pub fn match_payouts(
     let mut out: Vec<Option<PayoutBankMatch>> = vec![None; payouts.len()];
     let allowed = |p: u64, id: i64| !manual.unmatched.contains(&(p, id));
     for (i, (p, _)) in payouts.iter().enumerate() {
-        let ids: Vec<i64> = manual.matched.iter().filter(|(n, _)| *n == p.payout_number).map(|(_, id)| *id).collect();
+        let ids: Vec<i64> = manual
+            .matched
+            .iter()
+            .filter(|(n, _)| *n == p.payout_number)
+            .map(|(_, id)| *id)
+            .collect();
         if !ids.is_empty() {
             used.extend(ids.iter().copied());
-            out[i] = Some(PayoutBankMatch { payout_number: p.payout_number, state: BankState::MatchedByHand, line_ids: ids, confidence: Some(Confidence::High), reason: "matched by hand".into() });
+            out[i] = Some(PayoutBankMatch {
+                payout_number: p.payout_number,
+                state: BankState::MatchedByHand,
+                line_ids: ids,
+                confidence: Some(Confidence::High),
+                reason: "matched by hand".into(),
+            });
         }
     }
     // Pass 1: the payout number in the text.
@@ -95,7 +106,13 @@ pub fn match_payouts(
         }
         let named: Vec<&BankLineRef> = lines
             .iter()
-            .filter(|l| !used.contains(&l.id) && allowed(p.payout_number, l.id) && l.line.currency == p.currency && l.line.amount > 0 && mentions_number(&l.line.text, p.payout_number))
+            .filter(|l| {
+                !used.contains(&l.id)
+                    && allowed(p.payout_number, l.id)
+                    && l.line.currency == p.currency
+                    && l.line.amount > 0
+                    && mentions_number(&l.line.text, p.payout_number)
+            })
             .collect();
         if named.is_empty() {
             continue;
@@ -103,14 +120,41 @@ pub fn match_payouts(
         let exact = named.iter().find(|l| l.line.amount == exp.amount);
         let sum: i64 = named.iter().fold(0i64, |s, l| s.saturating_add(l.line.amount));
         let (state, ids, reason) = if let Some(l) = exact {
-            (BankState::InTheBank, vec![l.id], format!("amount and payout number {} in the text", p.payout_number))
+            (
+                BankState::InTheBank,
+                vec![l.id],
+                format!("amount and payout number {} in the text", p.payout_number),
+            )
         } else if sum == exp.amount {
-            (BankState::InTheBank, named.iter().map(|l| l.id).collect(), format!("paid in {} parts that name payout {}", named.len(), p.payout_number))
+            (
+                BankState::InTheBank,
+                named.iter().map(|l| l.id).collect(),
+                format!(
+                    "paid in {} parts that name payout {}",
+                    named.len(),
+                    p.payout_number
+                ),
+            )
         } else {
-            (BankState::AmountDiffers, named.iter().map(|l| l.id).collect(), format!("payout {} is in the bank with {} instead of {}", p.payout_number, crate::model::format_minor(sum), crate::model::format_minor(exp.amount)))
+            (
+                BankState::AmountDiffers,
+                named.iter().map(|l| l.id).collect(),
+                format!(
+                    "payout {} is in the bank with {} instead of {}",
+                    p.payout_number,
+                    crate::model::format_minor(sum),
+                    crate::model::format_minor(exp.amount)
+                ),
+            )
         };
         used.extend(ids.iter().copied());
-        out[i] = Some(PayoutBankMatch { payout_number: p.payout_number, state, line_ids: ids, confidence: Some(Confidence::High), reason });
+        out[i] = Some(PayoutBankMatch {
+            payout_number: p.payout_number,
+            state,
+            line_ids: ids,
+            confidence: Some(Confidence::High),
+            reason,
+        });
     }
     // Pass 2: exact amount within the window, nearest the expected date first.
     for (i, (p, exp)) in payouts.iter().enumerate() {
@@ -121,19 +165,32 @@ pub fn match_payouts(
         let to = exp.date + Duration::days(WINDOW_DAYS_AFTER_EXPECTED);
         let best = lines
             .iter()
-            .filter(|l| !used.contains(&l.id) && allowed(p.payout_number, l.id) && l.line.currency == p.currency && l.line.amount == exp.amount)
+            .filter(|l| {
+                !used.contains(&l.id)
+                    && allowed(p.payout_number, l.id)
+                    && l.line.currency == p.currency
+                    && l.line.amount == exp.amount
+            })
             .filter(|l| l.line.booking_date >= from && l.line.booking_date <= to)
             .min_by_key(|l| ((l.line.booking_date - exp.date).num_days().abs(), l.id));
         if let Some(l) = best {
             let off = (l.line.booking_date - exp.date).num_days();
-            let confidence = if off.abs() <= 1 && looks_like_vipps(l.line) { Confidence::Medium } else { Confidence::Low };
+            let confidence = if off.abs() <= 1 && looks_like_vipps(l.line) {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            };
             used.insert(l.id);
             out[i] = Some(PayoutBankMatch {
                 payout_number: p.payout_number,
                 state: BankState::InTheBank,
                 line_ids: vec![l.id],
                 confidence: Some(confidence),
-                reason: format!("same amount, {} day(s) from the expected date {}; the text does not name the payout", off.abs(), exp.date),
+                reason: format!(
+                    "same amount, {} day(s) from the expected date {}; the text does not name the payout",
+                    off.abs(),
+                    exp.date
+                ),
             });
         }
     }
@@ -143,16 +200,35 @@ pub fn match_payouts(
         .map(|((p, exp), m)| {
             m.unwrap_or_else(|| {
                 let (state, reason) = if today <= exp.date {
-                    (BankState::NotDueYet, format!("expected in the bank on {}", exp.date))
+                    (
+                        BankState::NotDueYet,
+                        format!("expected in the bank on {}", exp.date),
+                    )
                 } else {
-                    (BankState::Late, format!("expected on {}, not found in the bank", exp.date))
+                    (
+                        BankState::Late,
+                        format!("expected on {}, not found in the bank", exp.date),
+                    )
                 };
-                PayoutBankMatch { payout_number: p.payout_number, state, line_ids: vec![], confidence: None, reason }
+                PayoutBankMatch {
+                    payout_number: p.payout_number,
+                    state,
+                    line_ids: vec![],
+                    confidence: None,
+                    reason,
+                }
             })
         })
         .collect();
-    let unexplained = lines.iter().filter(|l| !used.contains(&l.id) && looks_like_vipps(l.line)).map(|l| l.id).collect();
-    BankMatchResult { payouts: payouts_out, unexplained }
+    let unexplained = lines
+        .iter()
+        .filter(|l| !used.contains(&l.id) && looks_like_vipps(l.line))
+        .map(|l| l.id)
+        .collect();
+    BankMatchResult {
+        payouts: payouts_out,
+        unexplained,
+    }
 }
 
 #[cfg(test)]
@@ -165,12 +241,26 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
     fn payout(n: u64, date: &str, amount: i64) -> (PayoutForBank, ExpectedBankLine) {
-        let p = PayoutForBank { ledger_id: "302321".into(), payout_number: n, ledger_date: d(date), amount, currency: "NOK".into() };
+        let p = PayoutForBank {
+            ledger_id: "302321".into(),
+            payout_number: n,
+            ledger_date: d(date),
+            amount,
+            currency: "NOK".into(),
+        };
         let e = expected_bank_line(BankCountry::No, &p, 117703, MOBILEPAY_TEXT_FORMAT);
         (p, e)
     }
     fn line(date: &str, amount: i64, text: &str) -> StatementLine {
-        StatementLine { booking_date: d(date), value_date: None, amount, currency: "NOK".into(), text: text.into(), counterparty: None, bank_reference: None }
+        StatementLine {
+            booking_date: d(date),
+            value_date: None,
+            amount,
+            currency: "NOK".into(),
+            text: text.into(),
+            counterparty: None,
+            bank_reference: None,
+        }
     }
 
     #[test]
@@ -192,9 +282,20 @@ mod tests {
             line("2026-10-20", 12345, "Vipps MobilePay AS"),
             line("2026-10-20", -5000, "Husleie"),
         ];
-        let lines: Vec<BankLineRef> = stored.iter().enumerate().map(|(i, l)| BankLineRef { id: i as i64 + 1, line: l }).collect();
+        let lines: Vec<BankLineRef> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, l)| BankLineRef {
+                id: i as i64 + 1,
+                line: l,
+            })
+            .collect();
         let r = match_payouts(&payouts, &lines, &ManualChoices::default(), d("2026-10-28"));
-        let states: Vec<(u64, BankState, Vec<i64>, Option<Confidence>)> = r.payouts.iter().map(|m| (m.payout_number, m.state, m.line_ids.clone(), m.confidence)).collect();
+        let states: Vec<(u64, BankState, Vec<i64>, Option<Confidence>)> = r
+            .payouts
+            .iter()
+            .map(|m| (m.payout_number, m.state, m.line_ids.clone(), m.confidence))
+            .collect();
         assert_eq!(
             states,
             [
@@ -207,21 +308,42 @@ mod tests {
             ]
         );
         assert_eq!(r.unexplained, [6]);
-        assert!(r.payouts[2].reason.contains("49.99 instead of 50.00"), "{}", r.payouts[2].reason);
+        assert!(
+            r.payouts[2].reason.contains("49.99 instead of 50.00"),
+            "{}",
+            r.payouts[2].reason
+        );
     }
 
     #[test]
     fn a_manual_match_and_unmatch_are_kept() {
         let payouts = vec![payout(2000811, "2026-10-08", 10000)];
-        let stored = [line("2026-10-12", 10000, "Overføring"), line("2026-10-30", 10000, "Vipps")];
-        let lines: Vec<BankLineRef> = stored.iter().enumerate().map(|(i, l)| BankLineRef { id: i as i64 + 1, line: l }).collect();
+        let stored = [
+            line("2026-10-12", 10000, "Overføring"),
+            line("2026-10-30", 10000, "Vipps"),
+        ];
+        let lines: Vec<BankLineRef> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, l)| BankLineRef {
+                id: i as i64 + 1,
+                line: l,
+            })
+            .collect();
         let mut manual = ManualChoices::default();
         manual.unmatched.insert((2000811, 1));
         let r = match_payouts(&payouts, &lines, &manual, d("2026-10-31"));
-        assert_eq!(r.payouts[0].state, BankState::Late, "the unmatched line is not taken again; the other is outside the window");
+        assert_eq!(
+            r.payouts[0].state,
+            BankState::Late,
+            "the unmatched line is not taken again; the other is outside the window"
+        );
         manual.matched.push((2000811, 2));
         let r = match_payouts(&payouts, &lines, &manual, d("2026-10-31"));
-        assert_eq!((r.payouts[0].state, r.payouts[0].line_ids.clone()), (BankState::MatchedByHand, vec![2]));
+        assert_eq!(
+            (r.payouts[0].state, r.payouts[0].line_ids.clone()),
+            (BankState::MatchedByHand, vec![2])
+        );
         assert!(r.unexplained.is_empty());
     }
 }

@@ -107,6 +107,10 @@ mod tests {
         assert_eq!(parse_amount("18.15000", false), Some(1815));
         assert_eq!(parse_amount("0.001", false), None, "sub-cent amounts are refused");
         assert_eq!(parse_amount("abc", false), None);
-        assert_eq!(parse_amount("99999999999999999999", false), None, "overflow is refused");
+        assert_eq!(
+            parse_amount("99999999999999999999", false),
+            None,
+            "overflow is refused"
+        );
     }
 }

@@ -69,7 +69,18 @@ pub fn luhn_check_digit(s: &str) -> u32 {
         .rev()
         .filter_map(|c| c.to_digit(10))
         .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { d })
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
         .sum();
     (10 - sum % 10) % 10
 }
@@ -104,7 +115,12 @@ mod tests {
 
     #[test]
     fn a_norwegian_payout_reads_utb_and_vippsnr_in_the_bank() {
-        let line = expected_bank_line(BankCountry::No, &payout(2000810, "2026-10-07", "NOK"), 117703, MOBILEPAY_TEXT_FORMAT);
+        let line = expected_bank_line(
+            BankCountry::No,
+            &payout(2000810, "2026-10-07", "NOK"),
+            117703,
+            MOBILEPAY_TEXT_FORMAT,
+        );
         assert_eq!(line.text, "Utb. 2000810 Vippsnr 117703");
         assert_eq!(line.date.to_string(), "2026-10-09");
         assert_eq!(line.amount, 28800);
@@ -119,7 +135,10 @@ mod tests {
         assert_eq!(&text[..19], "0200004711001130526");
         assert_eq!(text.len(), 20);
         assert_eq!(luhn_check_digit("7992739871"), 3, "the textbook Luhn example");
-        assert_eq!(text[19..].parse::<u32>().ok(), Some(luhn_check_digit(&text[..19])));
+        assert_eq!(
+            text[19..].parse::<u32>().ok(),
+            Some(luhn_check_digit(&text[..19]))
+        );
         let custom = expected_text(BankCountry::Fi, &p, 4711, "MobilePay {payout}");
         assert_eq!(custom, "MobilePay 2000001");
     }

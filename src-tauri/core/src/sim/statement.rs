@@ -24,13 +24,21 @@ pub struct StatementFaults {
 }
 
 /// The bank's lines for these payouts: on the expected date with the expected text, unless faulted.
-pub fn lines_for_payouts(payouts: &[(PayoutForBank, ExpectedBankLine)], faults: &StatementFaults) -> Vec<StatementLine> {
+pub fn lines_for_payouts(
+    payouts: &[(PayoutForBank, ExpectedBankLine)],
+    faults: &StatementFaults,
+) -> Vec<StatementLine> {
     let mut out = Vec::new();
     for (p, e) in payouts {
         if faults.missing.contains(&p.payout_number) {
             continue;
         }
-        let late = faults.late_days.iter().find(|(n, _)| *n == p.payout_number).map(|(_, d)| *d).unwrap_or(0);
+        let late = faults
+            .late_days
+            .iter()
+            .find(|(n, _)| *n == p.payout_number)
+            .map(|(_, d)| *d)
+            .unwrap_or(0);
         let date = e.date + Duration::days(late);
         let mk = |amount: i64, suffix: &str, part: u32| StatementLine {
             booking_date: date,
@@ -50,7 +58,10 @@ pub fn lines_for_payouts(payouts: &[(PayoutForBank, ExpectedBankLine)], faults: 
         }
     }
     let start = payouts.first().map(|(_, e)| e.date).unwrap_or_default();
-    let currency = payouts.first().map(|(p, _)| p.currency.clone()).unwrap_or_else(|| "NOK".into());
+    let currency = payouts
+        .first()
+        .map(|(p, _)| p.currency.clone())
+        .unwrap_or_else(|| "NOK".into());
     for i in 0..faults.foreign_lines {
         out.push(StatementLine {
             booking_date: start + Duration::days(i as i64 % 28),
@@ -67,7 +78,10 @@ pub fn lines_for_payouts(payouts: &[(PayoutForBank, ExpectedBankLine)], faults: 
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn amt(minor: i64) -> String {
@@ -76,7 +90,14 @@ fn amt(minor: i64) -> String {
 }
 
 /// A camt.053 document for one account. `opening` is the opening booked balance in minor units.
-pub fn write_camt053(version: CamtVersion, iban: &str, currency: &str, from: NaiveDate, opening: i64, lines: &[StatementLine]) -> String {
+pub fn write_camt053(
+    version: CamtVersion,
+    iban: &str,
+    currency: &str,
+    from: NaiveDate,
+    opening: i64,
+    lines: &[StatementLine],
+) -> String {
     let ns = match version {
         CamtVersion::V02 => "camt.053.001.02",
         CamtVersion::V08 => "camt.053.001.08",
@@ -104,7 +125,10 @@ pub fn write_camt053(version: CamtVersion, iban: &str, currency: &str, from: Nai
             let role = if credit { "Dbtr" } else { "Cdtr" };
             match version {
                 CamtVersion::V02 => format!("<RltdPties><{role}><Nm>{}</Nm></{role}></RltdPties>", esc(n)),
-                CamtVersion::V08 => format!("<RltdPties><{role}><Pty><Nm>{}</Nm></Pty></{role}></RltdPties>", esc(n)),
+                CamtVersion::V08 => format!(
+                    "<RltdPties><{role}><Pty><Nm>{}</Nm></Pty></{role}></RltdPties>",
+                    esc(n)
+                ),
             }
         });
         let text: String = l.text.chars().take(140).collect();
@@ -131,7 +155,11 @@ pub fn write_csv_no(lines: &[StatementLine]) -> String {
     let mut s = String::from("Dato;Forklaring;Rentedato;Ut fra konto;Inn på konto\n");
     for l in lines {
         let money = amt(l.amount).replace('.', ",");
-        let (out, inn) = if l.amount < 0 { (money, String::new()) } else { (String::new(), money) };
+        let (out, inn) = if l.amount < 0 {
+            (money, String::new())
+        } else {
+            (String::new(), money)
+        };
         let d = l.booking_date.format("%d.%m.%Y");
         let _ = writeln!(s, "{d};{};{d};{out};{inn}", l.text.replace([';', '\n', '"'], " "));
     }
@@ -151,7 +179,8 @@ mod tests {
                 let p = PayoutForBank {
                     ledger_id: "302321".into(),
                     payout_number: 2000810 + i,
-                    ledger_date: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default() + Duration::days(i as i64),
+                    ledger_date: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap_or_default()
+                        + Duration::days(i as i64),
                     amount: 28800 + 1000 * i as i64,
                     currency: "NOK".into(),
                 };
@@ -166,7 +195,11 @@ mod tests {
         let f = dir.path().join("s.xml");
         std::fs::write(&f, xml).expect("write");
         let schema = format!("{}/tests/fixtures/camt053/{xsd}", env!("CARGO_MANIFEST_DIR"));
-        let out = std::process::Command::new("xmllint").args(["--noout", "--schema", &schema]).arg(&f).output().expect("xmllint is installed (libxml2-utils)");
+        let out = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema", &schema])
+            .arg(&f)
+            .output()
+            .expect("xmllint is installed (libxml2-utils)");
         if !out.status.success() {
             eprintln!("{}", String::from_utf8_lossy(&out.stderr));
         }
@@ -175,11 +208,30 @@ mod tests {
 
     #[test]
     fn generated_statements_validate_against_the_iso_schemas_and_read_back() {
-        let faults = StatementFaults { late_days: vec![(2000811, 3)], missing: vec![2000812], split: vec![2000813], foreign_lines: 3 };
+        let faults = StatementFaults {
+            late_days: vec![(2000811, 3)],
+            missing: vec![2000812],
+            split: vec![2000813],
+            foreign_lines: 3,
+        };
         let lines = lines_for_payouts(&payouts(), &faults);
-        assert_eq!(lines.len(), 4 + 1 + 3, "one missing, one split in two, three foreign");
-        for (v, xsd) in [(CamtVersion::V02, "camt.053.001.02.xsd"), (CamtVersion::V08, "camt.053.001.08.xsd")] {
-            let xml = write_camt053(v, "NO9386011117947", "NOK", NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(), 0, &lines);
+        assert_eq!(
+            lines.len(),
+            4 + 1 + 3,
+            "one missing, one split in two, three foreign"
+        );
+        for (v, xsd) in [
+            (CamtVersion::V02, "camt.053.001.02.xsd"),
+            (CamtVersion::V08, "camt.053.001.08.xsd"),
+        ] {
+            let xml = write_camt053(
+                v,
+                "NO9386011117947",
+                "NOK",
+                NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(),
+                0,
+                &lines,
+            );
             assert!(xmllint(&xml, xsd), "{xsd}");
             let back = camt::parse(xml.as_bytes()).expect("parse");
             assert_eq!(back[0].account.as_deref(), Some("NO9386011117947"));
