@@ -10,6 +10,7 @@ pub mod export;
 pub mod model;
 pub mod profile;
 pub mod reconcile;
+pub mod sales;
 pub mod secrets;
 pub mod sim;
 pub mod store;

@@ -190,6 +190,11 @@ impl ApiClient {
         self.inner.credentials.kind()
     }
 
+    /// Retry and backoff settings (shared with the Sales API client in `api::sales`).
+    pub(super) fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
     /// HTTP requests sent so far (token calls and retries included).
     pub fn requests_made(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
@@ -368,7 +373,7 @@ impl ApiClient {
     }
 
     /// `url` plus the query pairs that are present; no `?` at all when none are.
-    fn url_with(&self, segments: &[&str], query: &[Option<(&str, &str)>]) -> Url {
+    pub(super) fn url_with(&self, segments: &[&str], query: &[Option<(&str, &str)>]) -> Url {
         let mut url = self.url(segments);
         let pairs: Vec<(&str, &str)> = query.iter().flatten().copied().collect();
         if !pairs.is_empty() {
@@ -378,7 +383,7 @@ impl ApiClient {
     }
 
     /// GET with the bearer token; one token refresh on a 401; retries with backoff.
-    async fn get_json<T: serde::de::DeserializeOwned>(
+    pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
         what: &str,
@@ -648,7 +653,7 @@ fn validation(body: &ErrorBody, status: u16) -> Error {
     }
 }
 
-fn repeated_cursor(what: &str, cursor: &str) -> Error {
+pub(super) fn repeated_cursor(what: &str, cursor: &str) -> Error {
     Error::Undecodable {
         detail: format!(
             "the {what} kept sending a cursor it had already sent; stopped to avoid an endless loop"

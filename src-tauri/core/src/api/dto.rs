@@ -46,12 +46,12 @@ fn lenient_int(v: &serde_json::Value) -> Option<i64> {
 }
 
 /// `Option<LenientInt>` where null and absent both mean "not sent".
-fn opt_int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, D::Error> {
+pub(super) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, D::Error> {
     Ok(Option::<LenientInt>::deserialize(d)?.map(|n| n.0))
 }
 
 /// A string field that may be null, absent, or (liberally) a number.
-fn opt_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+pub(super) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
         None | Some(serde_json::Value::Null) => None,
@@ -63,7 +63,7 @@ fn opt_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Str
 }
 
 /// A boolean that may be null, absent, or the string "true"/"false".
-fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
+pub(super) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
         Some(serde_json::Value::Bool(b)) => Some(b),
@@ -77,7 +77,7 @@ fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>
 }
 
 /// A list that may be null or absent (both mean empty).
-fn vec_or_null<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
+pub(super) fn vec_or_null<'de, D, T>(d: D) -> std::result::Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

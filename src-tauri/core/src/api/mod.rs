@@ -1,9 +1,13 @@
-//! The Report API client: auth (merchant and partner), paging, liberal decoding, retries.
-//! Wire DTOs live in `dto`; callers only ever see `crate::model` types.
+//! The Report API and Sales API clients: auth (merchant and partner), paging, liberal decoding,
+//! retries. Wire DTOs live in `dto` and `sales_dto`; callers only ever see `crate::model` and
+//! `crate::sales` types.
 
 pub mod auth;
 pub mod client;
 pub mod dto;
 pub mod retry;
+pub mod sales;
+pub mod sales_dto;
 
 pub use client::{ApiClient, ClientConfig, Credentials, DatePage, FeedPage, PRODUCTION_BASE_URL};
+pub use sales::{SalesDatePage, SalesFeedPage, SALES_DEFAULT_PAGE_SIZE, SALES_MAX_PAGE_SIZE};

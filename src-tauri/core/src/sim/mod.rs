@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 pub use data::World;
 pub use faults::{FaultEndpoint, FaultKind, FaultSpec};
+pub use server::sales;
 
 /// Public demo keys: the simulator accepts these. They are not secrets.
 pub mod demo {
@@ -103,6 +104,8 @@ pub struct SimStats {
     /// By-date report requests (every page counts).
     pub report_requests: u64,
     pub feed_requests: u64,
+    /// Sales API requests (all four endpoints, every page).
+    pub sales_requests: u64,
     /// Answers with status 401 (bad keys, expired or missing token, wrong subscription key).
     pub unauthorized: u64,
     /// Answers sent gzip-compressed (the client asked with `Accept-Encoding: gzip`).
@@ -134,7 +137,11 @@ impl SimStats {
     }
 
     pub fn total_requests(&self) -> u64 {
-        self.token_requests + self.ledger_requests + self.report_requests + self.feed_requests
+        self.token_requests
+            + self.ledger_requests
+            + self.report_requests
+            + self.feed_requests
+            + self.sales_requests
     }
 }
 

@@ -1,6 +1,9 @@
 //! The simulator's HTTP side: routing, auth checks, paging, production error shapes, fault injection.
 //! Served with hyper directly (axum's router has no way to close a connection without an answer).
 
+#[path = "sales.rs"]
+pub mod sales;
+
 use super::data::{DayEntries, World};
 use super::faults::{FaultEndpoint, FaultKind, FaultPlan, FaultSpec};
 use super::{SimConfig, SimStats};
@@ -288,6 +291,7 @@ enum Route {
         ledger_id: String,
         topic: String,
     },
+    Sales(sales::SalesRoute),
 }
 
 impl Route {
@@ -297,6 +301,7 @@ impl Route {
             Route::Ledgers => FaultEndpoint::Ledgers,
             Route::Dates { .. } => FaultEndpoint::Report,
             Route::Feed { .. } => FaultEndpoint::Feed,
+            Route::Sales(r) => r.endpoint(),
         }
     }
 }
@@ -312,6 +317,9 @@ fn route(method: &Method, path: &str) -> Option<Route> {
             topic: topic.to_string(),
             date: date.to_string(),
         }),
+        (&Method::GET, ["sales", "report", "v1", "ledgers", rest @ ..]) => {
+            sales::route(rest).map(Route::Sales)
+        }
         (&Method::GET, ["report", "v2", "ledgers", id, topic, "feed"]) => Some(Route::Feed {
             ledger_id: id.to_string(),
             topic: topic.to_string(),
@@ -377,6 +385,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                 }
             }
             Route::Feed { .. } => stats.feed_requests += 1,
+            Route::Sales(_) => stats.sales_requests += 1,
         }
     }
     let latency = shared.latency_ms + shared.faults.spec.latency_for(ep);
@@ -455,6 +464,17 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
                 },
                 Route::Feed { ledger_id, topic } => match authorize(&shared, &parts.headers) {
                     Ok(who) => feed(&shared, who, &ledger_id, &topic, &query, &path).await,
+                    Err(r) => r,
+                },
+                Route::Sales(r) => match authorize(&shared, &parts.headers) {
+                    Ok(who) => sales::answer(
+                        &shared,
+                        who,
+                        &r,
+                        &query,
+                        &path,
+                        fault == Some(FaultKind::EmptyPage),
+                    ),
                     Err(r) => r,
                 },
             }
