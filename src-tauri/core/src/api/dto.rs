@@ -351,32 +351,13 @@ impl EntryDto {
         };
         let currency = self.currency.unwrap_or_default();
 
-        let time = match self.time.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(t) => parse_time(t).ok_or_else(|| bad(format!("unreadable time {}", excerpt(t))))?,
-            None => self
-                .ledger_date
-                .as_deref()
-                .and_then(parse_date)
-                .or(ctx.requested_date)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|n| n.and_utc())
-                .ok_or_else(|| bad("no time and no ledgerDate".into()))?,
-        };
-
-        let ledger_date = match self
-            .ledger_date
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(d) => parse_date(d).ok_or_else(|| bad(format!("unreadable ledgerDate {}", excerpt(d))))?,
-            None => match ctx.requested_date {
-                Some(d) => d,
-                None => time
-                    .with_timezone(&time_zone_for_currency(&currency))
-                    .date_naive(),
-            },
-        };
+        let (time, ledger_date) = time_and_ledger_date(
+            self.time.as_deref(),
+            self.ledger_date.as_deref(),
+            ctx.requested_date,
+            &currency,
+        )
+        .map_err(bad)?;
 
         let entry_type = match self.entry_type.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => EntryType::parse(t),
@@ -436,6 +417,32 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         }
     }
     None
+}
+
+/// An entry's time and ledger date, as the Report and Sales APIs send them: a missing time falls back
+/// to the ledger date (or the requested date) at midnight UTC, a missing ledger date to the requested
+/// date, else to the time's date in the currency's zone. `Err` is the sentence for `Undecodable`.
+pub(super) fn time_and_ledger_date(
+    time: Option<&str>,
+    ledger_date: Option<&str>,
+    requested_date: Option<NaiveDate>,
+    currency: &str,
+) -> std::result::Result<(DateTime<Utc>, NaiveDate), String> {
+    let time = match time.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(t) => parse_time(t).ok_or_else(|| format!("unreadable time {}", excerpt(t)))?,
+        None => ledger_date
+            .and_then(parse_date)
+            .or(requested_date)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|n| n.and_utc())
+            .ok_or_else(|| "no time and no ledgerDate".to_string())?,
+    };
+    let ledger_date = match ledger_date.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => parse_date(d).ok_or_else(|| format!("unreadable ledgerDate {}", excerpt(d)))?,
+        None => requested_date
+            .unwrap_or_else(|| time.with_timezone(&time_zone_for_currency(currency)).date_naive()),
+    };
+    Ok((time, ledger_date))
 }
 
 /// At most [`EXCERPT_CHARS`] characters of a body, on one line, for an error message.

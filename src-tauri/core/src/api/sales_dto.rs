@@ -5,9 +5,8 @@
 //! "An entry" (the JSON example and the notes under it); shared/report-api.md §10.
 
 use super::dto::{
-    excerpt, opt_bool, opt_int, opt_string, parse_date, parse_time, vec_or_null, MAX_PLAUSIBLE_MINOR,
+    excerpt, opt_bool, opt_int, opt_string, time_and_ledger_date, vec_or_null, MAX_PLAUSIBLE_MINOR,
 };
-use crate::model::time_zone_for_currency;
 use crate::sales::{Completeness, PaymentType, SaleEntry, SaleKind, SaleLine, Solution};
 use crate::{Error, Result};
 use chrono::NaiveDate;
@@ -218,29 +217,13 @@ impl SaleEntryDto {
             ));
         }
         let currency = self.currency.unwrap_or_default();
-        let time = match self.time.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(t) => parse_time(t).ok_or_else(|| bad(format!("unreadable time {}", excerpt(t))))?,
-            None => self
-                .ledger_date
-                .as_deref()
-                .and_then(parse_date)
-                .or(ctx.requested_date)
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|n| n.and_utc())
-                .ok_or_else(|| bad("no time and no ledgerDate".into()))?,
-        };
-        let ledger_date = match self
-            .ledger_date
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(d) => parse_date(d).ok_or_else(|| bad(format!("unreadable ledgerDate {}", excerpt(d))))?,
-            None => ctx.requested_date.unwrap_or_else(|| {
-                time.with_timezone(&time_zone_for_currency(&currency))
-                    .date_naive()
-            }),
-        };
+        let (time, ledger_date) = time_and_ledger_date(
+            self.time.as_deref(),
+            self.ledger_date.as_deref(),
+            ctx.requested_date,
+            &currency,
+        )
+        .map_err(bad)?;
         let classification = self.classification.unwrap_or_default();
         let completeness = self.completeness.unwrap_or_default();
         let has_lines = !lines.is_empty();
