@@ -8,7 +8,7 @@
 # One version: [workspace.package] version in Cargo.toml. tauri.conf.json has no "version", so Tauri
 # takes the crate's; the binary's --version and the window's About come from the same field.
 # Icons, desktop entry (category Finance) and descriptions: tauri.conf.json > bundle.
-# The release profile (Cargo.toml) has no LTO: see the README's "Packages" section for the build times.
+# The release profile (Cargo.toml) keeps thin LTO: see the README's "Packages" section for the build times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

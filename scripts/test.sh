@@ -13,9 +13,9 @@ cargo fmt --all -- --check
 step "UI: type-check, unit tests, build"
 (cd ui && npm run --silent typecheck && npx vitest run --reporter=dot && npm run --silent build >/dev/null)
 
-step "the core crate stays free of Tauri, GTK and WebKit"
-if cargo tree -p avstem-core --prefix none --edges normal,build | grep -E '^(tauri|gtk|webkit2gtk|wry)[ -]'; then
-  echo "avstem-core must not depend on Tauri/GTK/WebKit" >&2; exit 1
+step "the core crate stays free of Tauri, GTK, WebKit and the command line (clap)"
+if cargo tree -p avstem-core --prefix none --edges normal,build | grep -E '^(tauri|gtk|webkit2gtk|wry|clap|indicatif)[ -]'; then
+  echo "avstem-core must not depend on Tauri/GTK/WebKit or clap" >&2; exit 1
 fi
 
 step "cargo clippy -D warnings"

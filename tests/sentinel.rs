@@ -2,6 +2,9 @@
 //! add → test → ledgers → sync → export (and the error paths: rejected keys, server faults, an unreachable
 //! server) with the most verbose logging, and then nothing Avstem wrote or printed contains a sentinel.
 
+// Tests read the environment, the wall clock and raw SQLite files on purpose.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use avstem_core::sim::{self, data::SimMerchant, SimConfig};

@@ -4,16 +4,16 @@
 use crate::AppState;
 use avstem_core::api::{ApiClient, ClientConfig};
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
-use avstem_core::model::{Entry, EntryType, Ledger, Topic, YearMonth};
+use avstem_core::model::{Country, Entry, Ledger, Topic, YearMonth};
+use avstem_core::month::views::{self, CaptureDetail, MonthView, PayoutDetail};
+use avstem_core::month::{self as month_service};
 use avstem_core::profile::{self, NewProfile, Profile, ProfileKind, DEMO_PROFILE};
-use avstem_core::reconcile::{CaptureReport, MonthReport, PayoutReport};
 use avstem_core::secrets::Secret;
 use avstem_core::store::{DayPage, DayQuery, DaySummary};
-use avstem_core::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
+use avstem_core::sync::{CancelToken, SyncProgress, SyncSummary};
 use avstem_core::{Error, UserError};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{Emitter, State};
@@ -28,6 +28,25 @@ pub const SYNC_PROGRESS_EVENT: &str = "sync-progress";
 #[derive(Default)]
 pub struct SyncJobs {
     current: Mutex<Option<CancelToken>>,
+}
+
+impl SyncJobs {
+    /// A token for a new sync; the one still running (if any) is cancelled.
+    fn start(&self) -> CancelToken {
+        let token = CancelToken::new();
+        if let Ok(mut current) = self.current.lock() {
+            if let Some(previous) = current.replace(token.clone()) {
+                previous.cancel();
+            }
+        }
+        token
+    }
+
+    fn finish(&self) {
+        if let Ok(mut current) = self.current.lock() {
+            *current = None;
+        }
+    }
 }
 
 fn internal(what: impl std::fmt::Display) -> UserError {
@@ -55,6 +74,11 @@ pub struct AppInfo {
     pub name: String,
     pub version: String,
     pub data_dir: String,
+    /// Today in Norway by the app's clock (`AVSTEM_NOW` pins it); screens of one ledger get the
+    /// ledger's own today with their data.
+    pub today: NaiveDate,
+    /// The month a fresh user most likely wants: the last one that is over.
+    pub default_month: YearMonth,
 }
 
 #[tauri::command]
@@ -63,6 +87,8 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         name: "Avstem".into(),
         version: avstem_core::VERSION.into(),
         data_dir: state.ctx.data_dir.display().to_string(),
+        today: state.ctx.clock.today_in(Country::No),
+        default_month: YearMonth::of(state.ctx.clock.today_in(Country::No)).prev(),
     }
 }
 
@@ -204,19 +230,7 @@ pub async fn refresh_ledgers(state: State<'_, AppState>, profile: String) -> Cmd
     refresh(&state.ctx, &profile).await
 }
 
-#[derive(Debug, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct MonthView {
-    pub ledger: Ledger,
-    pub report: MonthReport,
-    /// Dates of the month (per topic) never synced or failed: what Sync would fetch.
-    pub missing_dates: u32,
-    /// The cache's view of each date, including dates whose last fetch failed.
-    pub cached_days: Vec<DaySummary>,
-}
-
-/// The month screen: the reconciled month from the cache.
+/// The month screen: the reconciled month from the cache, with the ledger's own today.
 #[tauri::command]
 pub async fn month_report(
     state: State<'_, AppState>,
@@ -226,15 +240,10 @@ pub async fn month_report(
     let ctx = state.ctx.clone();
     blocking(move || {
         let store = ctx.open_store()?;
-        let (ledger, report) = export::reconcile_cached(&store, &ledger_id, month)?;
-        let missing = export::missing_dates(&store, &ledger_id, month)?.len();
-        let cached_days = store.month_summary(&ledger_id, month)?;
-        Ok(MonthView {
-            ledger,
-            report,
-            missing_dates: u32::try_from(missing).unwrap_or(u32::MAX),
-            cached_days,
-        })
+        let today = ctx
+            .clock
+            .today_for(&month_service::cached_ledger(&store, &ledger_id)?);
+        views::month_view(&store, &ledger_id, month, today)
     })
     .await
 }
@@ -260,33 +269,10 @@ pub async fn day_summary(
     date: NaiveDate,
 ) -> CmdResult<DaySummary> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        let store = ctx.open_store()?;
-        let ledger = export::cached_ledger(&store, &ledger_id)?;
-        store
-            .month_summary(&ledger.ledger_id, YearMonth::of(date))?
-            .into_iter()
-            .find(|d| d.date == date)
-            .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))
-    })
-    .await
+    blocking(move || views::day_summary(&ctx.open_store()?, &ledger_id, date)).await
 }
 
-/// "What is in this payout?": the reconciled payout with its parts.
-#[derive(Debug, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PayoutDetail {
-    pub ledger: Ledger,
-    /// The payout and its parts (sales, refunds, fees retained, other), all from reconciliation,
-    /// so they add up to the payout even when two payouts share a ledger date.
-    pub payout: PayoutReport,
-    /// The covered dates, each with its whole-date figures (a date shared with another payout shows all of it).
-    pub days: Vec<DaySummary>,
-    /// The captures this payout pays out.
-    pub captures: Vec<CaptureReport>,
-}
-
+/// "What is in this payout?"
 #[tauri::command]
 pub async fn payout_detail(
     state: State<'_, AppState>,
@@ -294,138 +280,14 @@ pub async fn payout_detail(
     psp_reference: String,
 ) -> CmdResult<PayoutDetail> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        let store = ctx.open_store()?;
-        let not_found = || {
-            Error::Input(format!(
-                "Payout {psp_reference} is not in the synced data of ledger {ledger_id}. Sync its month first."
-            ))
-        };
-        // The payout entry's ledger date says which month's reconciliation holds it.
-        let date = store
-            .entries_by_psp(&psp_reference)?
-            .into_iter()
-            .filter(|e| e.ledger_id == ledger_id && e.topic == Topic::Funds && e.entry_type == EntryType::PayoutScheduled)
-            .map(|e| e.ledger_date)
-            .max()
-            .ok_or_else(not_found)?;
-        let (ledger, report) = export::reconcile_cached(&store, &ledger_id, YearMonth::of(date))?;
-        let payout = report
-            .payouts
-            .iter()
-            .find(|p| p.psp_reference == psp_reference)
-            .cloned()
-            .ok_or_else(not_found)?;
-        let from = payout.covered_from;
-        let mut days = Vec::new();
-        let mut month = YearMonth::of(from);
-        while month <= YearMonth::of(payout.covered_to) {
-            days.extend(
-                store
-                    .month_summary(&ledger_id, month)?
-                    .into_iter()
-                    .filter(|d| d.date >= from && d.date <= payout.covered_to),
-            );
-            month = month.next();
-        }
-        let mut captures: Vec<CaptureReport> = report
-            .captures
-            .iter()
-            .filter(|c| c.payout.as_deref() == Some(payout.label.as_str()))
-            .cloned()
-            .collect();
-        if YearMonth::of(from) < report.month {
-            // The run started last month: its captures are in last month's reconciliation.
-            let (_, previous) = export::reconcile_cached(&store, &ledger_id, report.month.prev())?;
-            let earlier = previous
-                .captures
-                .into_iter()
-                .filter(|c| c.capture_date >= from && c.payout.as_deref() == Some(payout.label.as_str()));
-            captures.splice(0..0, earlier);
-        }
-        Ok(PayoutDetail {
-            ledger,
-            payout,
-            days,
-            captures,
-        })
-    })
-    .await
+    blocking(move || views::payout_detail(&ctx.open_store()?, &ledger_id, &psp_reference)).await
 }
 
 /// A capture, its refunds and fees (on any date) and the payout it went out in.
-#[derive(Debug, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct CaptureDetail {
-    pub ledger: Option<Ledger>,
-    /// Every cached entry with this pspReference, both topics.
-    pub entries: Vec<Entry>,
-    /// The refund entries that reconciliation matched to this capture under their own pspReference
-    /// (by order reference); `capture.refunds` gives each one's share of this capture.
-    pub related_refunds: Vec<Entry>,
-    pub capture: Option<CaptureReport>,
-}
-
 #[tauri::command]
 pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -> CmdResult<CaptureDetail> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        let store = ctx.open_store()?;
-        let entries = store.entries_by_psp(&psp_reference)?;
-        let captured = entries
-            .iter()
-            .find(|e| e.topic == Topic::Funds && e.entry_type == EntryType::Capture)
-            .cloned();
-        let Some(captured) = captured else {
-            let ledger = match entries.first() {
-                Some(e) => store.ledger(&e.ledger_id)?,
-                None => None,
-            };
-            return Ok(CaptureDetail {
-                ledger,
-                entries,
-                related_refunds: vec![],
-                capture: None,
-            });
-        };
-        let (ledger, report) =
-            export::reconcile_cached(&store, &captured.ledger_id, YearMonth::of(captured.ledger_date))?;
-        let capture = report
-            .captures
-            .into_iter()
-            .find(|c| c.psp_reference == psp_reference);
-        // Exactly the refunds reconciliation matched (its capacity split by order reference, oldest
-        // capture first), not every refund that shares the order reference.
-        let mut related_refunds: Vec<Entry> = Vec::new();
-        let mut by_psp: HashMap<String, Vec<Entry>> = HashMap::new();
-        for m in capture.iter().flat_map(|c| &c.refunds) {
-            if m.psp_reference == psp_reference {
-                continue; // already among `entries`
-            }
-            if !by_psp.contains_key(&m.psp_reference) {
-                by_psp.insert(m.psp_reference.clone(), store.entries_by_psp(&m.psp_reference)?);
-            }
-            let found = by_psp[&m.psp_reference].iter().find(|e| {
-                e.ledger_id == captured.ledger_id
-                    && e.topic == Topic::Funds
-                    && e.ledger_date == m.ledger_date
-                    && e.seq == m.seq
-            });
-            if let Some(e) = found {
-                if !related_refunds.contains(e) {
-                    related_refunds.push(e.clone());
-                }
-            }
-        }
-        Ok(CaptureDetail {
-            ledger: Some(ledger),
-            entries,
-            related_refunds,
-            capture,
-        })
-    })
-    .await
+    blocking(move || views::capture_detail(&ctx.open_store()?, &psp_reference)).await
 }
 
 /// Search everything cached by order reference or pspReference.
@@ -448,41 +310,12 @@ pub async fn sync_month<R: tauri::Runtime>(
     month: YearMonth,
     gdpr: bool,
 ) -> CmdResult<SyncSummary> {
-    let ctx = state.ctx.clone();
-    let (_, client) = ctx.client_for(&profile).await.map_err(|e| e.to_user())?;
-    let (from, to) = avstem_core::reconcile::needed_range(month);
-    let today = avstem_core::cli::sync::ledger_today();
-    let request = SyncRequest {
-        ledger_ids: vec![ledger_id],
-        from,
-        to: to.min(today),
-        gdpr,
-        concurrency: sync::DEFAULT_CONCURRENCY,
-    };
-    let planner = ctx.clone();
-    let plan = blocking(move || sync::plan(&planner.open_store()?, &request, today)).await?;
-    let token = CancelToken::new();
-    if let Ok(mut current) = jobs.current.lock() {
-        if let Some(previous) = current.replace(token.clone()) {
-            previous.cancel();
-        }
-    }
-    let emit = move |p: &SyncProgress| {
-        // A closed window cannot be told; the sync still finishes and stores what it fetched.
-        let _ = app.emit(SYNC_PROGRESS_EVENT, p);
-    };
-    let result = sync::execute(
-        &client,
-        &ctx.cache_path(),
-        plan,
-        SyncOptions::default(),
-        emit,
-        token,
-    )
-    .await;
-    if let Ok(mut current) = jobs.current.lock() {
-        *current = None;
-    }
+    let token = jobs.start();
+    // A closed window cannot be told; the sync still finishes and stores what it fetched.
+    let emit = move |p: &SyncProgress| drop(app.emit(SYNC_PROGRESS_EVENT, p));
+    let result =
+        month_service::fetch::sync_month(&state.ctx, &profile, &ledger_id, month, gdpr, emit, token).await;
+    jobs.finish();
     result.map_err(|e| e.to_user())
 }
 
@@ -504,31 +337,58 @@ pub struct ExportRequest {
     pub gdpr: bool,
     /// Where the file goes, as chosen in the Save dialog (or typed).
     pub path: String,
+    /// Sync what the month lacks with this profile's keys first (progress as `sync-progress`);
+    /// `None` writes from the cache as it is.
+    pub sync_profile: Option<String>,
 }
 
-/// Write the month's workbook or CSV. Refuses, naming the dates, when the month is not synced.
+/// Write the month's workbook or CSV, first fetching what it lacks when `sync_profile` is given.
+/// Refuses, naming the dates, when the month is not over or not synced.
 #[tauri::command]
-pub async fn export_month(state: State<'_, AppState>, request: ExportRequest) -> CmdResult<ExportSummary> {
+pub async fn export_month<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    jobs: State<'_, SyncJobs>,
+    request: ExportRequest,
+) -> CmdResult<ExportSummary> {
+    let path = PathBuf::from(request.path.trim());
+    if path.as_os_str().is_empty() {
+        return Err(Error::Input("Choose where to save the file first.".into()).to_user());
+    }
     let ctx = state.ctx.clone();
+    if let Some(profile) = &request.sync_profile {
+        let token = jobs.start();
+        let emit = move |p: &SyncProgress| drop(app.emit(SYNC_PROGRESS_EVENT, p));
+        let synced = month_service::fetch::sync_month(
+            &ctx,
+            profile,
+            &request.ledger_id,
+            request.month,
+            request.gdpr,
+            emit,
+            token,
+        )
+        .await;
+        jobs.finish();
+        synced.map_err(|e| e.to_user())?;
+    }
     blocking(move || {
-        let path = PathBuf::from(request.path.trim());
-        if path.as_os_str().is_empty() {
-            return Err(Error::Input("Choose where to save the file first.".into()));
-        }
-        let store = ctx.open_store()?;
         let opts = ExportOptions {
             gdpr: request.gdpr,
+            clock: ctx.clock,
             ..ExportOptions::default()
         };
+        let store = ctx.open_store()?;
+        let (ledger_id, month) = (&request.ledger_id, request.month);
         match request.format {
-            ExportFormat::Xlsx => export::write_xlsx(&store, &request.ledger_id, request.month, &opts, &path),
-            ExportFormat::Csv => export::write_csv(&store, &request.ledger_id, request.month, &opts, &path),
+            ExportFormat::Xlsx => export::write_xlsx(&store, ledger_id, month, &opts, &path),
+            ExportFormat::Csv => export::write_csv(&store, ledger_id, month, &opts, &path),
         }
     })
     .await
 }
 
-/// The dates of the month that must be synced before an export.
+/// The dates of the month that must be synced before an export, up to the ledger's today.
 #[tauri::command]
 pub async fn missing_dates(
     state: State<'_, AppState>,
@@ -537,7 +397,11 @@ pub async fn missing_dates(
 ) -> CmdResult<u32> {
     let ctx = state.ctx.clone();
     blocking(move || {
-        let n = export::missing_dates(&ctx.open_store()?, &ledger_id, month)?.len();
+        let store = ctx.open_store()?;
+        let today = ctx
+            .clock
+            .today_for(&month_service::cached_ledger(&store, &ledger_id)?);
+        let n = month_service::missing_dates(&store, &ledger_id, month, today)?.len();
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     })
     .await

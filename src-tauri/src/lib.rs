@@ -4,7 +4,7 @@
 pub mod commands;
 pub mod window_size;
 
-use avstem_core::cli::Cli;
+use avstem_cli::Cli;
 use avstem_core::context::Context;
 use clap::Parser;
 
@@ -24,11 +24,16 @@ pub fn run() -> i32 {
         Err(e) => e.exit(),
     };
     if cli.command.is_some() {
-        return avstem_core::cli::run(cli);
+        return avstem_cli::run(cli);
     }
-    avstem_core::cli::init_logging(cli.verbose);
-    let ctx = cli.context();
-    run_window(ctx)
+    avstem_cli::init_logging(cli.verbose);
+    match cli.context() {
+        Ok(ctx) => run_window(ctx),
+        Err(e) => {
+            eprintln!("avstem: {e}");
+            1
+        }
+    }
 }
 
 fn has_display() -> bool {

@@ -145,15 +145,3 @@ export function weekdayMondayFirst(iso: string): number {
   return d ? (d.getUTCDay() + 6) % 7 : 0;
 }
 
-/** The month a fresh user most likely wants: the previous full month. */
-export function defaultMonth(today: Date = new Date()): string {
-  const ym = `${today.getFullYear()}-${(today.getMonth() + 1).toString().padStart(2, "0")}`;
-  return shiftMonth(ym, -1);
-}
-
-/** Today's date as "YYYY-MM-DD" in the computer's own time zone. */
-export function todayIso(now: Date = new Date()): string {
-  const m = (now.getMonth() + 1).toString().padStart(2, "0");
-  const d = now.getDate().toString().padStart(2, "0");
-  return `${now.getFullYear()}-${m}-${d}`;
-}

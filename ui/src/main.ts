@@ -16,7 +16,6 @@ import { monthView } from "./views/month";
 import { payoutView } from "./views/payout";
 import { searchView } from "./views/search";
 import { welcomeView } from "./views/welcome";
-import { defaultMonth } from "./format";
 
 // The CSP must never block anything the app itself does; the end-to-end suite checks this count.
 document.addEventListener("securitypolicyviolation", (e) => {
@@ -67,7 +66,7 @@ function renderChrome(): void {
     renderChrome();
     route_();
   });
-  const exportHash = lastLedger ? `#/export/${encodeURIComponent(lastLedger)}/${defaultMonth()}` : "#/ledgers";
+  const exportHash = lastLedger ? `#/export/${encodeURIComponent(lastLedger)}/${app.defaultMonth}` : "#/ledgers";
   replace(
     header,
     h("a", { href: app.profiles.length ? "#/ledgers" : "#/welcome", class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
@@ -146,14 +145,11 @@ async function start(): Promise<void> {
       },
       t("nav.skip"),
     ), header, banner, main, footer);
-  // Version and data folder: what support asks for first.
-  void api
-    .appInfo()
-    .then((info) => {
-      footer.textContent = `${info.name} ${info.version} · ${info.dataDir}`;
-    })
-    .catch(() => undefined);
   try {
+    // Version and data folder: what support asks for first. The default month comes from Rust's clock.
+    const info = await api.appInfo();
+    footer.textContent = `${info.name} ${info.version} · ${info.dataDir}`;
+    app.defaultMonth = info.defaultMonth;
     await refreshProfiles();
   } catch (e) {
     replace(main, errorBox(e as UserError));

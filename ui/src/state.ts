@@ -6,6 +6,8 @@ const PROFILE_KEY = "avstem.profile";
 export const app = {
   profiles: [] as Profile[],
   profile: null as string | null,
+  /** The month a fresh user most likely wants (the last one that is over), from Rust's clock. */
+  defaultMonth: "",
 };
 
 export function currentProfile(): Profile | null {

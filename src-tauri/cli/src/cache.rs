@@ -1,11 +1,11 @@
 //! `avstem cache`: rebuild a broken cache (the old file is kept aside) or show what it holds.
 //! Profiles live in their own file, so a reset never loses keys.
 
-use crate::cli::sync::emit;
-use crate::context::Context;
 use crate::outln;
-use crate::store;
-use crate::{Error, Result};
+use crate::sync::emit;
+use avstem_core::context::Context;
+use avstem_core::store;
+use avstem_core::{Error, Result};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CacheArgs {

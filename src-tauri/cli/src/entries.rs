@@ -1,12 +1,12 @@
 //! `avstem entries`: one ledger date's entries from the cache, offline.
 //! A table for people, `--json` (an array of entries) for scripts.
 
-use crate::cli::sync::{emit, parse_topic};
-use crate::context::Context;
-use crate::model::{format_minor, Entry, Topic};
 use crate::outln;
-use crate::store::{DateState, Store};
-use crate::{Error, Result};
+use crate::sync::{emit, parse_topic};
+use avstem_core::context::Context;
+use avstem_core::model::{format_minor, Entry, Topic};
+use avstem_core::store::{DateState, Store};
+use avstem_core::{Error, Result};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -46,7 +46,7 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
     let tz = store
         .ledger(&args.ledger)?
         .map(|l| l.time_zone())
-        .unwrap_or(chrono_tz::Europe::Oslo);
+        .unwrap_or_else(|| avstem_core::model::Country::No.time_zone());
     let mut all: Vec<Entry> = Vec::new();
     let mut missing = Vec::new();
     let mut notes = Vec::new();

@@ -1,12 +1,13 @@
 //! `avstem export`: the month's workbook (or settlement CSV) for one ledger, from the cache.
 //! Refuses and names the dates when the month is not synced, unless `--sync` fetches them first.
 
-use crate::context::Context;
-use crate::export::{self, ExportFormat, ExportOptions, ExportSummary};
-use crate::model::YearMonth;
-use crate::reconcile::{needed_range, JournalAccounts};
-use crate::sync::{self, CancelToken, SyncOptions, SyncRequest};
-use crate::{Error, Result};
+use avstem_core::context::Context;
+use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
+use avstem_core::model::YearMonth;
+use avstem_core::month::fetch;
+use avstem_core::reconcile::JournalAccounts;
+use avstem_core::sync::CancelToken;
+use avstem_core::{Error, Result};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -30,7 +31,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub sync: bool,
     /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report.
-    #[arg(long, value_enum, default_value_t = ExportFormat::Xlsx)]
+    #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]
     pub accounts: AccountArgs,
@@ -78,7 +79,7 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
     let opts = ExportOptions {
         gdpr: args.gdpr,
         accounts: (&args.accounts).into(),
-        generated_at: None,
+        clock: ctx.clock,
     };
     let summary = tokio::task::block_in_place(|| -> Result<ExportSummary> {
         let store = ctx.open_store()?;
@@ -120,55 +121,42 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// Fetch whatever the month and its neighbouring dates lack (up to today).
+/// Fetch whatever the month and its neighbouring dates lack (up to the ledger's today).
 async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
-    let (from, to) = needed_range(args.month);
-    let today = super::sync::ledger_today();
-    let to = to.min(today);
-    let (profile, client) = ctx.client_for(&args.profile).await?;
-    let mut store = ctx.open_store()?;
-    sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
-    let request = SyncRequest {
-        ledger_ids: vec![args.ledger.clone()],
-        from,
-        to,
-        gdpr: args.gdpr,
-        concurrency: sync::DEFAULT_CONCURRENCY,
-    };
-    let plan = sync::plan(&store, &request, today)?;
-    drop(store);
-    if plan.items.is_empty() {
-        return Ok(());
-    }
-    eprintln!(
-        "Syncing {} ledger date(s) for ledger {} ({from} to {to})…",
-        plan.items.len(),
-        args.ledger
-    );
-    let summary = sync::execute(
-        &client,
-        &ctx.cache_path(),
-        plan,
-        SyncOptions {
-            concurrency: sync::DEFAULT_CONCURRENCY,
-        },
+    eprintln!("Syncing what ledger {} needs for {}…", args.ledger, args.month);
+    let summary = fetch::sync_month(
+        ctx,
+        &args.profile,
+        &args.ledger,
+        args.month,
+        args.gdpr,
         |_| {},
         CancelToken::new(),
     )
     .await?;
     eprintln!(
-        "Synced: {} complete, {} open upstream, {} failed; {} entries stored.",
+        "Synced: {} complete, {} open upstream, {} failed, {} already complete; {} entries stored.",
         summary.complete,
         summary.open,
         summary.failed.len(),
+        summary.already_complete,
         summary.entries_stored
     );
     Ok(())
 }
 
+/// `--format xlsx|csv`, listed in `--help` like any enum.
+fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["xlsx", "csv"]).map(|s| match s.as_str() {
+        "csv" => ExportFormat::Csv,
+        _ => ExportFormat::Xlsx,
+    })
+}
+
 /// Whether every cached date of the month was fetched with the personal-data fields.
-fn gdpr_cached(store: &crate::store::Store, ledger_id: &str, month: YearMonth) -> Result<bool> {
-    let statuses = export::statuses_for(store, ledger_id, month)?;
+fn gdpr_cached(store: &avstem_core::store::Store, ledger_id: &str, month: YearMonth) -> Result<bool> {
+    let statuses = avstem_core::month::statuses_for(store, ledger_id, month)?;
     Ok(statuses
         .iter()
         .filter(|s| s.date >= month.first_day() && s.date <= month.last_day())

@@ -1,10 +1,10 @@
 //! `avstem ledgers`: fetch the ledgers a profile sees, cache them, and show them.
 
-use crate::cli::sync::emit;
-use crate::context::Context;
-use crate::model::Ledger;
 use crate::outln;
-use crate::{Error, Result};
+use crate::sync::emit;
+use avstem_core::context::Context;
+use avstem_core::model::Ledger;
+use avstem_core::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct LedgersArgs {

@@ -1,5 +1,6 @@
 //! The command-line face of Avstem: the same core, for accountants who script their month-end.
-//! Parsing lives here; each subcommand's handler lives beside it in its own file.
+//! Parsing, terminal output and progress live here (so the core crate has no clap, no terminal);
+//! each subcommand's handler lives beside it in its own file and only calls `avstem_core`.
 
 pub mod cache;
 pub mod entries;
@@ -10,7 +11,8 @@ pub mod profile;
 pub mod sim;
 pub mod sync;
 
-use crate::context::Context;
+use avstem_core::clock::Clock;
+use avstem_core::context::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -56,16 +58,12 @@ pub enum Command {
     Sim(sim::SimArgs),
 }
 
-/// The default data directory: `~/.local/share/avstem` on Linux.
-pub fn default_data_dir() -> PathBuf {
-    directories::ProjectDirs::from("no", "avstem", "avstem")
-        .map(|d| d.data_dir().to_path_buf())
-        .unwrap_or_else(|| PathBuf::from(".avstem"))
-}
-
 impl Cli {
-    pub fn context(&self) -> Context {
-        Context::new(self.data_dir.clone().unwrap_or_else(default_data_dir))
+    /// The data folder from `--data-dir`/`AVSTEM_DATA_DIR` (else the OS default) and the clock
+    /// (`AVSTEM_NOW` pins it; a sentence when it cannot be read).
+    pub fn context(&self) -> avstem_core::Result<Context> {
+        let dir = self.data_dir.clone().unwrap_or_else(Context::default_data_dir);
+        Ok(Context::new(dir).with_clock(Clock::from_env()?))
     }
 }
 
@@ -88,7 +86,13 @@ pub fn init_logging(verbose: u8) {
 /// Run a parsed subcommand; returns the process exit status.
 pub fn run(cli: Cli) -> i32 {
     init_logging(cli.verbose);
-    let ctx = cli.context();
+    let ctx = match cli.context() {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            eprintln!("avstem: {e}");
+            return 1;
+        }
+    };
     let Some(command) = cli.command else { return 0 };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -106,7 +110,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Month(a) => month::run(&ctx, a).await,
             Command::Export(a) => export::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
-            Command::Sim(a) => sim::run(a).await,
+            Command::Sim(a) => sim::run(&ctx, a).await,
         }
     });
     match result {

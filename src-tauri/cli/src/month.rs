@@ -1,13 +1,13 @@
 //! `avstem month`: a ledger's month day by day from the cache, offline: sales, refunds,
 //! fees, other, net, payout and whether each date is complete.
 
-use crate::cli::entries::check_ledger_visible;
-use crate::cli::sync::{emit, parse_month};
-use crate::context::Context;
-use crate::model::{format_minor, Minor, YearMonth};
+use crate::entries::check_ledger_visible;
 use crate::outln;
-use crate::store::{DateState, DaySummary};
-use crate::{Error, Result};
+use crate::sync::{emit, parse_month};
+use avstem_core::context::Context;
+use avstem_core::model::{format_minor, Minor, YearMonth};
+use avstem_core::store::{DateState, DaySummary};
+use avstem_core::{Error, Result};
 use serde::Serialize;
 
 #[derive(Debug, Clone, clap::Args)]

@@ -1,9 +1,9 @@
 //! `avstem profile add|list|test|remove`: keys go into the OS keyring and never come back out.
 
-use crate::context::Context;
-use crate::profile::{self, NewProfile, Profile, ProfileKind};
-use crate::secrets::{self, Secret, SecretKind};
-use crate::{Error, Result};
+use avstem_core::context::Context;
+use avstem_core::profile::{self, NewProfile, Profile, ProfileKind};
+use avstem_core::secrets::{self, Secret, SecretKind};
+use avstem_core::{Error, Result};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ProfileCommand {
@@ -11,7 +11,7 @@ pub enum ProfileCommand {
     /// when set, otherwise asked for on the terminal without echo, and stored in the OS keyring.
     Add {
         name: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = parse_kind())]
         kind: ProfileKind,
         #[arg(long)]
         client_id: String,
@@ -143,6 +143,15 @@ fn kind_name(p: &Profile) -> &'static str {
 }
 
 /// From the environment when set, else asked on the terminal without echo.
+/// `--kind merchant|partner`, listed in `--help` like any enum.
+fn parse_kind() -> impl clap::builder::TypedValueParser<Value = ProfileKind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["merchant", "partner"]).map(|s| match s.as_str() {
+        "partner" => ProfileKind::Partner,
+        _ => ProfileKind::Merchant,
+    })
+}
+
 fn read_secret(kind: SecretKind, label: &str) -> Result<Secret> {
     if let Some(s) = secrets::from_env(kind) {
         return Ok(s);

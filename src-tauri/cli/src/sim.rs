@@ -1,8 +1,11 @@
 //! `avstem sim`: runs the built-in Report API simulator on 127.0.0.1 until Ctrl-C.
 //! Prints its address and the public demo keys, so a profile, a script or curl can point at it.
 
-use crate::sim::{self, demo, SimConfig};
-use crate::Result;
+use avstem_core::clock::Clock;
+use avstem_core::context::Context;
+use avstem_core::model::Country;
+use avstem_core::sim::{self, demo, SimConfig};
+use avstem_core::Result;
 use chrono::NaiveDate;
 
 /// Shown under `avstem sim --help`: the fault grammar and what the simulator holds.
@@ -60,7 +63,8 @@ pub struct SimArgs {
 }
 
 impl SimArgs {
-    pub fn config(&self) -> SimConfig {
+    /// The simulator's settings; `--today` wins over the clock (AVSTEM_NOW or the system).
+    pub fn config(&self, clock: &Clock) -> SimConfig {
         SimConfig {
             seed: self.seed,
             port: self.port,
@@ -68,7 +72,7 @@ impl SimArgs {
             faults: self.faults.clone(),
             page_size: usize::try_from(self.page_size).unwrap_or(1000),
             bulk_entries_per_day: self.bulk_per_day,
-            today: self.today.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+            today: self.today.unwrap_or_else(|| clock.today_in(Country::No)),
             ..SimConfig::default()
         }
     }
@@ -117,8 +121,8 @@ pub fn banner(base_url: &str, args: &SimArgs, today: NaiveDate) -> String {
 }
 
 /// Starts the simulator, prints the banner, serves until Ctrl-C, then prints what it answered.
-pub async fn run(args: &SimArgs) -> Result<i32> {
-    let config = args.config();
+pub async fn run(ctx: &Context, args: &SimArgs) -> Result<i32> {
+    let config = args.config(&ctx.clock);
     let today = config.today;
     let handle = sim::start(config).await?;
     println!("{}", banner(&handle.base_url(), args, today));
@@ -169,7 +173,7 @@ mod tests {
             "--today",
             "2026-01-31",
         ]);
-        let c = w.args.config();
+        let c = w.args.config(&Clock::System);
         assert_eq!((c.seed, c.port, c.latency_ms, c.page_size), (7, 0, 15, 250));
         assert_eq!(c.bulk_entries_per_day, 33_334);
         assert_eq!(c.faults, "report:429=0.1");

@@ -1,10 +1,10 @@
 //! `avstem sync`: fetch every missing or open ledger date of a range into the cache.
 //! A progress bar on a terminal, plain lines otherwise; exit 1 when any date failed.
 
-use crate::context::Context;
-use crate::model::{Topic, YearMonth};
-use crate::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
-use crate::{Error, Result};
+use avstem_core::context::Context;
+use avstem_core::model::{Topic, YearMonth};
+use avstem_core::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
+use avstem_core::{Error, Result};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -65,13 +65,6 @@ pub fn parse_month(s: &str) -> std::result::Result<YearMonth, String> {
     YearMonth::parse(s).ok_or_else(|| format!("not a month (YYYY-MM): {s}"))
 }
 
-/// Today's ledger date in the merchants' time zones (they are all Nordic).
-pub fn ledger_today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Oslo)
-        .date_naive()
-}
-
 pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
     let (from, to) = match (args.month, args.from, args.to) {
         (Some(m), _, _) => (m.first_day(), m.last_day()),
@@ -101,14 +94,27 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
         );
         return Ok(1);
     }
+    // The ledgers' own today (the earliest, when they are in different time zones): `--month` stops
+    // there, as the window's Sync does.
+    let today = ledger_ids
+        .iter()
+        .filter_map(|id| visible.iter().find(|l| &l.ledger_id == id))
+        .map(|l| ctx.clock.today_for(l))
+        .min()
+        .unwrap_or_else(|| ctx.clock.today_in(avstem_core::model::Country::No));
+    let to = if args.month.is_some() { to.min(today) } else { to };
+    if let (Some(month), true) = (args.month, from > to) {
+        return Err(Error::Input(format!(
+            "{month} has not started yet: its first date, {from}, is after today ({today})."
+        )));
+    }
     let request = SyncRequest {
         ledger_ids,
         from,
         to,
         gdpr: args.gdpr,
-        concurrency: args.concurrency,
     };
-    let plan = sync::plan(&store, &request, ledger_today())?;
+    let plan = sync::plan(&store, &request, today)?;
     drop(store);
     eprintln!(
         "{} ledger(s), {from} to {to}: {} date(s) to fetch, {} already complete.",

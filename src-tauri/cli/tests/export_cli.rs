@@ -1,10 +1,12 @@
 //! `avstem export` end to end: the demo profile's simulator over real HTTP, `--sync` filling the
 //! cache, then the workbook and the CSV; without `--sync` an unsynced month is refused by name.
 
-use avstem_core::cli::export::{run, AccountArgs, ExportArgs};
+use avstem_cli::export::{run, AccountArgs, ExportArgs};
 use avstem_core::context::Context;
-use avstem_core::export::{self, ExportFormat};
+use avstem_core::export::ExportFormat;
+use avstem_core::model::Country;
 use avstem_core::model::YearMonth;
+use avstem_core::month;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 
 fn args(dir: &std::path::Path, month: YearMonth, sync: bool, format: ExportFormat, file: &str) -> ExportArgs {
@@ -31,7 +33,7 @@ fn args(dir: &std::path::Path, month: YearMonth, sync: bool, format: ExportForma
 async fn export_with_sync_fetches_the_month_and_writes_a_workbook_that_matches_the_cache() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ctx = Context::new(dir.path().join("data"));
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.clock.today_in(Country::No);
     let month = YearMonth::of(today).prev().prev();
 
     // Nothing cached yet: refused, with the dates named.
@@ -52,10 +54,10 @@ async fn export_with_sync_fetches_the_month_and_writes_a_workbook_that_matches_t
         .expect("export");
     assert_eq!(code, 0);
     let store = ctx.open_store().expect("store");
-    assert!(export::missing_dates(&store, "302321", month)
+    assert!(month::missing_dates(&store, "302321", month, today)
         .expect("missing")
         .is_empty());
-    let (_, report) = export::reconcile_cached(&store, "302321", month).expect("reconcile");
+    let (_, report) = month::reconcile_cached(&store, "302321", month).expect("reconcile");
     assert!(report.all_ok, "{:?}", report.failed_checks().collect::<Vec<_>>());
     assert!(
         report.totals.sales > 0 && report.totals.payout_count >= 28,

@@ -131,7 +131,6 @@ async fn sync_month(
         from: month.first_day(),
         to: month.last_day(),
         gdpr: false,
-        concurrency,
     };
     let plan = sync::plan(&Store::open(db)?, &req, TODAY.parse()?)?;
     let started = Instant::now();

@@ -2,6 +2,7 @@
 //! Shared by the CLI and the window, so both behave the same.
 
 use crate::api::{ApiClient, ClientConfig};
+use crate::clock::Clock;
 use crate::profile::{Profile, ProfileBook, DEMO_PROFILE};
 use crate::secrets::{OsKeyring, SecretStore};
 use crate::store::Store;
@@ -12,6 +13,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Context {
     pub data_dir: PathBuf,
+    /// The one clock every "now" and "today" comes from ([`crate::clock`]).
+    pub clock: Clock,
     secrets: Arc<dyn SecretStore>,
     /// The in-process simulator behind the demo profile, started on first use.
     demo_sim: Arc<tokio::sync::Mutex<Option<crate::sim::SimHandle>>>,
@@ -21,6 +24,7 @@ impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
             .field("data_dir", &self.data_dir)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -33,9 +37,24 @@ impl Context {
     pub fn with_secret_store(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {
         Context {
             data_dir,
+            clock: Clock::System,
             secrets,
             demo_sim: Arc::new(tokio::sync::Mutex::new(None)),
         }
+    }
+
+    /// The same context on another clock (tests, and `AVSTEM_NOW` in the binary).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The default data folder: `~/.local/share/avstem` on Linux, `~/Library/Application
+    /// Support/no.avstem.avstem` on macOS, `%APPDATA%\avstem\avstem\data` on Windows.
+    pub fn default_data_dir() -> PathBuf {
+        directories::ProjectDirs::from("no", "avstem", "avstem")
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from(".avstem"))
     }
 
     pub fn secrets(&self) -> &dyn SecretStore {
@@ -94,7 +113,11 @@ impl Context {
         if let Some(handle) = guard.as_ref() {
             return Ok(handle.base_url());
         }
-        let handle = crate::sim::start(crate::sim::SimConfig::default()).await?;
+        let config = crate::sim::SimConfig {
+            today: self.clock.today_in(crate::model::Country::No),
+            ..crate::sim::SimConfig::default()
+        };
+        let handle = crate::sim::start(config).await?;
         let url = handle.base_url();
         *guard = Some(handle);
         Ok(url)

@@ -3,11 +3,12 @@
 
 pub mod api;
 pub mod bank;
-pub mod cli;
+pub mod clock;
 pub mod context;
 pub mod error;
 pub mod export;
 pub mod model;
+pub mod month;
 pub mod profile;
 pub mod reconcile;
 pub mod sales;

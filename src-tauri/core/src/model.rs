@@ -196,18 +196,73 @@ impl Ledger {
             .unwrap_or_else(|| format!("Ledger {}", self.ledger_id))
     }
 
-    /// The merchant's time zone, derived from the currency (NOK → Oslo, DKK → Copenhagen, EUR → Helsinki).
+    /// The country the ledger settles in: the owner's business register (`business:NO:ORG`,
+    /// `business:DK:CVR`, `business:FI:Y-tunnus`), else the country of its recipient handles or sales
+    /// units (`NO:57860`), else its currency. It decides the time zone, the bank calendar and the payout text.
+    pub fn country(&self) -> Country {
+        let from_scheme = self.owner.scheme.split(':').nth(1).and_then(Country::from_code);
+        let from_handle = || {
+            self.settles_for_recipient_handles
+                .iter()
+                .chain(self.sales_units.iter().map(|u| &u.recipient_handle))
+                .find_map(|h| h.split(':').next().and_then(Country::from_code))
+        };
+        from_scheme
+            .or_else(from_handle)
+            .unwrap_or_else(|| Country::of_currency(&self.currency))
+    }
+
+    /// The merchant's time zone (Europe/Oslo, Copenhagen or Helsinki), from [`Ledger::country`].
     pub fn time_zone(&self) -> chrono_tz::Tz {
-        time_zone_for_currency(&self.currency)
+        self.country().time_zone()
     }
 }
 
-pub fn time_zone_for_currency(currency: &str) -> chrono_tz::Tz {
-    match currency {
-        "DKK" => chrono_tz::Europe::Copenhagen,
-        "EUR" => chrono_tz::Europe::Helsinki,
-        _ => chrono_tz::Europe::Oslo,
+/// The three countries Vipps MobilePay settles in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub enum Country {
+    /// Vipps, Norway.
+    No,
+    /// MobilePay, Denmark.
+    Dk,
+    /// MobilePay, Finland.
+    Fi,
+}
+
+impl Country {
+    /// `NO`, `DK` or `FI` (any case); anything else is not a settlement country.
+    pub fn from_code(code: &str) -> Option<Country> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "NO" => Some(Country::No),
+            "DK" => Some(Country::Dk),
+            "FI" => Some(Country::Fi),
+            _ => None,
+        }
     }
+
+    /// The last resort when nothing names the country: NOK → NO, DKK → DK, EUR → FI.
+    pub fn of_currency(currency: &str) -> Country {
+        match currency {
+            "DKK" => Country::Dk,
+            "EUR" => Country::Fi,
+            _ => Country::No,
+        }
+    }
+
+    /// Where a ledger date runs from midnight to midnight (report-api.md §4).
+    pub fn time_zone(self) -> chrono_tz::Tz {
+        match self {
+            Country::No => chrono_tz::Europe::Oslo,
+            Country::Dk => chrono_tz::Europe::Copenhagen,
+            Country::Fi => chrono_tz::Europe::Helsinki,
+        }
+    }
+}
+
+/// The time zone when only an entry's currency is known (an entry carries no country).
+pub fn time_zone_for_currency(currency: &str) -> chrono_tz::Tz {
+    Country::of_currency(currency).time_zone()
 }
 
 /// Payout numbers are the tail of a payout's pspReference: `<ledgerId>-<payoutNumber>`.

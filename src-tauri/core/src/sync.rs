@@ -28,7 +28,6 @@ pub struct SyncRequest {
     pub to: NaiveDate,
     /// Ask for names, phone numbers and messages (Vippsnummer payments only).
     pub gdpr: bool,
-    pub concurrency: usize,
 }
 
 /// Why a (ledger, topic, date) is in the plan.
@@ -528,7 +527,6 @@ mod tests {
             from: d(from),
             to: d(to),
             gdpr: false,
-            concurrency: 4,
         }
     }
 

@@ -1,8 +1,13 @@
 //! The workbook and CSV as written to disk, read back: figures equal the model, text stays text,
 //! personal data only on request, and a failed write never leaves half a file.
 
-use avstem_core::export::{self, csv::COLUMNS, missing_dates, write_csv, write_xlsx, ExportOptions};
+// Tests read the environment, the wall clock and raw SQLite files on purpose.
+#![allow(clippy::disallowed_methods)]
+
+use avstem_core::clock::Clock;
+use avstem_core::export::{self, csv::COLUMNS, write_csv, write_xlsx, ExportOptions};
 use avstem_core::model::{format_minor, Entry, EntryType, Ledger, Minor, Topic, YearMonth};
+use avstem_core::month::{self, missing_dates};
 use avstem_core::reconcile::synth::{documented_example, generate, Frequency, SynthConfig, SynthLedger};
 use avstem_core::reconcile::{journal, needed_range, CheckId, JournalAccounts, MonthReport};
 use avstem_core::store::{DateState, DateWrite, Store};
@@ -116,7 +121,8 @@ fn find_row(r: &calamine::Range<Data>, col: u32, want: &str) -> u32 {
 
 fn opts() -> ExportOptions {
     ExportOptions {
-        generated_at: Some(chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("t")),
+        // 2027-01-15: every month the tests build is over.
+        clock: Clock::fixed(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("t")),
         ..ExportOptions::default()
     }
 }
@@ -293,7 +299,7 @@ fn the_documented_example_month_exports_the_guides_figures() {
     );
     assert!(summary.failed_checks.is_empty(), "{:?}", summary.failed_checks);
 
-    let (_, report) = export::reconcile_cached(&store, "12345", month).expect("reconcile");
+    let (_, report) = month::reconcile_cached(&store, "12345", month).expect("reconcile");
     assert_workbook_matches(&out, &report, None);
 
     let mut b = Book::open(&out);
@@ -338,7 +344,7 @@ fn an_unsynced_month_is_refused_with_the_dates_named() {
     let day = d("2022-10-01");
     let (dir, store) = cache_with(&ledger, &|_| funds.clone(), &|_| fees.clone(), day, day);
     let month = YearMonth::parse("2022-10").expect("month");
-    let missing = missing_dates(&store, "12345", month).expect("missing");
+    let missing = missing_dates(&store, "12345", month, d("2027-01-15")).expect("missing");
     assert_eq!(missing.len(), 60);
     assert_eq!(missing[0], (Topic::Funds, d("2022-10-02")));
     let out = dir.path().join("refused.xlsx");
@@ -375,7 +381,7 @@ fn weekly_payouts_straddling_the_month_read_back_equal_to_the_model() {
     let (dir, store) = synth_cache(&s, month);
     let out = dir.path().join("weekly.xlsx");
     write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
-    let (_, report) = export::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
+    let (_, report) = month::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
     assert!(report.all_ok, "{:?}", report.failed_checks().collect::<Vec<_>>());
     assert_eq!(report.payouts[0].covered_from, d("2024-02-27"));
     assert_workbook_matches(&out, &report, Some(&s));
@@ -407,7 +413,7 @@ fn gross_settlement_and_daily_months_read_back_equal_to_the_model() {
         let (dir, store) = synth_cache(&s, month);
         let out = dir.path().join(format!("{m}.xlsx"));
         write_xlsx(&store, &cfg.ledger_id, month, &opts(), &out).expect("export");
-        let (_, report) = export::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
+        let (_, report) = month::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
         assert_workbook_matches(&out, &report, Some(&s));
         let mut b = Book::open(&out);
         let sum = b.sheet("Summary");
@@ -827,7 +833,7 @@ fn the_narrowed_cache_range_reconciles_like_the_full_range() {
             month.last_day() + Duration::days(20),
         );
         let (_dir, store) = synth_cache(&s, month);
-        let (_, cached) = export::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
+        let (_, cached) = month::reconcile_cached(&store, &cfg.ledger_id, month).expect("reconcile");
         let (from, to) = needed_range(month);
         let full = reconcile_month_with_states(
             &s.ledger,
@@ -836,7 +842,7 @@ fn the_narrowed_cache_range_reconciles_like_the_full_range() {
             &s.fees_between(from, to),
             &DateStates::all(from, to, SyncState::Complete),
         );
-        let range = export::load_range(&store, &cfg.ledger_id, month).expect("range");
+        let range = month::load_range(&store, &cfg.ledger_id, month).expect("range");
         assert!(
             range.funds.0 > from || freq == Frequency::Monthly,
             "{m}: {range:?}"
@@ -861,7 +867,7 @@ fn the_current_month_asks_only_for_dates_up_to_today() {
     let day = d("2022-10-01");
     let (_dir, store) = cache_with(&ledger, &|_| funds.clone(), &|_| fees.clone(), day, day);
     let month = YearMonth::parse("2022-10").expect("month");
-    let missing = export::missing_dates_at(&store, "12345", month, d("2022-10-03")).expect("missing");
+    let missing = month::missing_dates(&store, "12345", month, d("2022-10-03")).expect("missing");
     assert_eq!(
         missing,
         vec![
@@ -872,7 +878,7 @@ fn the_current_month_asks_only_for_dates_up_to_today() {
         ]
     );
     assert_eq!(
-        export::describe_missing(&missing),
+        month::describe_missing(&missing),
         "these dates are not synced: 2022-10-02 – 2022-10-03 (funds, fees); run with --sync"
     );
 }
@@ -902,7 +908,7 @@ fn simulator_months_read_back_equal_to_the_model() {
         );
         let out = dir.path().join(format!("{ledger_id}-{m}.xlsx"));
         let summary = write_xlsx(&store, ledger_id, month, &opts(), &out).expect("export");
-        let (_, report) = export::reconcile_cached(&store, ledger_id, month).expect("reconcile");
+        let (_, report) = month::reconcile_cached(&store, ledger_id, month).expect("reconcile");
         let failed: Vec<CheckId> = report.failed_checks().map(|c| c.id).collect();
         assert!(
             failed.is_empty() || failed == [CheckId::EntryTypesRecognised],

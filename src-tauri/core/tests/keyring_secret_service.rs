@@ -1,6 +1,9 @@
 //! Profiles' secrets against a real Secret Service (gnome-keyring on a private session bus).
 //! scripts/test.sh starts the bus and an unlocked keyring and sets AVSTEM_KEYRING_TESTS=1.
 
+// Tests read the environment, the wall clock and raw SQLite files on purpose.
+#![allow(clippy::disallowed_methods)]
+
 use avstem_core::profile::{add_profile, remove_profile, NewProfile, ProfileBook, ProfileKind};
 use avstem_core::secrets::{OsKeyring, Secret, SecretKind, SecretStore};
 use avstem_core::Error;

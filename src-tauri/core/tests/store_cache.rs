@@ -1,6 +1,9 @@
 //! The cache against real SQLite files: round trips, one transaction per date, summaries,
 //! pages, search, and the bad files a user can end up with.
 
+// Tests read the environment, the wall clock and raw SQLite files on purpose.
+#![allow(clippy::disallowed_methods)]
+
 use avstem_core::model::{Entry, EntryType, Ledger, SalesUnit, SchemeId, Topic, YearMonth};
 use avstem_core::store::{self, DateState, DayQuery, DaySort, Store};
 use avstem_core::Error;

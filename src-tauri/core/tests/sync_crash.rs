@@ -4,6 +4,9 @@
 //! The test binary re-executes itself as the sync worker (`AVSTEM_CRASH_WORKER` set), so a
 //! real OS process dies mid-write; the simulator runs in the parent and outlives every kill.
 
+// Tests read the environment, the wall clock and raw SQLite files on purpose.
+#![allow(clippy::disallowed_methods)]
+
 use avstem_core::api::{ApiClient, ClientConfig, Credentials};
 use avstem_core::model::Topic;
 use avstem_core::secrets::Secret;
@@ -34,7 +37,6 @@ fn request() -> SyncRequest {
         from: d(FROM),
         to: d(TO),
         gdpr: false,
-        concurrency: 4,
     }
 }
 

@@ -62,7 +62,6 @@ fn request(ledgers: &[&str], from: &str, to: &str) -> SyncRequest {
         from: d(from),
         to: d(to),
         gdpr: false,
-        concurrency: 4,
     }
 }
 
@@ -73,9 +72,7 @@ async fn sync_range(
     today: NaiveDate,
 ) -> avstem_core::Result<SyncSummary> {
     let plan = sync::plan(&Store::open(path)?, req, today)?;
-    let opts = SyncOptions {
-        concurrency: req.concurrency,
-    };
+    let opts = SyncOptions { concurrency: 4 };
     sync::execute(client, path, plan, opts, |_| {}, CancelToken::new()).await
 }
 

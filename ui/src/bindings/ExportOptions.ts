@@ -12,8 +12,4 @@ gdpr: boolean,
 /**
  * Account numbers for the Journal sheet.
  */
-accounts: JournalAccounts, 
-/**
- * The "generated" time printed on the Summary sheet; `None` = now.
- */
-generatedAt: string | null, };
+accounts: JournalAccounts, };

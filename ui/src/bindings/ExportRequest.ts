@@ -6,4 +6,9 @@ export type ExportRequest = { ledgerId: string, month: YearMonth, format: Export
 /**
  * Where the file goes, as chosen in the Save dialog (or typed).
  */
-path: string, };
+path: string, 
+/**
+ * Sync what the month lacks with this profile's keys first (progress as `sync-progress`);
+ * `None` writes from the cache as it is.
+ */
+syncProfile: string | null, };

@@ -3,12 +3,19 @@ import type { DaySummary } from "./DaySummary";
 import type { Ledger } from "./Ledger";
 import type { MonthReport } from "./MonthReport";
 
+/**
+ * The month screen.
+ */
 export type MonthView = { ledger: Ledger, report: MonthReport, 
 /**
- * Dates of the month (per topic) never synced or failed: what Sync would fetch.
+ * Dates of the month (per topic) never synced or failed, up to the ledger's today: what Sync would fetch.
  */
 missingDates: number, 
 /**
  * The cache's view of each date, including dates whose last fetch failed.
  */
-cachedDays: Array<DaySummary>, };
+cachedDays: Array<DaySummary>, 
+/**
+ * The ledger's own today (its time zone), so the window never computes one.
+ */
+today: string, };

@@ -2,7 +2,7 @@
 // lands in an editable "Save to" field, which is also how a path can be typed), progress, Open folder.
 import { api, type Ledger, type UserError } from "../api";
 import { h, replace } from "../dom";
-import { formatCount, todayIso } from "../format";
+import { formatCount } from "../format";
 import { lang, t } from "../i18n";
 import { app } from "../state";
 import { errorBox } from "./errors";
@@ -75,32 +75,25 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
     }
     const ledger = currentLedger();
     const ym = currentMonth();
-    if (ym >= todayIso().slice(0, 7)) {
+    // Rust refuses it too; this says it in the user's language. The last month that is over comes from Rust's clock.
+    if (ym > app.defaultMonth) {
       replace(status, h("p", { class: "notice", "data-testid": "export-not-over" }, t("export.notOver")));
       return;
     }
     goButton.disabled = true;
+    // Rust fetches what the month still lacks (or the personal data, when ticked) before writing, so
+    // the file never silently misses a date; it refuses a month that is not over. While it fetches,
+    // progress events fill the bar; then it writes.
+    const bar = h("progress", { max: 1, value: 0, "data-testid": "export-sync-progress" });
+    const line = h("span", { class: "muted" }, t("export.writing"));
+    replace(status, h("div", { class: "progress", "data-testid": "export-progress" }, bar, line));
+    const unlisten = await api.onSyncProgress((p) => {
+      bar.max = Math.max(1, p.datesTotal);
+      bar.value = p.datesDone;
+      line.textContent = p.datesDone < p.datesTotal ? `${t("export.fetching")} ${progressText(p)}` : t("export.writing");
+    });
     try {
-      // Fetch what the month still lacks (or the personal data, when ticked) before writing: the
-      // file must never silently miss a date.
-      const missing = await api.missingDates(ledger, ym);
-      if ((missing > 0 || gdpr.checked) && app.profile) {
-        const bar = h("progress", { max: 1, value: 0, "data-testid": "export-sync-progress" });
-        const line = h("span", { class: "muted" }, t("export.fetching"));
-        replace(status, h("div", { class: "progress" }, bar, line));
-        const unlisten = await api.onSyncProgress((p) => {
-          bar.max = Math.max(1, p.datesTotal);
-          bar.value = p.datesDone;
-          line.textContent = `${t("export.fetching")} ${progressText(p)}`;
-        });
-        try {
-          await api.syncMonth(app.profile, ledger, ym, gdpr.checked);
-        } finally {
-          unlisten();
-        }
-      }
-      replace(status, h("div", { class: "progress" }, h("progress", { "data-testid": "export-progress" }), h("span", { class: "muted" }, t("export.writing"))));
-      const summary = await api.exportMonth({ ledgerId: ledger, month: ym, format: isCsv() ? "csv" : "xlsx", gdpr: gdpr.checked, path });
+      const summary = await api.exportMonth({ ledgerId: ledger, month: ym, format: isCsv() ? "csv" : "xlsx", gdpr: gdpr.checked, path, syncProfile: app.profile });
       const openButton = h("button", { type: "button", class: "secondary", "data-testid": "open-folder" }, t("export.openFolder"));
       openButton.addEventListener("click", () => void api.revealFile(summary.path).catch((e) => replace(status, errorBox(e as UserError))));
       replace(
@@ -111,6 +104,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
     } catch (e) {
       replace(status, errorBox(e as UserError));
     } finally {
+      unlisten();
       goButton.disabled = false;
       status.scrollIntoView({ block: "nearest" });
     }

@@ -1,7 +1,7 @@
 // Every ledger of the chosen profile, from the cache first (works offline), refreshed on demand.
 import { api, type Ledger, type UserError } from "../api";
 import { h, replace } from "../dom";
-import { defaultMonth, formatOrgNumber, maskAccount } from "../format";
+import { formatOrgNumber, maskAccount } from "../format";
 import { t } from "../i18n";
 import { href } from "../router";
 import { app } from "../state";
@@ -27,7 +27,7 @@ export function ledgersView(root: HTMLElement): void {
     return;
   }
   let ledgers: Ledger[] = [];
-  const month = defaultMonth();
+  const month = app.defaultMonth;
   const list = h("div", { class: "ledger-list", "data-testid": "ledger-list" }, loading());
   const status = h("div", { class: "status", "aria-live": "polite" });
   const count = h("span", { class: "muted" });

@@ -4,7 +4,7 @@ import { api, type MonthView, type SyncProgress, type UserError } from "../api";
 import type { DayFigures } from "../bindings/DayFigures";
 import type { DaySummary } from "../bindings/DaySummary";
 import { h, replace } from "../dom";
-import { formatCount, formatDate, formatMonth, monthDates, shiftMonth, todayIso, weekdayMondayFirst } from "../format";
+import { formatCount, formatDate, formatMonth, monthDates, shiftMonth, weekdayMondayFirst } from "../format";
 import { lang, t } from "../i18n";
 import { href, payoutPsp } from "../router";
 import { app } from "../state";
@@ -161,7 +161,8 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
   const cached = new Map(view.cachedDays.map((d) => [d.date, d]));
   const byDate = new Map(report.days.map((d) => [d.date, d]));
   const synced = report.days.some((d) => d.status !== "notSynced");
-  const today = todayIso();
+  // The ledger's own today, from Rust (its time zone, not the computer's).
+  const today = view.today;
   // Dates still to come cannot be synced; only past dates count as missing.
   const missingPast = report.days.filter((d) => d.date <= today && ["notSynced", "failed"].includes(dayStatus(d, cached.get(d.date)))).length;
 

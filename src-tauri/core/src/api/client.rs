@@ -4,10 +4,11 @@
 use super::auth::{self, Token};
 use super::dto::{self, EntriesPage, EntryContext, ErrorBody, LedgerDto, LedgersPage, TokenResponse};
 use super::retry;
+use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic};
 use crate::secrets::Secret;
 use crate::{Error, Result};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use std::collections::HashSet;
@@ -473,7 +474,7 @@ impl ApiClient {
             let result = match self.exchange(request).await {
                 Err(e) => Err((e, None)),
                 Ok(reply) if reply.status.is_success() => decode_token(&reply.body)
-                    .and_then(|resp| Token::from_response(resp, sent, Utc::now().timestamp()))
+                    .and_then(|resp| Token::from_response(resp, sent, Clock::System.now().timestamp()))
                     .map_err(|e| (e, None)),
                 Ok(reply) => Err((token_status_error(&reply), reply.retry_after)),
             };
@@ -542,7 +543,7 @@ impl ApiClient {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry::parse_retry_after(v, Utc::now()));
+            .and_then(|v| retry::parse_retry_after(v, Clock::System.now()));
         let body = response.bytes().await.map_err(|e| self.network_error(&e, true))?;
         Ok(Reply {
             status,

@@ -4,27 +4,10 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
-/// The country whose bank calendar and payout text apply to a ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum BankCountry {
-    /// Vipps, Norway: payouts reach the bank 2 bank days after the ledger date.
-    No,
-    /// MobilePay, Denmark: 1 bank day.
-    Dk,
-    /// MobilePay, Finland: 1 bank day.
-    Fi,
-}
+/// The country whose bank calendar and payout text apply to a ledger: [`Ledger::country`](crate::model::Ledger::country).
+pub use crate::model::Country as BankCountry;
 
 impl BankCountry {
-    /// From the ledger's currency (NOK, DKK, EUR), as the rest of Avstem derives the time zone.
-    pub fn of_currency(currency: &str) -> BankCountry {
-        match currency {
-            "DKK" => BankCountry::Dk,
-            "EUR" => BankCountry::Fi,
-            _ => BankCountry::No,
-        }
-    }
-
     /// Bank days between the ledger date and the day the money is in the bank (report-api.md §6).
     pub fn payout_lag_bank_days(self) -> u32 {
         match self {

@@ -213,7 +213,7 @@ pub fn write_workbook_with<'r>(
         wb.set_zip_compression_level(ZIP_LEVEL);
         let f = Formats::new();
         let tz = ledger.time_zone();
-        let generated = local(tz, opts.generated_at.unwrap_or_else(Utc::now));
+        let generated = local(tz, opts.clock.now());
 
         // Summary and Payouts come first in the file but are filled last, once the report is ready.
         wb.add_worksheet().set_name(SHEETS[0]).map_err(xerr)?;

@@ -85,7 +85,7 @@ impl Default for SimConfig {
             faults: String::new(),
             page_size: 1000,
             ledgers_page_size: 2,
-            today: chrono::Utc::now().date_naive(),
+            today: crate::clock::Clock::System.today_in(crate::model::Country::No),
             bulk_entries_per_day: data::DEFAULT_BULK_ENTRIES_PER_DAY,
             token_ttl_secs: 86_400,
             extra_merchants: Vec::new(),

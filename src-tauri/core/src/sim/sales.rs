@@ -529,7 +529,7 @@ fn visible(world: &World, ledger_id: &str, date: NaiveDate, today: NaiveDate) ->
     }
     let mut sales = sales_for_date(world, ledger_id, date);
     if date == today {
-        let now = Utc::now();
+        let now = crate::clock::Clock::System.now();
         sales.retain(|s| s.at <= now);
     }
     sales

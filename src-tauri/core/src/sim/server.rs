@@ -10,7 +10,7 @@ use super::{SimConfig, SimStats};
 use crate::model::{Entry, EntryType, Topic};
 use base64::Engine;
 use bytes::Bytes;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use http::{header, HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
@@ -582,7 +582,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn issue_token(shared: &Shared, principal: Principal, subject: &str) -> (String, u64) {
-    let now = Utc::now().timestamp();
+    let now = crate::clock::Clock::System.now().timestamp();
     let ttl = shared.token_ttl.as_secs();
     let header = B64.encode(br#"{"typ":"JWT","alg":"RS256","x5t":"avstem-sim","kid":"avstem-sim"}"#);
     let jti = shared.next_id();
@@ -641,7 +641,7 @@ fn merchant_token(shared: &Shared, headers: &HeaderMap) -> Reply {
         return unauthorized("The Merchant-Serial-Number does not belong to these keys.");
     }
     let (token, ttl) = issue_token(shared, Principal::Merchant(i), id);
-    let now = Utc::now().timestamp();
+    let now = crate::clock::Clock::System.now().timestamp();
     // Production sends these numbers as strings.
     Reply::json(
         StatusCode::OK,
@@ -861,7 +861,7 @@ fn visible_len(entries: &[Entry], date: NaiveDate, today: NaiveDate) -> usize {
     if date < today {
         entries.len()
     } else if date == today {
-        let now = Utc::now();
+        let now = crate::clock::Clock::System.now();
         entries
             .iter()
             .take_while(|e| e.time <= now && !is_settlement(&e.entry_type))

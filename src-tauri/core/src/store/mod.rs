@@ -7,9 +7,10 @@ mod write;
 
 pub use types::{CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary};
 
+use crate::clock::Clock;
 use crate::model::Topic;
 use crate::{Error, Result};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -160,7 +161,7 @@ impl Store {
 /// and create a fresh one. Nothing is deleted: the old file stays for recovery.
 /// Returns where the old file went, if there was one.
 pub fn reset_cache(path: &Path) -> Result<Option<PathBuf>> {
-    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let stamp = Clock::System.now().format("%Y%m%dT%H%M%SZ");
     let mut moved = None;
     if path.exists() {
         let file_name = path

@@ -2,9 +2,10 @@
 //! Statements are prepared once and cached; a date's rows go in with one statement reused.
 
 use super::{date_key, topic_key, DateState, DateWrite, Store};
+use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic};
 use crate::{Error, Result};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
 
@@ -15,7 +16,7 @@ const INSERT_ENTRY: &str = "INSERT INTO entries (ledger_id, topic, date, seq, ps
 impl Store {
     /// Cache the ledgers `profile` sees now; ledgers it no longer sees drop out of its list.
     pub fn upsert_ledgers(&mut self, profile: &str, ledgers: &[Ledger]) -> Result<()> {
-        let now = Utc::now().timestamp();
+        let now = Clock::System.now().timestamp();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -83,7 +84,7 @@ impl Store {
         let count = u32::try_from(w.entries.len()).map_err(|_| {
             Error::Cache("A ledger date with more than 4 billion entries cannot be stored.".into())
         })?;
-        let now = Utc::now().timestamp_micros();
+        let now = Clock::System.now().timestamp_micros();
         let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         let tx = self
             .conn
@@ -162,7 +163,7 @@ impl Store {
             ledger_id,
             topic_key(topic),
             date_key(date),
-            Utc::now().timestamp_micros(),
+            Clock::System.now().timestamp_micros(),
             error
         ])?;
         Ok(())
@@ -177,7 +178,7 @@ impl Store {
             ledger_id,
             topic_key(topic),
             cursor,
-            Utc::now().timestamp()
+            Clock::System.now().timestamp()
         ])?;
         Ok(())
     }
