@@ -267,3 +267,29 @@ echo "exit=$?"
     assert!(stdout.contains("exit=1"), "{stdout}");
     assert!(!stdout.contains("SENTINEL"), "{stdout}");
 }
+
+/// `avstem … | head` closes the pipe early: the output ends quietly, exit 0, never a panic.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["profile", "list"][..],
+        &["profile", "list", "--json"],
+        &["ledgers", "--profile", "demo", "--json"],
+    ] {
+        // The reader is gone before the child starts, so every write to stdout fails with EPIPE.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run avstem");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

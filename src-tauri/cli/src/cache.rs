@@ -2,10 +2,10 @@
 //! Profiles live in their own file, so a reset never loses keys.
 
 use crate::outln;
-use crate::sync::emit;
+use crate::output::{emit, emit_json};
 use avstem_core::context::Context;
 use avstem_core::store;
-use avstem_core::{Error, Result};
+use avstem_core::Result;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CacheArgs {
@@ -43,11 +43,7 @@ pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
         CacheAction::Info { json } => {
             let stats = ctx.open_store()?.stats()?;
             if *json {
-                outln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&stats).map_err(|e| Error::Io(e.to_string()))?
-                );
+                emit_json(&stats)?;
             } else {
                 outln!(
                     out,

@@ -2,7 +2,7 @@
 //! A table for people, `--json` (an array of entries) for scripts.
 
 use crate::outln;
-use crate::sync::{emit, parse_topic};
+use crate::output::{emit, emit_json, parse_topic};
 use avstem_core::context::Context;
 use avstem_core::model::{format_minor, Entry, Topic};
 use avstem_core::store::{DateState, Store};
@@ -86,11 +86,7 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
         );
     }
     if args.json {
-        outln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&all).map_err(|e| Error::Io(e.to_string()))?
-        );
+        emit_json(&all)?;
     } else {
         for topic in &topics {
             if missing.contains(topic) {

@@ -1,6 +1,7 @@
 //! `avstem export`: the month's workbook (or settlement CSV) for one ledger, from the cache.
 //! Refuses and names the dates when the month is not synced, unless `--sync` fetches them first.
 
+use crate::sayln;
 use avstem_core::context::Context;
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
 use avstem_core::model::YearMonth;
@@ -19,7 +20,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "ID")]
     pub ledger: String,
     /// The month, YYYY-MM.
-    #[arg(long, value_parser = super::sync::parse_month)]
+    #[arg(long, value_parser = crate::output::parse_month)]
     pub month: YearMonth,
     /// The file to write (replaced only once the new one is complete).
     #[arg(long, value_name = "FILE")]
@@ -95,12 +96,12 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
         }
     })?;
     if args.json {
-        println!(
+        sayln!(
             "{}",
             serde_json::to_string_pretty(&summary).map_err(|e| Error::Io(e.to_string()))?
-        );
+        )?;
     } else {
-        println!(
+        sayln!(
             "Wrote {}: {} funds and {} fees entries, {} captures, {} payout(s), {:.1} MB.",
             summary.path,
             summary.funds_rows,
@@ -108,14 +109,14 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
             summary.captures,
             summary.payouts,
             summary.bytes as f64 / 1_048_576.0
-        );
+        )?;
         if summary.failed_checks.is_empty() {
-            println!("All checks OK.");
+            sayln!("All checks OK.")?;
         } else {
-            println!(
+            sayln!(
                 "FAIL: {} (details on the Checks sheet).",
                 summary.failed_checks.join("; ")
-            );
+            )?;
         }
     }
     Ok(0)

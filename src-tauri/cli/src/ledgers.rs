@@ -1,10 +1,10 @@
 //! `avstem ledgers`: fetch the ledgers a profile sees, cache them, and show them.
 
 use crate::outln;
-use crate::sync::emit;
+use crate::output::{emit, emit_json};
 use avstem_core::context::Context;
 use avstem_core::model::Ledger;
-use avstem_core::{Error, Result};
+use avstem_core::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct LedgersArgs {
@@ -24,11 +24,7 @@ pub async fn run(ctx: &Context, args: &LedgersArgs) -> Result<i32> {
     store.upsert_ledgers(&profile.name, &ledgers)?;
     let mut out = String::new();
     if args.json {
-        outln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&ledgers).map_err(|e| Error::Io(e.to_string()))?
-        );
+        emit_json(&ledgers)?;
         emit(&out)?;
         return Ok(0);
     }

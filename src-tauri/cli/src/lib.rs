@@ -7,6 +7,7 @@ pub mod entries;
 pub mod export;
 pub mod ledgers;
 pub mod month;
+pub mod output;
 pub mod profile;
 pub mod sim;
 pub mod sync;

@@ -3,11 +3,11 @@
 
 use crate::entries::check_ledger_visible;
 use crate::outln;
-use crate::sync::{emit, parse_month};
+use crate::output::{emit, emit_json, parse_month};
 use avstem_core::context::Context;
 use avstem_core::model::{format_minor, Minor, YearMonth};
 use avstem_core::store::{DateState, DaySummary};
-use avstem_core::{Error, Result};
+use avstem_core::Result;
 use serde::Serialize;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -89,11 +89,7 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             totals: t,
             incomplete_dates: incomplete,
         };
-        outln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json).map_err(|e| Error::Io(e.to_string()))?
-        );
+        emit_json(&json)?;
     } else {
         outln!(
             out,

@@ -1,5 +1,6 @@
 //! `avstem profile add|list|test|remove`: keys go into the OS keyring and never come back out.
 
+use crate::sayln;
 use avstem_core::context::Context;
 use avstem_core::profile::{self, NewProfile, Profile, ProfileKind};
 use avstem_core::secrets::{self, Secret, SecretKind};
@@ -68,14 +69,14 @@ pub async fn run(ctx: &Context, cmd: &ProfileCommand) -> Result<i32> {
             }
             let p = profile::add_profile(&ctx.data_dir, &new, ctx.secrets())?;
             if p.env_secrets {
-                println!(
+                sayln!(
                     "Profile \"{}\" saved. It reads its secrets from the environment at every run.",
                     p.name
-                );
+                )?;
             } else {
-                println!("Profile \"{}\" saved; its secrets are in the OS keyring.", p.name);
+                sayln!("Profile \"{}\" saved; its secrets are in the OS keyring.", p.name)?;
             }
-            println!("Check the keys with: avstem profile test {}", p.name);
+            sayln!("Check the keys with: avstem profile test {}", p.name)?;
             Ok(0)
         }
         ProfileCommand::List { json } => {
@@ -83,26 +84,29 @@ pub async fn run(ctx: &Context, cmd: &ProfileCommand) -> Result<i32> {
             if *json {
                 let out =
                     serde_json::to_string_pretty(&book.profiles).map_err(|e| Error::Io(e.to_string()))?;
-                println!("{out}");
+                sayln!("{out}")?;
             } else if book.profiles.is_empty() {
-                println!(
+                sayln!(
                     "No profiles yet. Add one with `avstem profile add NAME --kind merchant --client-id ID`,"
-                );
-                println!("or try the built-in demo: `avstem ledgers --profile demo`.");
+                )?;
+                sayln!("or try the built-in demo: `avstem ledgers --profile demo`.")?;
             } else {
-                println!(
+                sayln!(
                     "{:<20} {:<9} {:<24} {:<10} ADDRESS",
-                    "NAME", "KIND", "CLIENT ID", "SECRETS"
-                );
+                    "NAME",
+                    "KIND",
+                    "CLIENT ID",
+                    "SECRETS"
+                )?;
                 for p in &book.profiles {
-                    println!(
+                    sayln!(
                         "{:<20} {:<9} {:<24} {:<10} {}",
                         p.name,
                         kind_name(p),
                         p.client_id,
                         if p.env_secrets { "env" } else { "keyring" },
                         p.base_url
-                    );
+                    )?;
                 }
             }
             Ok(0)
@@ -110,26 +114,26 @@ pub async fn run(ctx: &Context, cmd: &ProfileCommand) -> Result<i32> {
         ProfileCommand::Test { name } => {
             let (profile, client) = ctx.client_for(name).await?;
             let ledgers = client.ledgers(None).await?;
-            println!(
+            sayln!(
                 "The keys of profile \"{}\" work: a token was issued and {} ledger{} {} visible.",
                 profile.name,
                 ledgers.len(),
                 if ledgers.len() == 1 { "" } else { "s" },
                 if ledgers.len() == 1 { "is" } else { "are" }
-            );
+            )?;
             if ledgers.is_empty() {
-                println!(
+                sayln!(
                     "No ledgers are visible: the merchant may not have granted access to these keys yet."
-                );
+                )?;
             }
             Ok(0)
         }
         ProfileCommand::Remove { name } => {
             let p = profile::remove_profile(&ctx.data_dir, name, ctx.secrets())?;
-            println!(
+            sayln!(
                 "Profile \"{}\" removed, with its keyring entries. The cache is kept.",
                 p.name
-            );
+            )?;
             Ok(0)
         }
     }

@@ -1,6 +1,7 @@
 //! `avstem sim`: runs the built-in Report API simulator on 127.0.0.1 until Ctrl-C.
 //! Prints its address and the public demo keys, so a profile, a script or curl can point at it.
 
+use crate::sayln;
 use avstem_core::clock::Clock;
 use avstem_core::context::Context;
 use avstem_core::model::Country;
@@ -125,12 +126,12 @@ pub async fn run(ctx: &Context, args: &SimArgs) -> Result<i32> {
     let config = args.config(&ctx.clock);
     let today = config.today;
     let handle = sim::start(config).await?;
-    println!("{}", banner(&handle.base_url(), args, today));
+    sayln!("{}", banner(&handle.base_url(), args, today))?;
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("Could not wait for Ctrl-C ({e}); stopping.");
     }
     let stats = handle.stats();
-    println!(
+    sayln!(
         "\nServed {} token, {} ledger, {} report and {} feed requests; {} faults injected, {} answered 401.",
         stats.token_requests,
         stats.ledger_requests,
@@ -138,7 +139,7 @@ pub async fn run(ctx: &Context, args: &SimArgs) -> Result<i32> {
         stats.feed_requests,
         stats.faults_injected,
         stats.unauthorized
-    );
+    )?;
     handle.shutdown().await;
     Ok(0)
 }

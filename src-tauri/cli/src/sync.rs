@@ -1,8 +1,10 @@
 //! `avstem sync`: fetch every missing or open ledger date of a range into the cache.
 //! A progress bar on a terminal, plain lines otherwise; exit 1 when any date failed.
 
+use crate::outln;
+use crate::output::{emit, emit_json, parse_month};
 use avstem_core::context::Context;
-use avstem_core::model::{Topic, YearMonth};
+use avstem_core::model::YearMonth;
 use avstem_core::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
 use avstem_core::{Error, Result};
 use chrono::NaiveDate;
@@ -35,34 +37,6 @@ pub struct SyncArgs {
     /// Print the summary as JSON on stdout (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
-}
-
-/// `writeln!` into a `String` buffer: output is written once, at the end, by [`emit`].
-#[macro_export]
-#[doc(hidden)]
-macro_rules! outln {
-    ($buf:expr) => {{
-        $buf.push('\n');
-    }};
-    ($buf:expr, $($arg:tt)*) => {{
-        use std::fmt::Write as _;
-        let _ = writeln!($buf, $($arg)*);
-    }};
-}
-
-/// Write a command's output to stdout. A closed pipe (`avstem entries … | head`) is not an error.
-pub fn emit(text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Io(format!("Could not write the output ({e})."))),
-    }
-}
-
-pub fn parse_month(s: &str) -> std::result::Result<YearMonth, String> {
-    YearMonth::parse(s).ok_or_else(|| format!("not a month (YYYY-MM): {s}"))
 }
 
 pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
@@ -151,11 +125,7 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
     let summary = result?;
     let mut out = String::new();
     if args.json {
-        outln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&summary).map_err(|e| Error::Io(e.to_string()))?
-        );
+        emit_json(&summary)?;
     } else {
         print_summary(&mut out, &summary);
     }
@@ -261,10 +231,6 @@ impl ProgressDisplay {
 }
 
 /// `--topic` values.
-pub fn parse_topic(s: &str) -> std::result::Result<Topic, String> {
-    Topic::parse(s).ok_or_else(|| format!("not a topic (funds or fees): {s}"))
-}
-
 /// `--concurrency`: 1 to 32.
 pub fn parse_concurrency(s: &str) -> std::result::Result<usize, String> {
     match s.parse::<usize>() {
