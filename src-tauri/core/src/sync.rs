@@ -271,35 +271,13 @@ pub async fn execute(
     progress: impl Fn(&SyncProgress) + Send + Sync,
     cancel: CancelToken,
 ) -> Result<SyncSummary> {
-    let started = Instant::now();
     let requests_before = client.requests_made();
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let gdpr = plan.gdpr;
-    let dates_total = u32::try_from(plan.items.len()).unwrap_or(u32::MAX);
-    let mut summary = SyncSummary {
-        complete: 0,
-        open: 0,
-        failed: vec![],
-        already_complete: plan.already_complete,
-        entries_stored: 0,
-        requests: 0,
-        pages: 0,
-        not_attempted: dates_total,
-        cancelled: false,
-        elapsed_ms: 0,
-    };
-    let mut report = SyncProgress {
-        dates_done: 0,
-        dates_total,
-        dates_failed: 0,
-        entries_stored: 0,
-        current_ledger: plan.items.first().map(|i| i.ledger_id.clone()),
-        current_date: None,
-        entries_per_sec: 0.0,
-    };
-    progress(&report);
+    let mut tally = Tally::new(&plan);
+    progress(&tally.report);
     if plan.items.is_empty() {
-        return Ok(summary);
+        return Ok(tally.summary);
     }
 
     let store = Store::open(store_path)?;
@@ -311,87 +289,15 @@ pub async fn execute(
         .name("avstem-cache-writer".into())
         .spawn(move || write_loop(store, gdpr, job_rx, done_tx))
         .map_err(|e| Error::Io(format!("Could not start the cache writer ({e}).")))?;
-
-    let fetch_client = client.clone();
-    // A ledger these keys cannot see answers 404 for every date: after the first, stop asking.
-    let no_access: Arc<std::sync::Mutex<HashMap<String, String>>> = Arc::default();
-    let mut fetches = futures_util::stream::iter(plan.items)
-        .map(move |item| {
-            let client = fetch_client.clone();
-            let no_access = no_access.clone();
-            let handle = tokio::spawn(async move {
-                let known = no_access
-                    .lock()
-                    .ok()
-                    .and_then(|m| m.get(&item.ledger_id).cloned());
-                if let Some(what) = known {
-                    return (item, Err(Error::NoAccess(what)));
-                }
-                let result = client
-                    .entries_for_date(&item.ledger_id, item.topic, item.date, gdpr)
-                    .await;
-                if let Err(Error::NoAccess(what)) = &result {
-                    if let Ok(mut m) = no_access.lock() {
-                        m.insert(item.ledger_id.clone(), what.clone());
-                    }
-                }
-                (item, result)
-            });
-            let guard = AbortOnDrop(handle);
-            async move {
-                let mut guard = guard;
-                (&mut guard.0).await
-            }
-        })
-        .buffer_unordered(concurrency);
+    let mut fetches = fetch_stream(client, plan.items, gdpr).buffer_unordered(concurrency);
 
     let mut job_tx = Some(job_tx);
     let mut fetching = true;
     let mut in_writer = 0usize;
     let mut fatal: Option<Error> = None;
-    let apply = |done: WriteDone, summary: &mut SyncSummary, report: &mut SyncProgress| -> Option<Error> {
-        summary.not_attempted = summary.not_attempted.saturating_sub(1);
-        match done.outcome {
-            Ok(Written::Stored {
-                state,
-                entries,
-                pages,
-            }) => {
-                match state {
-                    DateState::Open => summary.open += 1,
-                    _ => summary.complete += 1,
-                }
-                summary.entries_stored += entries;
-                summary.pages += u64::from(pages);
-            }
-            Ok(Written::Failed { reason }) => {
-                report.dates_failed += 1;
-                summary.failed.push(FailedDate {
-                    ledger_id: done.item.ledger_id.clone(),
-                    topic: done.item.topic,
-                    date: done.item.date,
-                    reason,
-                });
-            }
-            Err(e) => return Some(e),
-        }
-        report.dates_done += 1;
-        report.entries_stored = summary.entries_stored;
-        report.current_ledger = Some(done.item.ledger_id);
-        report.current_date = Some(done.item.date);
-        let secs = started.elapsed().as_secs_f64();
-        report.entries_per_sec = if secs > 0.0 {
-            summary.entries_stored as f64 / secs
-        } else {
-            0.0
-        };
-        progress(report);
-        None
-    };
-
     while fetching || in_writer > 0 {
         if cancel.is_cancelled() {
-            summary.cancelled = true;
+            tally.summary.cancelled = true;
             break;
         }
         tokio::select! {
@@ -423,7 +329,7 @@ pub async fn execute(
                     break;
                 };
                 in_writer -= 1;
-                if let Some(e) = apply(done, &mut summary, &mut report) {
+                if let Some(e) = tally.apply(done, &progress) {
                     fatal = Some(e);
                     break;
                 }
@@ -437,7 +343,7 @@ pub async fn execute(
     drop(job_tx.take());
     let joined = tokio::task::spawn_blocking(move || writer.join()).await;
     while let Ok(done) = done_rx.try_recv() {
-        if let Some(e) = apply(done, &mut summary, &mut report) {
+        if let Some(e) = tally.apply(done, &progress) {
             fatal.get_or_insert(e);
         }
     }
@@ -447,9 +353,131 @@ pub async fn execute(
     if let Some(e) = fatal {
         return Err(e);
     }
+    let mut summary = tally.summary;
     summary.requests = client.requests_made().saturating_sub(requests_before);
-    summary.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    summary.elapsed_ms = u64::try_from(tally.started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// One fetch task per planned date, each aborted when its future is dropped. A ledger these keys
+/// cannot see answers 404 for every date: after the first, the rest stop asking.
+fn fetch_stream(
+    client: &ApiClient,
+    items: Vec<PlanItem>,
+    gdpr: bool,
+) -> impl futures_util::Stream<
+    Item = impl std::future::Future<
+        Output = std::result::Result<(PlanItem, Result<DatePage>), tokio::task::JoinError>,
+    >,
+> {
+    let fetch_client = client.clone();
+    let no_access: Arc<std::sync::Mutex<HashMap<String, String>>> = Arc::default();
+    futures_util::stream::iter(items).map(move |item| {
+        let client = fetch_client.clone();
+        let no_access = no_access.clone();
+        let handle = tokio::spawn(async move {
+            let known = no_access
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&item.ledger_id).cloned());
+            if let Some(what) = known {
+                return (item, Err(Error::NoAccess(what)));
+            }
+            let result = client
+                .entries_for_date(&item.ledger_id, item.topic, item.date, gdpr)
+                .await;
+            if let Err(Error::NoAccess(what)) = &result {
+                if let Ok(mut m) = no_access.lock() {
+                    m.insert(item.ledger_id.clone(), what.clone());
+                }
+            }
+            (item, result)
+        });
+        let guard = AbortOnDrop(handle);
+        async move {
+            let mut guard = guard;
+            (&mut guard.0).await
+        }
+    })
+}
+
+/// The run's running count: the summary it returns and the progress it reports.
+struct Tally {
+    started: Instant,
+    summary: SyncSummary,
+    report: SyncProgress,
+}
+
+impl Tally {
+    fn new(plan: &SyncPlan) -> Tally {
+        let dates_total = u32::try_from(plan.items.len()).unwrap_or(u32::MAX);
+        Tally {
+            started: Instant::now(),
+            summary: SyncSummary {
+                complete: 0,
+                open: 0,
+                failed: vec![],
+                already_complete: plan.already_complete,
+                entries_stored: 0,
+                requests: 0,
+                pages: 0,
+                not_attempted: dates_total,
+                cancelled: false,
+                elapsed_ms: 0,
+            },
+            report: SyncProgress {
+                dates_done: 0,
+                dates_total,
+                dates_failed: 0,
+                entries_stored: 0,
+                current_ledger: plan.items.first().map(|i| i.ledger_id.clone()),
+                current_date: None,
+                entries_per_sec: 0.0,
+            },
+        }
+    }
+
+    /// Count one date the writer finished and report progress; a cache that cannot be written is fatal.
+    fn apply(&mut self, done: WriteDone, progress: &impl Fn(&SyncProgress)) -> Option<Error> {
+        let (summary, report) = (&mut self.summary, &mut self.report);
+        summary.not_attempted = summary.not_attempted.saturating_sub(1);
+        match done.outcome {
+            Ok(Written::Stored {
+                state,
+                entries,
+                pages,
+            }) => {
+                match state {
+                    DateState::Open => summary.open += 1,
+                    _ => summary.complete += 1,
+                }
+                summary.entries_stored += entries;
+                summary.pages += u64::from(pages);
+            }
+            Ok(Written::Failed { reason }) => {
+                report.dates_failed += 1;
+                summary.failed.push(FailedDate {
+                    ledger_id: done.item.ledger_id.clone(),
+                    topic: done.item.topic,
+                    date: done.item.date,
+                    reason,
+                });
+            }
+            Err(e) => return Some(e),
+        }
+        report.dates_done += 1;
+        report.entries_stored = summary.entries_stored;
+        report.current_ledger = Some(done.item.ledger_id);
+        report.current_date = Some(done.item.date);
+        let secs = self.started.elapsed().as_secs_f64();
+        report.entries_per_sec = if secs > 0.0 {
+            summary.entries_stored as f64 / secs
+        } else {
+            0.0
+        };
+        progress(report);
+        None
+    }
 }
 
 fn write_loop(

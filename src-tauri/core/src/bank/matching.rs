@@ -72,6 +72,9 @@ pub fn looks_like_vipps(line: &StatementLine) -> bool {
 }
 
 /// Match every payout to the bank. `today` decides "not due yet" against "late".
+///
+/// Hand-made matches first, then the payout number in the text (pass 1), then the exact amount
+/// within the window (pass 2); a bank line is used by at most one payout.
 pub fn match_payouts(
     payouts: &[(PayoutForBank, ExpectedBankLine)],
     lines: &[BankLineRef<'_>],
@@ -79,146 +82,35 @@ pub fn match_payouts(
     today: NaiveDate,
 ) -> BankMatchResult {
     let mut used: HashSet<i64> = HashSet::new();
-    let mut out: Vec<Option<PayoutBankMatch>> = vec![None; payouts.len()];
-    let allowed = |p: u64, id: i64| !manual.unmatched.contains(&(p, id));
-    for (i, (p, _)) in payouts.iter().enumerate() {
-        let ids: Vec<i64> = manual
-            .matched
-            .iter()
-            .filter(|(n, _)| *n == p.payout_number)
-            .map(|(_, id)| *id)
-            .collect();
-        if !ids.is_empty() {
-            used.extend(ids.iter().copied());
-            out[i] = Some(PayoutBankMatch {
-                payout_number: p.payout_number,
-                state: BankState::MatchedByHand,
-                line_ids: ids,
-                confidence: Some(Confidence::High),
-                reason: "matched by hand".into(),
-            });
-        }
+    let mut out: Vec<Option<PayoutBankMatch>> =
+        payouts.iter().map(|(p, _)| matched_by_hand(p, manual)).collect();
+    for m in out.iter().flatten() {
+        used.extend(m.line_ids.iter().copied());
     }
-    // Pass 1: the payout number in the text.
-    for (i, (p, exp)) in payouts.iter().enumerate() {
-        if out[i].is_some() {
-            continue;
-        }
-        let named: Vec<&BankLineRef> = lines
-            .iter()
-            .filter(|l| {
-                !used.contains(&l.id)
-                    && allowed(p.payout_number, l.id)
-                    && l.line.currency == p.currency
-                    && l.line.amount > 0
-                    && mentions_number(&l.line.text, p.payout_number)
-            })
-            .collect();
-        if named.is_empty() {
-            continue;
-        }
-        let exact = named.iter().find(|l| l.line.amount == exp.amount);
-        let sum: i64 = named.iter().fold(0i64, |s, l| s.saturating_add(l.line.amount));
-        let (state, ids, reason) = if let Some(l) = exact {
-            (
-                BankState::InTheBank,
-                vec![l.id],
-                format!("amount and payout number {} in the text", p.payout_number),
-            )
-        } else if sum == exp.amount {
-            (
-                BankState::InTheBank,
-                named.iter().map(|l| l.id).collect(),
-                format!(
-                    "paid in {} parts that name payout {}",
-                    named.len(),
-                    p.payout_number
-                ),
-            )
-        } else {
-            (
-                BankState::AmountDiffers,
-                named.iter().map(|l| l.id).collect(),
-                format!(
-                    "payout {} is in the bank with {} instead of {}",
-                    p.payout_number,
-                    crate::model::format_minor(sum),
-                    crate::model::format_minor(exp.amount)
-                ),
-            )
-        };
-        used.extend(ids.iter().copied());
-        out[i] = Some(PayoutBankMatch {
-            payout_number: p.payout_number,
-            state,
-            line_ids: ids,
-            confidence: Some(Confidence::High),
-            reason,
-        });
-    }
-    // Pass 2: exact amount within the window, nearest the expected date first.
-    for (i, (p, exp)) in payouts.iter().enumerate() {
-        if out[i].is_some() {
-            continue;
-        }
-        let from = p.ledger_date;
-        let to = exp.date + Duration::days(WINDOW_DAYS_AFTER_EXPECTED);
-        let best = lines
-            .iter()
-            .filter(|l| {
-                !used.contains(&l.id)
-                    && allowed(p.payout_number, l.id)
-                    && l.line.currency == p.currency
-                    && l.line.amount == exp.amount
-            })
-            .filter(|l| l.line.booking_date >= from && l.line.booking_date <= to)
-            .min_by_key(|l| ((l.line.booking_date - exp.date).num_days().abs(), l.id));
-        if let Some(l) = best {
-            let off = (l.line.booking_date - exp.date).num_days();
-            let confidence = if off.abs() <= 1 && looks_like_vipps(l.line) {
-                Confidence::Medium
-            } else {
-                Confidence::Low
-            };
-            used.insert(l.id);
-            out[i] = Some(PayoutBankMatch {
-                payout_number: p.payout_number,
-                state: BankState::InTheBank,
-                line_ids: vec![l.id],
-                confidence: Some(confidence),
-                reason: format!(
-                    "same amount, {} day(s) from the expected date {}; the text does not name the payout",
-                    off.abs(),
-                    exp.date
-                ),
-            });
+    type Pass = fn(&PayoutForBank, &ExpectedBankLine, &[&BankLineRef<'_>]) -> Option<PayoutBankMatch>;
+    for pass in [by_payout_number as Pass, by_amount_in_window as Pass] {
+        for (i, (p, exp)) in payouts.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            let free: Vec<&BankLineRef> = lines
+                .iter()
+                .filter(|l| {
+                    !used.contains(&l.id)
+                        && !manual.unmatched.contains(&(p.payout_number, l.id))
+                        && l.line.currency == p.currency
+                })
+                .collect();
+            if let Some(m) = pass(p, exp, &free) {
+                used.extend(m.line_ids.iter().copied());
+                out[i] = Some(m);
+            }
         }
     }
     let payouts_out = payouts
         .iter()
         .zip(out)
-        .map(|((p, exp), m)| {
-            m.unwrap_or_else(|| {
-                let (state, reason) = if today <= exp.date {
-                    (
-                        BankState::NotDueYet,
-                        format!("expected in the bank on {}", exp.date),
-                    )
-                } else {
-                    (
-                        BankState::Late,
-                        format!("expected on {}, not found in the bank", exp.date),
-                    )
-                };
-                PayoutBankMatch {
-                    payout_number: p.payout_number,
-                    state,
-                    line_ids: vec![],
-                    confidence: None,
-                    reason,
-                }
-            })
-        })
+        .map(|((p, exp), m)| m.unwrap_or_else(|| not_in_the_bank(p, exp, today)))
         .collect();
     let unexplained = lines
         .iter()
@@ -228,6 +120,132 @@ pub fn match_payouts(
     BankMatchResult {
         payouts: payouts_out,
         unexplained,
+    }
+}
+
+/// The lines the user tied to this payout by hand, if any.
+fn matched_by_hand(p: &PayoutForBank, manual: &ManualChoices) -> Option<PayoutBankMatch> {
+    let ids: Vec<i64> = manual
+        .matched
+        .iter()
+        .filter(|(n, _)| *n == p.payout_number)
+        .map(|(_, id)| *id)
+        .collect();
+    (!ids.is_empty()).then(|| PayoutBankMatch {
+        payout_number: p.payout_number,
+        state: BankState::MatchedByHand,
+        line_ids: ids,
+        confidence: Some(Confidence::High),
+        reason: "matched by hand".into(),
+    })
+}
+
+/// Pass 1: deposits whose text names the payout number — one with the exact amount, parts that
+/// add up to it, or (else) the amount differs.
+fn by_payout_number(
+    p: &PayoutForBank,
+    exp: &ExpectedBankLine,
+    free: &[&BankLineRef<'_>],
+) -> Option<PayoutBankMatch> {
+    let named: Vec<&BankLineRef> = free
+        .iter()
+        .copied()
+        .filter(|l| l.line.amount > 0 && mentions_number(&l.line.text, p.payout_number))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let exact = named.iter().find(|l| l.line.amount == exp.amount);
+    let sum: i64 = named.iter().fold(0i64, |s, l| s.saturating_add(l.line.amount));
+    let all_ids = || named.iter().map(|l| l.id).collect();
+    let (state, line_ids, reason) = if let Some(l) = exact {
+        (
+            BankState::InTheBank,
+            vec![l.id],
+            format!("amount and payout number {} in the text", p.payout_number),
+        )
+    } else if sum == exp.amount {
+        (
+            BankState::InTheBank,
+            all_ids(),
+            format!(
+                "paid in {} parts that name payout {}",
+                named.len(),
+                p.payout_number
+            ),
+        )
+    } else {
+        (
+            BankState::AmountDiffers,
+            all_ids(),
+            format!(
+                "payout {} is in the bank with {} instead of {}",
+                p.payout_number,
+                crate::model::format_minor(sum),
+                crate::model::format_minor(exp.amount)
+            ),
+        )
+    };
+    Some(PayoutBankMatch {
+        payout_number: p.payout_number,
+        state,
+        line_ids,
+        confidence: Some(Confidence::High),
+        reason,
+    })
+}
+
+/// Pass 2: the exact amount within the window, nearest the expected date first.
+fn by_amount_in_window(
+    p: &PayoutForBank,
+    exp: &ExpectedBankLine,
+    free: &[&BankLineRef<'_>],
+) -> Option<PayoutBankMatch> {
+    let from = p.ledger_date;
+    let to = exp.date + Duration::days(WINDOW_DAYS_AFTER_EXPECTED);
+    let l = free
+        .iter()
+        .filter(|l| l.line.amount == exp.amount)
+        .filter(|l| l.line.booking_date >= from && l.line.booking_date <= to)
+        .min_by_key(|l| ((l.line.booking_date - exp.date).num_days().abs(), l.id))?;
+    let off = (l.line.booking_date - exp.date).num_days();
+    let confidence = if off.abs() <= 1 && looks_like_vipps(l.line) {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    Some(PayoutBankMatch {
+        payout_number: p.payout_number,
+        state: BankState::InTheBank,
+        line_ids: vec![l.id],
+        confidence: Some(confidence),
+        reason: format!(
+            "same amount, {} day(s) from the expected date {}; the text does not name the payout",
+            off.abs(),
+            exp.date
+        ),
+    })
+}
+
+/// No line found: not due yet, or late.
+fn not_in_the_bank(p: &PayoutForBank, exp: &ExpectedBankLine, today: NaiveDate) -> PayoutBankMatch {
+    let (state, reason) = if today <= exp.date {
+        (
+            BankState::NotDueYet,
+            format!("expected in the bank on {}", exp.date),
+        )
+    } else {
+        (
+            BankState::Late,
+            format!("expected on {}, not found in the bank", exp.date),
+        )
+    };
+    PayoutBankMatch {
+        payout_number: p.payout_number,
+        state,
+        line_ids: vec![],
+        confidence: None,
+        reason,
     }
 }
 
