@@ -31,6 +31,7 @@
 //! [`World::entries`] returns a date's final form whatever `today` is; the server decides what an
 //! open date shows.
 
+use super::rng::{hash, hash_str};
 use crate::model::{Entry, EntryType, Ledger, SalesUnit, SchemeId, Topic};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use std::collections::HashMap;
@@ -208,28 +209,6 @@ impl std::fmt::Debug for World {
             .field("bulk_entries_per_day", &self.bulk_entries_per_day)
             .finish()
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic hashing: a splitmix64 finaliser, so figures never depend on a crate's RNG version.
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x5EED_0FA7_57E3_u64, |acc, p| {
-        mix(acc ^ p.wrapping_mul(0x100_0000_01B3))
-    })
-}
-
-fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(0xCBF2_9CE4_8422_2325u64, |acc, b| {
-        (acc ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
-    })
 }
 
 /// Days since the Unix epoch: a stable number for hashing a date.

@@ -28,6 +28,7 @@
 //! "report" means the by-date endpoints (`/report/v2/ledgers/{id}/{topic}/dates/{date}`).
 //! Probabilities of one endpoint are cumulative within a draw, so their sum must not exceed 1.
 
+use super::rng::{mix, GOLDEN_GAMMA};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -255,7 +256,7 @@ impl FaultPlan {
     pub(crate) fn new(spec: FaultSpec, seed: u64) -> FaultPlan {
         let mut rngs = [0u64; 4];
         for (i, r) in rngs.iter_mut().enumerate() {
-            *r = seed ^ (0xFA01_7000 + i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            *r = seed ^ (0xFA01_7000 + i as u64).wrapping_mul(GOLDEN_GAMMA);
         }
         FaultPlan {
             spec,
@@ -277,11 +278,9 @@ impl FaultPlan {
             Err(p) => p.into_inner(),
         };
         let rng = &mut state.rngs[ep.index()];
-        *rng = rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
+        // `mix` steps the stream by γ and finalises: the next splitmix64 output.
+        let z = mix(*rng);
+        *rng = rng.wrapping_add(GOLDEN_GAMMA);
         let draw = (z >> 11) as f64 / (1u64 << 53) as f64;
         let mut acc = 0.0;
         let mut chosen = None;

@@ -19,6 +19,7 @@
 
 pub mod data;
 pub mod faults;
+mod rng;
 mod server;
 pub mod statement;
 

@@ -10,6 +10,7 @@
 use super::{bad_cursor, decode_cursor, encode_cursor, problem, query_value, Principal, Reply, Shared};
 use crate::model::{Entry, EntryType};
 use crate::sim::data::World;
+use crate::sim::rng::{hash_text, mix};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use http::StatusCode;
 use serde::Serialize;
@@ -107,17 +108,6 @@ pub struct SimSale {
 
 // ---------------------------------------------------------------------------------------------
 // Generation: a pure function of the world, the ledger and the date.
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-fn hash_text(seed: u64, s: &str) -> u64 {
-    s.bytes().fold(mix(seed ^ 0x5A1E5), |h, b| mix(h ^ u64::from(b)))
-}
 
 /// A café's menu: name, VAT rate in basis points (25 %, 15 % food, 0 % newspapers), category.
 const MENU: [(&str, i64, &str); 8] = [

@@ -6,6 +6,7 @@ pub mod sales;
 
 use super::data::{DayEntries, World};
 use super::faults::{FaultEndpoint, FaultKind, FaultPlan, FaultSpec};
+use super::rng::{mix, GOLDEN_GAMMA};
 use super::{SimConfig, SimStats};
 use crate::model::{Entry, EntryType, Topic};
 use base64::Engine;
@@ -106,7 +107,7 @@ impl Shared {
 
     fn next_id(&self) -> u64 {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        mix(self.seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        mix(self.seed ^ n.wrapping_mul(GOLDEN_GAMMA))
     }
 
     fn context_id(&self) -> String {
@@ -181,13 +182,6 @@ impl Shared {
                 .ledger_profile(ledger_id)
                 .is_some_and(|p| p.first_date < self.today())
     }
-}
-
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 // ---------------------------------------------------------------------------------------------
