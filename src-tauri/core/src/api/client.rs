@@ -191,11 +191,6 @@ impl ApiClient {
         self.inner.credentials.kind()
     }
 
-    /// Retry and backoff settings (shared with the Sales API client in `api::sales`).
-    pub(super) fn config(&self) -> &ClientConfig {
-        &self.inner.config
-    }
-
     /// HTTP requests sent so far (token calls and retries included).
     pub fn requests_made(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
@@ -252,50 +247,81 @@ impl ApiClient {
             gdpr,
         };
         let mut entries: Vec<Entry> = Vec::new();
-        let mut try_later = false;
+        let (try_later, pages) = self
+            .all_date_pages(
+                &what,
+                ledger_id,
+                |cursor| {
+                    let query = [
+                        cursor.map(|c| ("cursor", c)),
+                        gdpr.then_some(("includeGDPRSensitiveData", "true")),
+                    ];
+                    let path = [
+                        "report",
+                        "v2",
+                        "ledgers",
+                        ledger_id,
+                        topic.as_str(),
+                        "dates",
+                        &date_text,
+                    ];
+                    self.url_with(&path, &query)
+                },
+                |page: EntriesPage| DatePageParts {
+                    has_more: page.has_more.unwrap_or(false),
+                    cursor: page.cursor,
+                    try_later: page.try_later.unwrap_or(false),
+                    items: page.items,
+                },
+                |item| {
+                    let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
+                    entries.push(item.into_model(ctx, seq)?);
+                    Ok(())
+                },
+            )
+            .await?;
+        Ok(DatePage {
+            entries,
+            try_later,
+            pages,
+        })
+    }
+
+    /// Follow a dates endpoint's cursor to the last page, handing each item to `take`; returns
+    /// whether any page said `tryLater` and how many pages came. A cursor seen before is refused
+    /// (an endless loop); "more to come" with an empty page and the cursor unchanged means the
+    /// server is not ready: pause and ask again, a bounded number of times. Shared by the Report
+    /// and Sales APIs, whose pages differ only in their items.
+    pub(super) async fn all_date_pages<P: serde::de::DeserializeOwned, T>(
+        &self,
+        what: &str,
+        ledger_id: &str,
+        url: impl Fn(Option<&str>) -> Url,
+        parts: impl Fn(P) -> DatePageParts<T>,
+        mut take: impl FnMut(T) -> Result<()>,
+    ) -> Result<(bool, u32)> {
+        let (mut try_later, mut pages, mut stalls) = (false, 0u32, 0u32);
         let mut cursor: Option<String> = None;
         let mut seen = HashSet::new();
-        let mut pages = 0u32;
-        let mut stalls = 0u32;
         while pages < MAX_PAGES_PER_DATE {
-            let query = [
-                cursor.as_deref().map(|c| ("cursor", c)),
-                gdpr.then_some(("includeGDPRSensitiveData", "true")),
-            ];
-            let url = self.url_with(
-                &[
-                    "report",
-                    "v2",
-                    "ledgers",
-                    ledger_id,
-                    topic.as_str(),
-                    "dates",
-                    &date_text,
-                ],
-                &query,
-            );
-            let page: EntriesPage = self.get_json(url, &what, Some(ledger_id)).await?;
+            let page: P = self
+                .get_json(url(cursor.as_deref()), what, Some(ledger_id))
+                .await?;
+            let page = parts(page);
             pages += 1;
-            try_later |= page.try_later.unwrap_or(false);
+            try_later |= page.try_later;
             let empty = page.items.is_empty();
             for item in page.items {
-                let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
-                entries.push(item.into_model(ctx, seq)?);
+                take(item)?;
             }
-            if !page.has_more.unwrap_or(false) {
-                return Ok(DatePage {
-                    entries,
-                    try_later,
-                    pages,
-                });
+            if !page.has_more {
+                return Ok((try_later, pages));
             }
             match page.cursor.filter(|c| !c.is_empty()) {
                 Some(next) if seen.insert(next.clone()) => {
                     stalls = 0;
                     cursor = Some(next);
                 }
-                // "More to come" with nothing in it and the cursor where it was: the server is
-                // not ready; ask again after a pause, a bounded number of times.
                 Some(next)
                     if empty && cursor.as_deref() == Some(next.as_str()) && stalls < MAX_STALLED_PAGES =>
                 {
@@ -303,7 +329,7 @@ impl ApiClient {
                     tokio::time::sleep(retry::full_jitter(cfg.base_backoff, cfg.max_backoff, stalls)).await;
                     stalls += 1;
                 }
-                Some(next) => return Err(repeated_cursor(&what, &next)),
+                Some(next) => return Err(repeated_cursor(what, &next)),
                 None => {
                     return Err(Error::Undecodable {
                         detail: format!("the {what} said more pages follow but gave no cursor"),
@@ -312,7 +338,7 @@ impl ApiClient {
                 }
             }
         }
-        Err(too_many_pages(&what))
+        Err(too_many_pages(what))
     }
 
     /// One page of a ledger's feed from `cursor` (`None` = the beginning). At the end the same
@@ -654,6 +680,14 @@ fn validation(body: &ErrorBody, status: u16) -> Error {
     }
 }
 
+/// What [`ApiClient::all_date_pages`] needs of a page: its items, and whether and where more follow.
+pub(super) struct DatePageParts<T> {
+    pub items: Vec<T>,
+    pub has_more: bool,
+    pub cursor: Option<String>,
+    pub try_later: bool,
+}
+
 pub(super) fn repeated_cursor(what: &str, cursor: &str) -> Error {
     Error::Undecodable {
         detail: format!(
@@ -663,7 +697,7 @@ pub(super) fn repeated_cursor(what: &str, cursor: &str) -> Error {
     }
 }
 
-fn too_many_pages(what: &str) -> Error {
+pub(super) fn too_many_pages(what: &str) -> Error {
     Error::Undecodable {
         detail: format!("the {what} did not end after {MAX_PAGES_PER_DATE} pages"),
         excerpt: String::new(),

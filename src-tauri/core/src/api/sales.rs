@@ -6,8 +6,7 @@
 //! 100, `cursor` on the feed and dates, `hasMore` on dates, "Persist the cursor"), and
 //! `plugins/vipps-developer/skills/access-token/SKILL.md` (accounting keys, `/miami/v1/token`).
 
-use super::client::{repeated_cursor, ApiClient, MAX_PAGES_PER_DATE, MAX_STALLED_PAGES};
-use super::retry;
+use super::client::{repeated_cursor, too_many_pages, ApiClient, DatePageParts};
 use super::sales_dto::{lookup_page, SaleContext, SalesPageDto};
 use crate::sales::SaleEntry;
 use crate::{Error, Result};
@@ -75,56 +74,35 @@ impl ApiClient {
         };
         let size = page_size_text(page_size);
         let mut entries: Vec<SaleEntry> = Vec::new();
-        let (mut try_later, mut pages, mut stalls) = (false, 0u32, 0u32);
-        let mut cursor: Option<String> = None;
-        let mut seen = HashSet::new();
-        while pages < MAX_PAGES_PER_DATE {
-            let query = [
-                Some(("pageSize", size.as_str())),
-                cursor.as_deref().map(|c| ("cursor", c)),
-            ];
-            let url = self.url_with(
-                &["sales", "report", "v1", "ledgers", ledger_id, "dates", &date_text],
-                &query,
-            );
-            let page: SalesPageDto = self.get_json(url, &what, Some(ledger_id)).await?;
-            pages += 1;
-            try_later |= page.try_later.unwrap_or(false);
-            let empty = page.items.is_empty();
-            for item in page.items {
-                let seq = u32::try_from(entries.len()).map_err(|_| endless(&what))?;
-                entries.push(item.into_model(ctx, seq)?);
-            }
-            if !page.has_more.unwrap_or(false) {
-                return Ok(SalesDatePage {
-                    entries,
-                    try_later,
-                    pages,
-                });
-            }
-            match page.cursor.filter(|c| !c.is_empty()) {
-                Some(next) if seen.insert(next.clone()) => {
-                    stalls = 0;
-                    cursor = Some(next);
-                }
-                // "More to come", nothing in it, the cursor where it was: not ready; pause and ask again.
-                Some(next)
-                    if empty && cursor.as_deref() == Some(next.as_str()) && stalls < MAX_STALLED_PAGES =>
-                {
-                    let cfg = self.config();
-                    tokio::time::sleep(retry::full_jitter(cfg.base_backoff, cfg.max_backoff, stalls)).await;
-                    stalls += 1;
-                }
-                Some(next) => return Err(repeated_cursor(&what, &next)),
-                None => {
-                    return Err(Error::Undecodable {
-                        detail: format!("the {what} said more pages follow but gave no cursor"),
-                        excerpt: String::new(),
-                    })
-                }
-            }
-        }
-        Err(endless(&what))
+        let (try_later, pages) = self
+            .all_date_pages(
+                &what,
+                ledger_id,
+                |cursor| {
+                    let query = [Some(("pageSize", size.as_str())), cursor.map(|c| ("cursor", c))];
+                    self.url_with(
+                        &["sales", "report", "v1", "ledgers", ledger_id, "dates", &date_text],
+                        &query,
+                    )
+                },
+                |page: SalesPageDto| DatePageParts {
+                    has_more: page.has_more.unwrap_or(false),
+                    cursor: page.cursor,
+                    try_later: page.try_later.unwrap_or(false),
+                    items: page.items,
+                },
+                |item| {
+                    let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
+                    entries.push(item.into_model(ctx, seq)?);
+                    Ok(())
+                },
+            )
+            .await?;
+        Ok(SalesDatePage {
+            entries,
+            try_later,
+            pages,
+        })
     }
 
     /// One page of the sales feed from `cursor` (`None` = the ledger's very first sale).
@@ -221,9 +199,10 @@ impl ApiClient {
     }
 }
 
+/// A lookup that pages past [`MAX_LOOKUP_PAGES`].
 fn endless(what: &str) -> Error {
     Error::Undecodable {
-        detail: format!("the {what} did not end after {MAX_PAGES_PER_DATE} pages"),
+        detail: format!("the {what} did not end after {MAX_LOOKUP_PAGES} pages"),
         excerpt: String::new(),
     }
 }
