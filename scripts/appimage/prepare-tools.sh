@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Puts what Tauri's AppImage bundler downloads from GitHub on first use into its tools folder
 # (~/.cache/tauri), made from what this machine can reach, unless real copies are already there:
-#   linuxdeploy-x86_64.AppImage  an ELF launcher (launcher.c) for linuxdeploy.sh, the stand-in
+#   linuxdeploy-07333c6-x86_64.AppImage  an ELF launcher (launcher.c) for linuxdeploy.sh, the stand-in
+#                                (tauri-bundler 2.10's name: linuxdeploy-<LINUXDEPLOY_COMMIT_HASH>-<arch>;
+#                                also written as linuxdeploy-x86_64.AppImage, the older bundlers' name)
 #   AppRun-x86_64                AppRun (a script doing what AppImageKit's AppRun does)
 #   runtime-x86_64               the AppImage type-2 runtime (AppImageKit, MIT), from the crates.io crate
 #                                `appimage` 0.4.0 (rust-mobile/xbuild), which ships it as assets/runtime-x86_64
@@ -18,7 +20,8 @@ for tool in cc patchelf mksquashfs; do
   command -v "$tool" >/dev/null || { echo "prepare-tools: $tool is missing (bash scripts/setup.sh installs it)" >&2; exit 1; }
 done
 
-if [ -s "$TOOLS/linuxdeploy-x86_64.AppImage" ] && [ ! -e "$TOOLS/.avstem-stand-ins" ]; then
+LINUXDEPLOY="$TOOLS/linuxdeploy-07333c6-x86_64.AppImage"
+if [ -s "$LINUXDEPLOY" ] && [ ! -e "$TOOLS/.avstem-stand-ins" ]; then
   echo "prepare-tools: $TOOLS has Tauri's own linuxdeploy; using it"
   exit 0
 fi
@@ -36,8 +39,9 @@ if ! { [ -f "$TOOLS/runtime-x86_64" ] && echo "$RUNTIME_SHA256  $TOOLS/runtime-x
     { echo "prepare-tools: the runtime in the appimage crate is not the one checked" >&2; exit 1; }
 fi
 
-cc -O2 -Wall -DSCRIPT="\"$here/linuxdeploy.sh\"" -o "$TOOLS/linuxdeploy-x86_64.AppImage" launcher.c
+cc -O2 -Wall -DSCRIPT="\"$here/linuxdeploy.sh\"" -o "$LINUXDEPLOY" launcher.c
+cp "$LINUXDEPLOY" "$TOOLS/linuxdeploy-x86_64.AppImage"
 install -m 755 AppRun "$TOOLS/AppRun-x86_64"
-[ -s "$TOOLS/linuxdeploy-plugin-appimage.AppImage" ] || cp "$TOOLS/linuxdeploy-x86_64.AppImage" "$TOOLS/linuxdeploy-plugin-appimage.AppImage"
+[ -s "$TOOLS/linuxdeploy-plugin-appimage.AppImage" ] || cp "$LINUXDEPLOY" "$TOOLS/linuxdeploy-plugin-appimage.AppImage"
 touch "$TOOLS/.avstem-stand-ins"
 echo "prepare-tools: AppImage tools ready in $TOOLS"

@@ -88,7 +88,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         version: avstem_core::VERSION.into(),
         data_dir: state.ctx.data_dir.display().to_string(),
         today: state.ctx.clock.today_in(Country::No),
-        default_month: YearMonth::of(state.ctx.clock.today_in(Country::No)).prev(),
+        default_month: month_service::default_month(&state.ctx.clock),
     }
 }
 
@@ -238,14 +238,7 @@ pub async fn month_report(
     month: YearMonth,
 ) -> CmdResult<MonthView> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        let store = ctx.open_store()?;
-        let today = ctx
-            .clock
-            .today_for(&month_service::cached_ledger(&store, &ledger_id)?);
-        views::month_view(&store, &ledger_id, month, today)
-    })
-    .await
+    blocking(move || views::month_view(&ctx.open_store()?, &ledger_id, month, &ctx.clock)).await
 }
 
 /// One page of a day's entries, sorted and filtered by the cache (the day table is virtualized).
@@ -379,11 +372,14 @@ pub async fn export_month<R: tauri::Runtime>(
             ..ExportOptions::default()
         };
         let store = ctx.open_store()?;
-        let (ledger_id, month) = (&request.ledger_id, request.month);
-        match request.format {
-            ExportFormat::Xlsx => export::write_xlsx(&store, ledger_id, month, &opts, &path),
-            ExportFormat::Csv => export::write_csv(&store, ledger_id, month, &opts, &path),
-        }
+        export::write_month(
+            &store,
+            &request.ledger_id,
+            request.month,
+            request.format,
+            &opts,
+            &path,
+        )
     })
     .await
 }
@@ -396,15 +392,7 @@ pub async fn missing_dates(
     month: YearMonth,
 ) -> CmdResult<u32> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        let store = ctx.open_store()?;
-        let today = ctx
-            .clock
-            .today_for(&month_service::cached_ledger(&store, &ledger_id)?);
-        let n = month_service::missing_dates(&store, &ledger_id, month, today)?.len();
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
-    })
-    .await
+    blocking(move || month_service::missing_count(&ctx.open_store()?, &ledger_id, month, &ctx.clock)).await
 }
 
 #[cfg(test)]

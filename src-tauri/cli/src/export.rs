@@ -90,10 +90,7 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
                  columns stay empty. Sync again with --gdpr to fill them."
             );
         }
-        match args.format {
-            ExportFormat::Xlsx => export::write_xlsx(&store, &args.ledger, args.month, &opts, &args.out),
-            ExportFormat::Csv => export::write_csv(&store, &args.ledger, args.month, &opts, &args.out),
-        }
+        export::write_month(&store, &args.ledger, args.month, args.format, &opts, &args.out)
     })?;
     if args.json {
         sayln!(

@@ -95,6 +95,21 @@ impl EntrySource for StoreSource<'_> {
     }
 }
 
+/// Write the month in `format` ([`write_xlsx`] or [`write_csv`]).
+pub fn write_month(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &Path,
+) -> Result<ExportSummary> {
+    match format {
+        ExportFormat::Xlsx => write_xlsx(store, ledger_id, month, opts, out),
+        ExportFormat::Csv => write_csv(store, ledger_id, month, opts, out),
+    }
+}
+
 /// Write the month's workbook from the cache. Refuses (naming the dates) when the month is not synced.
 /// With a cache file, reconciliation runs on a second connection and thread while the Funds and
 /// Fees sheets are written.

@@ -14,6 +14,7 @@ pub mod views;
 
 pub use missing::{describe_missing, missing_dates, refuse_unless_ready};
 
+use crate::clock::Clock;
 use crate::export::{EntrySource, StoreSource};
 use crate::model::{Ledger, Topic, YearMonth};
 use crate::reconcile::{needed_range, DateStates, MonthReport, Reconciler};
@@ -24,6 +25,18 @@ use chrono::NaiveDate;
 /// How many days a capture fee may land after its capture and still be matched when the capture
 /// was before the month (observed: 1–2; a week of slack).
 pub const FEE_LAG_DAYS: i64 = crate::reconcile::CAPTURE_LOOKBACK_DAYS;
+
+/// How many ledger dates (per topic) of the month still need a sync, up to the ledger's own today.
+pub fn missing_count(store: &Store, ledger_id: &str, month: YearMonth, clock: &Clock) -> Result<u32> {
+    let today = clock.today_for(&cached_ledger(store, ledger_id)?);
+    let n = missing_dates(store, ledger_id, month, today)?.len();
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// The month a user most likely wants to reconcile: the last one that is over in Norway by `clock`.
+pub fn default_month(clock: &Clock) -> YearMonth {
+    YearMonth::of(clock.today_in(crate::model::Country::No)).prev()
+}
 
 /// The ledger dates streamed per topic for one month (inclusive).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 //! these, run off the main thread.
 
 use super::{cached_ledger, missing_dates, reconcile_cached};
+use crate::clock::Clock;
 use crate::model::{Entry, EntryType, Ledger, Topic, YearMonth};
 use crate::reconcile::{CaptureReport, MonthReport, PayoutReport};
 use crate::store::{DaySummary, Store};
@@ -27,9 +28,10 @@ pub struct MonthView {
     pub today: NaiveDate,
 }
 
-/// The reconciled month from the cache, as of the ledger's `today`.
-pub fn month_view(store: &Store, ledger_id: &str, month: YearMonth, today: NaiveDate) -> Result<MonthView> {
+/// The reconciled month from the cache, as of the ledger's own today by `clock`.
+pub fn month_view(store: &Store, ledger_id: &str, month: YearMonth, clock: &Clock) -> Result<MonthView> {
     let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
+    let today = clock.today_for(&ledger);
     let missing = missing_dates(store, ledger_id, month, today)?.len();
     let cached_days = store.month_summary(ledger_id, month)?;
     Ok(MonthView {
