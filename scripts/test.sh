@@ -51,6 +51,7 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   python3 -m pytest -q -p no:cacheprovider tests
 '
 
-step "Packages: release build and the .deb (scripts/package.sh --deb), installed, run, removed"
-bash scripts/package.sh --deb
+step "Packages: release build, the .deb and the AppImage (scripts/package.sh); the .deb installed, run, removed; the AppImage run"
+bash scripts/package.sh
 bash tests/package_deb.sh target/release/bundle/deb/Avstem_*_amd64.deb
+bash tests/package_appimage.sh target/release/bundle/appimage/Avstem_*_amd64.AppImage
