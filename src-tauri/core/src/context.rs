@@ -67,7 +67,7 @@ impl Context {
 
     /// Open (or create) the cache database.
     pub fn open_store(&self) -> Result<Store> {
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+        crate::files::create_private_dir(&self.data_dir).map_err(|e| {
             Error::Io(format!(
                 "The data folder {} could not be created ({e}). Pick a writable folder with --data-dir.",
                 self.data_dir.display()

@@ -167,9 +167,11 @@ impl ProfileBook {
                 data_dir.display()
             ))
         };
-        std::fs::create_dir_all(data_dir).map_err(io)?;
+        crate::files::create_private_dir(data_dir).map_err(io)?;
         let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Io(e.to_string()))?;
         let tmp = data_dir.join(".profiles.json.tmp");
+        // 0600 before anything is written into it; the rename keeps the mode.
+        crate::files::ensure_private_file(&tmp).map_err(io)?;
         std::fs::write(&tmp, json).map_err(io)?;
         std::fs::rename(&tmp, Self::path(data_dir)).map_err(io)
     }

@@ -687,7 +687,7 @@ fn an_existing_file_is_replaced_only_by_a_complete_one() {
     assert_eq!(err.kind(), "input");
     assert_eq!(std::fs::read(&out).expect("read"), b"previous export");
     // ...and a failure inside the writer too (the sheet cannot be written): no temp file remains.
-    let failing = export::write_atomically(&out, |tmp| {
+    let failing = export::write_atomically(&out, false, |tmp| {
         std::fs::write(tmp, b"half a workbook").expect("w");
         Err(avstem_core::Error::Io("disk full".into()))
     });

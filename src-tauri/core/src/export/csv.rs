@@ -84,7 +84,7 @@ pub fn write_settlement_csv(
         .map(|c| (c.psp_reference.as_str(), c.fees))
         .collect();
     let mut counts = (0u64, 0u64);
-    let bytes = write_atomically(out, |tmp| {
+    let bytes = write_atomically(out, opts.gdpr, |tmp| {
         let file = std::fs::File::create(tmp).map_err(io)?;
         let mut w = BufWriter::with_capacity(1 << 16, file);
         w.write_all("\u{FEFF}".as_bytes()).map_err(io)?;

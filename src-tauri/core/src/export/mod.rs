@@ -164,18 +164,21 @@ pub fn write_csv(
 }
 
 /// Write `out` atomically: `write` fills a temporary file in the same folder, which then replaces
-/// `out` by rename. On any failure the temporary file is removed and `out` is untouched.
-pub fn write_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<u64> {
+/// `out` by rename. On any failure the temporary file is removed and `out` is untouched. `out`
+/// must be a regular file or a new name ([`crate::files::check_export_target`]); the file gets the
+/// umask's mode, or 0600 with `personal_data`. Temporary files an export killed mid-way left in
+/// the folder (older than an hour) are removed first.
+pub fn write_atomically(
+    out: &Path,
+    personal_data: bool,
+    write: impl FnOnce(&Path) -> Result<()>,
+) -> Result<u64> {
     let dir: PathBuf = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    if out.is_dir() {
-        return Err(Error::Io(format!(
-            "{} is a folder; give a file name to export to.",
-            out.display()
-        )));
-    }
+    crate::files::check_export_target(out)?;
+    remove_stale_temporaries(&dir);
     let tmp = tempfile::Builder::new()
         .prefix(".avstem-export-")
         .suffix(".tmp")
@@ -189,12 +192,8 @@ pub fn write_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> 
         })?;
     write(tmp.path())?;
     let bytes = std::fs::metadata(tmp.path()).map(|m| m.len()).unwrap_or(0);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // tempfile creates 0600; an export is an ordinary document.
-        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
-    }
+    // tempfile creates 0600; an export without personal data is an ordinary document.
+    let _ = crate::files::set_document_mode(tmp.path(), personal_data);
     tmp.persist(out).map_err(|e| {
         Error::Io(format!(
             "Cannot save {} ({}). The previous file, if any, is unchanged.",
@@ -203,6 +202,30 @@ pub fn write_atomically(out: &Path, write: impl FnOnce(&Path) -> Result<()>) -> 
         ))
     })?;
     Ok(bytes)
+}
+
+/// Remove `.avstem-export-*.tmp` files older than an hour: an export killed mid-way leaves one.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(".avstem-export-") && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > hour);
+        if old && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn io_reason(e: &std::io::Error) -> String {

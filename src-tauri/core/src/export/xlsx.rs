@@ -207,7 +207,7 @@ pub fn write_workbook_with<'r>(
     let started = std::time::Instant::now();
     let lap = |what: &str| tracing::debug!(target: "avstem_core::export", "{what} at {:.2} s", started.elapsed().as_secs_f64());
     let mut done: Option<Cow<'r, MonthReport>> = None;
-    let bytes = write_atomically(out, |tmp| {
+    let bytes = write_atomically(out, opts.gdpr, |tmp| {
         let mut wb = Workbook::new();
         // A light deflate: a million rows save in a fraction of the time for a slightly larger file.
         wb.set_zip_compression_level(ZIP_LEVEL);

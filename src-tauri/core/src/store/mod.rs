@@ -38,6 +38,27 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The cache holds personal data after a GDPR sync: create it 0600 (SQLite gives the WAL and SHM
+/// files the main file's mode) and make a cache an older version left 0644 private. Failures are
+/// left to the open that follows, which names them.
+fn make_cache_private(path: &Path) {
+    if path.exists() {
+        for p in [path.to_path_buf(), sidecar(path, "-wal"), sidecar(path, "-shm")] {
+            if p.exists() {
+                let _ = crate::files::make_private(&p);
+            }
+        }
+    } else {
+        let _ = crate::files::ensure_private_file(path);
+    }
+}
+
+fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    std::path::PathBuf::from(name)
+}
+
 impl Store {
     /// Open (or create) the cache at `path` and bring its schema up to date.
     ///
@@ -45,13 +66,14 @@ impl Store {
     /// `Error::Cache` with a sentence and the way out; the file is never touched then.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::files::create_private_dir(dir).map_err(|e| {
                 Error::Cache(format!(
                     "The cache folder {} could not be created ({e}). Check that the folder is writable.",
                     dir.display()
                 ))
             })?;
         }
+        make_cache_private(path);
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
