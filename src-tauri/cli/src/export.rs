@@ -1,6 +1,7 @@
 //! `avstem export`: the month's workbook (or settlement CSV) for one ledger, from the cache.
 //! Refuses and names the dates when the month is not synced, unless `--sync` fetches them first.
 
+use crate::output::emit_json;
 use crate::sayln;
 use avstem_core::context::Context;
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
@@ -8,7 +9,7 @@ use avstem_core::model::YearMonth;
 use avstem_core::month::fetch;
 use avstem_core::reconcile::JournalAccounts;
 use avstem_core::sync::CancelToken;
-use avstem_core::{Error, Result};
+use avstem_core::Result;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -93,10 +94,7 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
         export::write_month(&store, &args.ledger, args.month, args.format, &opts, &args.out)
     })?;
     if args.json {
-        sayln!(
-            "{}",
-            serde_json::to_string_pretty(&summary).map_err(|e| Error::Io(e.to_string()))?
-        )?;
+        emit_json(&summary)?;
     } else {
         sayln!(
             "Wrote {}: {} funds and {} fees entries, {} captures, {} payout(s), {:.1} MB.",
@@ -116,8 +114,21 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
             )?;
         }
     }
-    Ok(0)
+    Ok(exit_code(&summary))
 }
+
+/// Exit status of a written export: 0 when every check holds, [`EXIT_CHECKS_FAILED`] when the file
+/// was written but a check failed (so a script does not post a month that does not add up).
+pub fn exit_code(summary: &ExportSummary) -> i32 {
+    if summary.failed_checks.is_empty() {
+        0
+    } else {
+        EXIT_CHECKS_FAILED
+    }
+}
+
+/// `avstem export`: the file is written, but at least one reconciliation check failed.
+pub const EXIT_CHECKS_FAILED: i32 = 3;
 
 /// Fetch whatever the month and its neighbouring dates lack (up to the ledger's today).
 async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {

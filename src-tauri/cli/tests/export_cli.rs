@@ -1,7 +1,10 @@
 //! `avstem export` end to end: the demo profile's simulator over real HTTP, `--sync` filling the
 //! cache, then the workbook and the CSV; without `--sync` an unsynced month is refused by name.
 
-use avstem_cli::export::{run, AccountArgs, ExportArgs};
+// The test alters the cache with a raw SQLite connection on purpose.
+#![allow(clippy::disallowed_methods)]
+
+use avstem_cli::export::{run, AccountArgs, ExportArgs, EXIT_CHECKS_FAILED};
 use avstem_core::context::Context;
 use avstem_core::export::ExportFormat;
 use avstem_core::model::Country;
@@ -92,4 +95,53 @@ async fn export_with_sync_fetches_the_month_and_writes_a_workbook_that_matches_t
         csv.lines().count() as u64,
         1 + report.totals.funds_count + report.totals.fees_count
     );
+
+    // One amount altered in the cache: the workbook is still written (to show the failing check),
+    // and the command says so with its own exit status, so a script does not post the month.
+    drop(store);
+    let conn = rusqlite::Connection::open(ctx.cache_path()).expect("open cache");
+    let changed = conn
+        .execute(
+            "UPDATE entries SET amount = amount + 100 WHERE (ledger_id, topic, date, seq) IN \
+             (SELECT ledger_id, topic, date, seq FROM entries \
+              WHERE ledger_id = '302321' AND topic = 0 AND entry_type = 'capture' AND date = ?1 LIMIT 1)",
+            [i64::from(
+                month
+                    .first_day()
+                    .format("%Y%m15")
+                    .to_string()
+                    .parse::<i32>()
+                    .expect("key"),
+            )],
+        )
+        .expect("alter");
+    assert_eq!(changed, 1);
+    drop(conn);
+    let code = run(
+        &ctx,
+        &args(dir.path(), month, false, ExportFormat::Xlsx, "altered.xlsx"),
+    )
+    .await
+    .expect("written");
+    assert_eq!(code, EXIT_CHECKS_FAILED);
+    assert!(dir.path().join("altered.xlsx").exists());
+}
+
+/// A month that is not over is refused like an unsynced one, and nothing is written (issue 13, item 6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_not_over_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = Context::new(dir.path().join("data"));
+    let month = YearMonth::of(ctx.clock.today_in(Country::No)).next();
+    let err = run(
+        &ctx,
+        &args(dir.path(), month, true, ExportFormat::Xlsx, "future.xlsx"),
+    )
+    .await
+    .expect_err("refused");
+    assert!(
+        err.to_string().contains("has not started") || err.to_string().contains("not over"),
+        "{err}"
+    );
+    assert!(!dir.path().join("future.xlsx").exists());
 }

@@ -493,7 +493,9 @@ fn write_loop(
                 for (i, e) in page.entries.iter_mut().enumerate() {
                     e.seq = u32::try_from(i).unwrap_or(u32::MAX);
                 }
-                let state = if page.try_later {
+                // A date from the ledger's today on is open, whatever the server says: its
+                // entries may still change, and completeness must not rest on `tryLater` alone.
+                let state = if page.try_later || item.reason == PlanReason::NotClosedYet {
                     DateState::Open
                 } else {
                     DateState::Complete

@@ -487,3 +487,34 @@ async fn a_ledger_without_a_grant_fails_politely_and_the_others_sync() {
         (40000, -10000, 1200, 28800)
     );
 }
+
+/// A server that calls a date closed before the ledger's today has passed it is not believed: the
+/// date stays open in the cache, and the next sync asks for it again (issue 13, item 7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    // The simulator's clock is ahead: it serves 2024-03-20 to 2024-03-25 as closed.
+    let sim = simulator("", "2024-03-26").await;
+    let client = merchant(&sim);
+    let req = request(&[LEDGER], "2024-03-18", "2024-03-25");
+    let summary = sync_range(&client, &path, &req, d("2024-03-20"))
+        .await
+        .expect("sync");
+    assert_eq!((summary.complete, summary.open), (4, 12));
+    let store = Store::open(&path).expect("store");
+    let funds = store
+        .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-20"))
+        .expect("status");
+    assert_eq!(
+        (funds[0].state, funds[1].state),
+        (DateState::Complete, DateState::Open)
+    );
+    let again = sync::plan(&store, &req, d("2024-03-21")).expect("plan");
+    assert_eq!(
+        again.count(PlanReason::Open),
+        2,
+        "the 20th, both topics, is asked again"
+    );
+    assert_eq!(again.count(PlanReason::NotClosedYet), 10);
+}
