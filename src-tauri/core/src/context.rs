@@ -31,7 +31,8 @@ impl std::fmt::Debug for Context {
 
 impl Context {
     pub fn new(data_dir: PathBuf) -> Self {
-        Self::with_secret_store(data_dir, Arc::new(OsKeyring))
+        let keyring = Arc::new(OsKeyring::for_data_dir(&data_dir));
+        Self::with_secret_store(data_dir, keyring)
     }
 
     pub fn with_secret_store(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Self {

@@ -73,16 +73,51 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
-/// Entries: service `avstem`, user `<profile>/<client_secret|subscription_key>`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct OsKeyring;
+/// Entries: service `avstem`, user `<folder id>/<profile>/<client_secret|subscription_key>`, where the
+/// folder id is a random id kept in the data folder (`folder-id`), so that a profile `cafe` in one
+/// data folder never reads, overwrites or deletes the keys of a `cafe` in another. Entries of
+/// older versions (`<profile>/<kind>`, no folder id) are moved under the id on first read.
+#[derive(Debug, Clone)]
+pub struct OsKeyring {
+    data_dir: std::path::PathBuf,
+    folder_id: std::sync::Arc<std::sync::OnceLock<Option<String>>>,
+}
+
+/// The file in the data folder that holds its keyring id.
+pub const FOLDER_ID_FILE: &str = "folder-id";
 
 pub const KEYRING_SERVICE: &str = "avstem";
 
 const KEYRING_REMEDY: &str = "Unlock the keyring (log in to a desktop session), or set AVSTEM_CLIENT_SECRET and AVSTEM_SUBSCRIPTION_KEY for this run (a profile added with --env-secrets always reads them from there).";
 
-fn keyring_user(profile: &str, kind: SecretKind) -> String {
+/// The user name of an entry of older versions, shared by every data folder.
+fn legacy_keyring_user(profile: &str, kind: SecretKind) -> String {
     format!("{profile}/{}", kind.as_str())
+}
+
+/// The data folder's keyring id, created (random, 0600) on first use. `None` when the folder
+/// cannot be written: then the keyring cannot be used for it, and the caller says so.
+fn folder_id(data_dir: &std::path::Path) -> Option<String> {
+    let path = data_dir.join(FOLDER_ID_FILE);
+    let valid = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let id = text.trim().to_string();
+        if valid(&id) {
+            return Some(id);
+        }
+    }
+    let bytes: [u8; 16] = rand::random();
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    crate::files::create_private_dir(data_dir).ok()?;
+    let tmp = data_dir.join(".folder-id.tmp");
+    crate::files::ensure_private_file(&tmp).ok()?;
+    std::fs::write(&tmp, format!("{id}\n")).ok()?;
+    // Another process may have created it meanwhile: whoever renamed last wins, and both read it back.
+    std::fs::rename(&tmp, &path).ok()?;
+    std::fs::read_to_string(&path)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| valid(t))
 }
 
 /// A keyring error as one sentence naming the remedy. Never includes secret bytes (e.g. `BadEncoding`).
@@ -107,19 +142,57 @@ fn describe_keyring_error(e: &keyring::Error, profile: &str, kind: SecretKind) -
 }
 
 impl OsKeyring {
+    /// The keyring entries of the profiles in `data_dir`.
+    pub fn for_data_dir(data_dir: &std::path::Path) -> OsKeyring {
+        OsKeyring {
+            data_dir: data_dir.to_path_buf(),
+            folder_id: Default::default(),
+        }
+    }
+
+    /// The keyring user name of a secret: `<folder id>/<profile>/<kind>`.
+    pub fn keyring_user(&self, profile: &str, kind: SecretKind) -> crate::Result<String> {
+        let id = self.folder_id.get_or_init(|| folder_id(&self.data_dir));
+        match id {
+            Some(id) => Ok(format!("{id}/{}", legacy_keyring_user(profile, kind))),
+            None => Err(crate::Error::Keyring(format!(
+                "The data folder {} cannot be written, so its keyring id cannot be kept there. Pick a \
+                 writable folder with --data-dir.",
+                self.data_dir.display()
+            ))),
+        }
+    }
+
     fn entry(&self, profile: &str, kind: SecretKind) -> crate::Result<keyring::Entry> {
-        keyring::Entry::new(KEYRING_SERVICE, &keyring_user(profile, kind))
+        keyring::Entry::new(KEYRING_SERVICE, &self.keyring_user(profile, kind)?)
             .map_err(|e| describe_keyring_error(&e, profile, kind))
+    }
+
+    /// An entry written by an older version (no folder id): moved under this folder's id.
+    fn migrate_legacy(&self, profile: &str, kind: SecretKind, entry: &keyring::Entry) -> Option<Secret> {
+        let legacy = keyring::Entry::new(KEYRING_SERVICE, &legacy_keyring_user(profile, kind)).ok()?;
+        let secret = legacy.get_password().ok()?;
+        entry.set_password(&secret).ok()?;
+        let _ = legacy.delete_credential();
+        tracing::info!(
+            profile,
+            kind = kind.as_str(),
+            "moved a keyring entry under the data folder's id"
+        );
+        Some(Secret::new(secret))
     }
 }
 
 impl SecretStore for OsKeyring {
     fn get(&self, profile: &str, kind: SecretKind) -> crate::Result<Secret> {
         let entry = self.entry(profile, kind)?;
-        entry
-            .get_password()
-            .map(Secret::new)
-            .map_err(|e| describe_keyring_error(&e, profile, kind))
+        match entry.get_password() {
+            Ok(secret) => Ok(Secret::new(secret)),
+            Err(keyring::Error::NoEntry) => self
+                .migrate_legacy(profile, kind, &entry)
+                .ok_or_else(|| describe_keyring_error(&keyring::Error::NoEntry, profile, kind)),
+            Err(e) => Err(describe_keyring_error(&e, profile, kind)),
+        }
     }
 
     fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> crate::Result<()> {
