@@ -241,7 +241,7 @@ fn a_locked_keyring_says_unlock_it_or_use_the_variables() {
 export HOME='{home}' XDG_DATA_HOME='{home}/data'
 eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
 AVSTEM_CLIENT_SECRET=SENTINEL-locked-1 AVSTEM_SUBSCRIPTION_KEY=SENTINEL-locked-2 '{bin}' --data-dir '{data}' profile add shop --kind merchant --client-id id --base-url http://127.0.0.1:9 >/dev/null || exit 10
-test "$(secret-tool lookup service avstem username shop/client_secret)" = SENTINEL-locked-1 || exit 11
+test "$(secret-tool lookup service avstem username "$(cat '{data}/folder-id')/shop/client_secret")" = SENTINEL-locked-1 || exit 11
 dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null || exit 12
 env -u AVSTEM_CLIENT_SECRET -u AVSTEM_SUBSCRIPTION_KEY timeout 30 '{bin}' --data-dir '{data}' profile test shop 2>&1
 echo "exit=$?"
@@ -292,4 +292,42 @@ fn a_closed_pipe_is_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
+}
+
+/// `AVSTEM_*` secrets in the environment are for a `--env-secrets` profile or the one
+/// `AVSTEM_PROFILE` names, never silently for a keyring profile (issue 13, item 13).
+#[test]
+fn environment_secrets_apply_only_to_the_profile_they_are_meant_for() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let handle = start_sim(&rt);
+    let dir = tempfile::tempdir().expect("tempdir");
+    add_env_profile(dir.path(), "cafe", &handle.base_url());
+    // Make it a keyring profile, as `profile add` without --env-secrets would have.
+    let path = dir.path().join("profiles.json");
+    let mut book: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+    book["profiles"][0]["envSecrets"] = serde_json::Value::Bool(false);
+    std::fs::write(&path, serde_json::to_vec(&book).expect("json")).expect("write");
+    let no_keyring_but_env = [
+        (
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/avstem-test-bus",
+        ),
+        ("AVSTEM_CLIENT_SECRET", demo::MERCHANT_CLIENT_SECRET),
+        ("AVSTEM_SUBSCRIPTION_KEY", demo::MERCHANT_SUBSCRIPTION_KEY),
+    ];
+    let out = avstem(dir.path(), &["ledgers", "--profile", "cafe"], &no_keyring_but_env);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the environment's keys were used: {}",
+        text(&out)
+    );
+    assert!(text(&out).contains("AVSTEM_PROFILE"), "{}", text(&out));
+    let mut named = no_keyring_but_env.to_vec();
+    named.push(("AVSTEM_PROFILE", "cafe"));
+    let out = avstem(dir.path(), &["ledgers", "--profile", "cafe"], &named);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("302321"), "{}", text(&out));
+    rt.block_on(handle.shutdown());
 }

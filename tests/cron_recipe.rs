@@ -77,7 +77,11 @@ fn the_readme_cron_line_syncs_with_the_keys_from_a_plain_env_file() {
     assert!(command.contains("set -a"), "{command}");
     let out = run_like_cron(home.path(), &command);
     assert!(out.status.success(), "{command}\n{}", text(&out));
-    assert!(text(&out).contains(" complete, ") && text(&out).contains(" 0 failed"), "{}", text(&out));
+    assert!(
+        text(&out).contains(" complete, ") && text(&out).contains(" 0 failed"),
+        "{}",
+        text(&out)
+    );
     assert!(
         !text(&out).contains(demo::MERCHANT_CLIENT_SECRET),
         "the secret was printed"

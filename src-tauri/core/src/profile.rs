@@ -59,8 +59,9 @@ impl Profile {
         }
     }
 
-    /// The keys for this profile: demo keys, else the `AVSTEM_*` variables when set (the keyring is then
-    /// not touched), else the keyring.
+    /// The keys for this profile: demo keys, else the `AVSTEM_*` variables when set and meant for
+    /// this profile (`--env-secrets`, or named by `AVSTEM_PROFILE`; the keyring is then not touched),
+    /// else the keyring.
     pub fn credentials(&self, store: &dyn SecretStore) -> Result<Credentials> {
         if self.demo {
             use crate::sim::demo;
@@ -71,10 +72,15 @@ impl Profile {
                 msn: Some(demo::MERCHANT_MSN.into()),
             });
         }
-        let env_complete = self
-            .secret_kinds()
-            .iter()
-            .all(|k| secrets::from_env(*k).is_some());
+        // The AVSTEM_* secrets are for a profile that reads them by design (--env-secrets) or the
+        // one AVSTEM_PROFILE names; never silently for any other profile of the folder.
+        let meant_for_me =
+            self.env_secrets || secrets::env_override_profile().as_deref() == Some(self.name.as_str());
+        let env_complete = meant_for_me
+            && self
+                .secret_kinds()
+                .iter()
+                .all(|k| secrets::from_env(*k).is_some());
         let get = |kind: SecretKind| -> Result<Secret> {
             if env_complete {
                 return secrets::from_env(kind).ok_or_else(|| missing_env(self));

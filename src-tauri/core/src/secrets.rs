@@ -6,6 +6,13 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
+/// The bytes are overwritten when the secret is dropped, so a freed secret does not linger in memory.
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl Secret {
     pub fn new(s: impl Into<String>) -> Self {
         Secret(s.into())
@@ -88,7 +95,7 @@ pub const FOLDER_ID_FILE: &str = "folder-id";
 
 pub const KEYRING_SERVICE: &str = "avstem";
 
-const KEYRING_REMEDY: &str = "Unlock the keyring (log in to a desktop session), or set AVSTEM_CLIENT_SECRET and AVSTEM_SUBSCRIPTION_KEY for this run (a profile added with --env-secrets always reads them from there).";
+const KEYRING_REMEDY: &str = "Unlock the keyring (log in to a desktop session), or set AVSTEM_CLIENT_SECRET and AVSTEM_SUBSCRIPTION_KEY with AVSTEM_PROFILE=<the profile> for this run (a profile added with --env-secrets always reads them from there).";
 
 /// The user name of an entry of older versions, shared by every data folder.
 fn legacy_keyring_user(profile: &str, kind: SecretKind) -> String {
@@ -210,6 +217,17 @@ impl SecretStore for OsKeyring {
         }
     }
 }
+
+/// The profile `AVSTEM_*` secret overrides are meant for (`AVSTEM_PROFILE`), if set: a profile
+/// whose keys live in the keyring reads them from the environment only when it is named there.
+#[allow(clippy::disallowed_methods)] // the one place AVSTEM_PROFILE is read
+pub fn env_override_profile() -> Option<String> {
+    std::env::var(ENV_OVERRIDE_PROFILE).ok().filter(|s| !s.is_empty())
+}
+
+/// Names the one profile the `AVSTEM_*` secrets override (profiles added with `--env-secrets`
+/// always read them).
+pub const ENV_OVERRIDE_PROFILE: &str = "AVSTEM_PROFILE";
 
 /// A secret from the environment, if set and non-empty.
 #[allow(clippy::disallowed_methods)] // the one place AVSTEM_* keys are read
