@@ -331,3 +331,25 @@ fn environment_secrets_apply_only_to_the_profile_they_are_meant_for() {
     assert!(text(&out).contains("302321"), "{}", text(&out));
     rt.block_on(handle.shutdown());
 }
+
+/// `avstem cache check` runs SQLite's quick check over the whole file (issue 13, item 9).
+#[test]
+fn cache_check_says_intact_or_damaged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = avstem(dir.path(), &["ledgers", "--profile", "demo"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = avstem(dir.path(), &["cache", "check"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("is intact"), "{}", text(&out));
+    let cache = dir.path().join("cache.sqlite");
+    let mut bytes = std::fs::read(&cache).expect("read");
+    for b in bytes.iter_mut().skip(4096) {
+        *b = 0x5a;
+    }
+    std::fs::write(&cache, &bytes).expect("write");
+    let _ = std::fs::remove_file(dir.path().join("cache.sqlite-wal"));
+    let out = avstem(dir.path(), &["cache", "check"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("damaged"), "{}", text(&out));
+    assert!(!text(&out).contains("panicked"), "{}", text(&out));
+}

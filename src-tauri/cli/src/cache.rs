@@ -17,6 +17,8 @@ pub struct CacheArgs {
 pub enum CacheAction {
     /// Move the cache aside (cache.sqlite.broken-<time>) and start an empty one. Profiles are kept.
     Reset,
+    /// Check the whole cache file for damage (SQLite's quick check); exit 1 when damaged.
+    Check,
     /// Where the cache is and what it holds.
     Info {
         #[arg(long)]
@@ -38,6 +40,12 @@ pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
                 ),
                 None => outln!(out, "A new, empty cache was created at {}.", path.display()),
             }
+            0
+        }
+        CacheAction::Check => {
+            let path = ctx.cache_path();
+            ctx.open_store()?.quick_check()?;
+            outln!(out, "The cache at {} is intact.", path.display());
             0
         }
         CacheAction::Info { json } => {

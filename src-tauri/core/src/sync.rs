@@ -277,6 +277,8 @@ pub async fn execute(
     let mut tally = Tally::new(&plan);
     progress(&tally.report);
     if plan.items.is_empty() {
+        // "All complete" is only true of a cache that can still be read: check the whole file.
+        Store::open(store_path)?.quick_check()?;
         return Ok(tally.summary);
     }
 

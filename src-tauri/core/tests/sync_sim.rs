@@ -518,3 +518,35 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     );
     assert_eq!(again.count(PlanReason::NotClosedYet), 10);
 }
+
+/// A cache whose entry pages were damaged is not reported "all complete": a sync with nothing to
+/// fetch checks the whole file and says it is damaged (issue 13, item 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_cache_is_not_reported_complete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = simulator("", "2024-06-01").await;
+    let client = merchant(&sim);
+    let req = request(&[LEDGER], "2024-03-01", "2024-03-31");
+    sync_range(&client, &path, &req, d("2024-06-01"))
+        .await
+        .expect("first");
+    {
+        // Fold the WAL into the file, then overwrite a stretch in its middle (entry pages).
+        let store = Store::open(&path).expect("store");
+        store.quick_check().expect("intact before");
+    }
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.pragma_update(None, "journal_mode", "DELETE")
+        .expect("checkpoint");
+    drop(conn);
+    let mut bytes = std::fs::read(&path).expect("read");
+    let (from, to) = (bytes.len() * 2 / 5, bytes.len() * 3 / 5);
+    for (i, b) in bytes[from..to].iter_mut().enumerate() {
+        *b = (i % 251) as u8;
+    }
+    std::fs::write(&path, &bytes).expect("write");
+    let again = sync_range(&client, &path, &req, d("2024-06-01")).await;
+    let err = again.expect_err("a damaged cache must not pass as complete");
+    assert!(err.to_string().contains("damaged"), "{err}");
+}

@@ -94,6 +94,25 @@ impl Store {
         Ok(store)
     }
 
+    /// SQLite's `PRAGMA quick_check` over the whole file: `Ok` when it finds nothing, else a
+    /// sentence with the first problem and the way out. A sync that has nothing to fetch runs it,
+    /// so a damaged cache is not reported as "all complete"; `avstem cache check` runs it on demand.
+    pub fn quick_check(&self) -> Result<()> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check")?;
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<std::result::Result<_, _>>()?;
+        if found.len() == 1 && found[0] == "ok" {
+            return Ok(());
+        }
+        Err(Error::Cache(format!(
+            "The cache file is damaged: SQLite's check found {} problem(s), the first: {}. {RESET_HINT} (The \
+             damaged file is moved aside, not deleted.)",
+            found.len(),
+            found.first().map(String::as_str).unwrap_or("unknown")
+        )))
+    }
+
     /// A throwaway cache for tests and previews.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
