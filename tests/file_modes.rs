@@ -168,3 +168,92 @@ fn an_export_onto_a_symlink_or_a_device_is_refused_and_the_target_is_untouched()
         "/dev/null is still a device"
     );
 }
+
+/// A cache this user cannot write (another user's, or on a read-only mount) still reads: the
+/// month comes out of it; a sync says why it cannot write, without suggesting a `cache reset`
+/// that could not work either (issue 13, item 10). As root the reader is `nobody` (setpriv).
+#[test]
+fn a_read_only_cache_still_reads_and_a_sync_says_why_it_cannot_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let month = avstem_core::model::YearMonth::of(chrono::Utc::now().date_naive())
+        .prev()
+        .to_string();
+    let out_file = dir.path().join("m.xlsx");
+    let out_s = out_file.to_string_lossy().into_owned();
+    ok(&avstem(
+        "022",
+        &data,
+        &[
+            "export",
+            "--profile",
+            "demo",
+            "--ledger",
+            "302321",
+            "--month",
+            &month,
+            "--sync",
+            "--out",
+            &out_s,
+        ],
+    ));
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(dir.path()).expect("meta")) == 0;
+    let (dir_mode, file_mode) = if root { (0o755, 0o644) } else { (0o555, 0o444) };
+    for p in [dir.path(), data.as_path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(dir_mode)).expect("chmod dir");
+    }
+    for entry in std::fs::read_dir(&data).expect("data") {
+        let p = entry.expect("entry").path();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(file_mode)).expect("chmod file");
+    }
+    let as_reader = |args: &[&str]| -> Output {
+        let mut cmd = if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+            c
+        } else {
+            Command::new(BIN)
+        };
+        cmd.arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .env("HOME", dir.path());
+        cmd.output().expect("run")
+    };
+    let out = as_reader(&[
+        "month",
+        "--profile",
+        "demo",
+        "--ledger",
+        "302321",
+        "--month",
+        &month,
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("\"ledgerId\": \"302321\""), "{stdout}");
+    let out = as_reader(&[
+        "sync",
+        "--profile",
+        "demo",
+        "--ledger",
+        "302321",
+        "--month",
+        &month,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("read-only") || stderr.contains("cannot be written"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cache reset"), "{stderr}");
+    for p in [dir.path(), data.as_path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700)).expect("restore");
+    }
+}

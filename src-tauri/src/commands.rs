@@ -210,7 +210,7 @@ pub async fn save_profile(state: State<'_, AppState>, form: KeysForm) -> CmdResu
 #[tauri::command]
 pub async fn cached_ledgers(state: State<'_, AppState>, profile: String) -> CmdResult<Vec<Ledger>> {
     let ctx = state.ctx.clone();
-    blocking(move || ctx.open_store()?.ledgers(Some(&profile))).await
+    blocking(move || ctx.open_store_for_reading()?.ledgers(Some(&profile))).await
 }
 
 async fn refresh(ctx: &avstem_core::context::Context, profile: &str) -> CmdResult<Vec<Ledger>> {
@@ -238,7 +238,7 @@ pub async fn month_report(
     month: YearMonth,
 ) -> CmdResult<MonthView> {
     let ctx = state.ctx.clone();
-    blocking(move || views::month_view(&ctx.open_store()?, &ledger_id, month, &ctx.clock)).await
+    blocking(move || views::month_view(&ctx.open_store_for_reading()?, &ledger_id, month, &ctx.clock)).await
 }
 
 /// One page of a day's entries, sorted and filtered by the cache (the day table is virtualized).
@@ -251,7 +251,11 @@ pub async fn day_entries(
     query: DayQuery,
 ) -> CmdResult<DayPage> {
     let ctx = state.ctx.clone();
-    blocking(move || ctx.open_store()?.day_entries(&ledger_id, topic, date, &query)).await
+    blocking(move || {
+        ctx.open_store_for_reading()?
+            .day_entries(&ledger_id, topic, date, &query)
+    })
+    .await
 }
 
 /// The figures of one ledger date, from the cache's per-date totals (no scan of the entries).
@@ -262,7 +266,7 @@ pub async fn day_summary(
     date: NaiveDate,
 ) -> CmdResult<DaySummary> {
     let ctx = state.ctx.clone();
-    blocking(move || views::day_summary(&ctx.open_store()?, &ledger_id, date)).await
+    blocking(move || views::day_summary(&ctx.open_store_for_reading()?, &ledger_id, date)).await
 }
 
 /// "What is in this payout?"
@@ -273,21 +277,21 @@ pub async fn payout_detail(
     psp_reference: String,
 ) -> CmdResult<PayoutDetail> {
     let ctx = state.ctx.clone();
-    blocking(move || views::payout_detail(&ctx.open_store()?, &ledger_id, &psp_reference)).await
+    blocking(move || views::payout_detail(&ctx.open_store_for_reading()?, &ledger_id, &psp_reference)).await
 }
 
 /// A capture, its refunds and fees (on any date) and the payout it went out in.
 #[tauri::command]
 pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -> CmdResult<CaptureDetail> {
     let ctx = state.ctx.clone();
-    blocking(move || views::capture_detail(&ctx.open_store()?, &psp_reference)).await
+    blocking(move || views::capture_detail(&ctx.open_store_for_reading()?, &psp_reference)).await
 }
 
 /// Search everything cached by order reference or pspReference.
 #[tauri::command]
 pub async fn search_entries(state: State<'_, AppState>, text: String) -> CmdResult<Vec<Entry>> {
     let ctx = state.ctx.clone();
-    blocking(move || ctx.open_store()?.search(&text, 200)).await
+    blocking(move || ctx.open_store_for_reading()?.search(&text, 200)).await
 }
 
 /// Sync the month (and the neighbouring dates reconciliation needs), reporting progress as
@@ -371,7 +375,7 @@ pub async fn export_month<R: tauri::Runtime>(
             clock: ctx.clock,
             ..ExportOptions::default()
         };
-        let store = ctx.open_store()?;
+        let store = ctx.open_store_for_reading()?;
         export::write_month(
             &store,
             &request.ledger_id,
@@ -392,7 +396,10 @@ pub async fn missing_dates(
     month: YearMonth,
 ) -> CmdResult<u32> {
     let ctx = state.ctx.clone();
-    blocking(move || month_service::missing_count(&ctx.open_store()?, &ledger_id, month, &ctx.clock)).await
+    blocking(move || {
+        month_service::missing_count(&ctx.open_store_for_reading()?, &ledger_id, month, &ctx.clock)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -44,12 +44,12 @@ pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
         }
         CacheAction::Check => {
             let path = ctx.cache_path();
-            ctx.open_store()?.quick_check()?;
+            ctx.open_store_for_reading()?.quick_check()?;
             outln!(out, "The cache at {} is intact.", path.display());
             0
         }
         CacheAction::Info { json } => {
-            let stats = ctx.open_store()?.stats()?;
+            let stats = ctx.open_store_for_reading()?.stats()?;
             if *json {
                 emit_json(&stats)?;
             } else {

@@ -40,7 +40,7 @@ pub fn check_ledger_visible(ctx: &Context, store: &Store, profile: &str, ledger_
 }
 
 pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_for_reading()?;
     check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
     let topics: Vec<Topic> = args.topic.map(|t| vec![t]).unwrap_or_else(|| Topic::ALL.to_vec());
     let tz = store

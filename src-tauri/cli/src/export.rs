@@ -84,7 +84,7 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
         clock: ctx.clock,
     };
     let summary = tokio::task::block_in_place(|| -> Result<ExportSummary> {
-        let store = ctx.open_store()?;
+        let store = ctx.open_store_for_reading()?;
         if args.gdpr && !gdpr_cached(&store, &args.ledger, args.month)? {
             eprintln!(
                 "warning: some dates were synced without personal data; their name, phone and message \

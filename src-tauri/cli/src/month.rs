@@ -57,7 +57,7 @@ fn state_text(s: Option<DateState>) -> &'static str {
 }
 
 pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_for_reading()?;
     check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
     let currency = store.ledger(&args.ledger)?.map(|l| l.currency);
     let days = store.month_summary(&args.ledger, args.month)?;

@@ -77,6 +77,11 @@ impl Context {
         Store::open(&self.cache_path())
     }
 
+    /// Open the cache to read from it: a read-only cache (file or folder) still opens, read-only.
+    pub fn open_store_for_reading(&self) -> Result<Store> {
+        Store::open_for_reading(&self.cache_path())
+    }
+
     /// Every profile, with the demo profile listed when the user has created it.
     pub fn profiles(&self) -> Result<ProfileBook> {
         ProfileBook::load(&self.data_dir)

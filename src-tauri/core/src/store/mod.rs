@@ -53,6 +53,20 @@ fn make_cache_private(path: &Path) {
     }
 }
 
+/// Whether this process may write the cache file and create its WAL and SHM files beside it.
+fn writable(path: &Path) -> bool {
+    let file_ok = std::fs::OpenOptions::new().append(true).open(path).is_ok();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let dir_ok = tempfile::Builder::new()
+        .prefix(".avstem-probe-")
+        .tempfile_in(dir)
+        .is_ok();
+    file_ok && dir_ok
+}
+
 fn sidecar(path: &Path, suffix: &str) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
@@ -113,6 +127,42 @@ impl Store {
         )))
     }
 
+    /// Open the cache for reading only (the month, its export, entries): like [`Store::open`], but
+    /// when the file or its folder cannot be written (a read-only mount, another user's cache), the
+    /// file is opened read-only and treated as unchanging (`immutable=1`, no WAL or SHM files needed).
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        if !path.exists() || writable(path) {
+            return Store::open(path);
+        }
+        let mut url = url::Url::from_file_path(path)
+            .map_err(|()| Error::Cache(format!("{} cannot be opened as a cache.", path.display())))?;
+        url.set_query(Some("immutable=1"));
+        let conn = Connection::open_with_flags(
+            url.as_str(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_error(path, &e))?;
+        let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let app_id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        if app_id != APPLICATION_ID || version != SCHEMA_VERSION {
+            return Err(Error::Cache(format!(
+                "The cache at {} is read-only and {}, so it cannot be read as it is. Make it writable \
+                 (Avstem then upgrades it), or point Avstem at another data folder.",
+                path.display(),
+                if app_id != APPLICATION_ID {
+                    "not an Avstem cache"
+                } else {
+                    "of another version of Avstem"
+                }
+            )));
+        }
+        tracing::info!(path = %path.display(), "cache opened read-only");
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
     /// A throwaway cache for tests and previews.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
@@ -151,10 +201,12 @@ impl Store {
             )));
         }
         if self.path.is_some() && self.conn.is_readonly("main")? {
-            return Err(Error::Cache(format!(
+            return Err(Error::Cache(
                 "The cache file is read-only, so nothing can be synced into it. Make the file and its folder \
-                 writable, or point Avstem at another data folder. {RESET_HINT}"
-            )));
+                 writable, or point Avstem at another data folder. Reading the month, its export and \
+                 `avstem entries` still work."
+                    .into(),
+            ));
         }
         if version == 0 {
             // Fixed when the first table is created: 16 KiB pages store a date ~20% faster than 4 KiB.
@@ -261,7 +313,7 @@ pub fn describe_sqlite_error(e: &rusqlite::Error) -> String {
         ),
         Some(ErrorCode::ReadOnly) | Some(ErrorCode::PermissionDenied) | Some(ErrorCode::CannotOpen) => format!(
             "The cache cannot be written: the file or its folder is read-only or not accessible ({e}). Make them \
-             writable, or point Avstem at another data folder. {RESET_HINT}"
+             writable, or point Avstem at another data folder."
         ),
         Some(ErrorCode::DiskFull) => format!(
             "The disk is full, so the cache could not be written ({e}). Nothing was half-written: free some disk \
