@@ -23,6 +23,7 @@ fn main() {
             "search_entries",
             "sync_month",
             "cancel_sync",
+            "forget_personal_data",
             "export_month",
             "missing_dates",
         ]));

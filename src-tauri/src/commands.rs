@@ -291,7 +291,7 @@ pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -
 #[tauri::command]
 pub async fn search_entries(state: State<'_, AppState>, text: String) -> CmdResult<Vec<Entry>> {
     let ctx = state.ctx.clone();
-    blocking(move || ctx.open_store_for_reading()?.search(&text, 200)).await
+    blocking(move || views::search(&ctx.open_store_for_reading()?, &text, 200)).await
 }
 
 /// Sync the month (and the neighbouring dates reconciliation needs), reporting progress as
@@ -314,6 +314,14 @@ pub async fn sync_month<R: tauri::Runtime>(
         month_service::fetch::sync_month(&state.ctx, &profile, &ledger_id, month, gdpr, emit, token).await;
     jobs.finish();
     result.map_err(|e| e.to_user())
+}
+
+/// "Forget personal data": erase names, phone numbers and messages from the cache; returns how
+/// many entries had any.
+#[tauri::command]
+pub async fn forget_personal_data(state: State<'_, AppState>) -> CmdResult<u64> {
+    let ctx = state.ctx.clone();
+    blocking(move || ctx.open_store()?.forget_personal_data()).await
 }
 
 #[tauri::command]

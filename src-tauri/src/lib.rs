@@ -82,6 +82,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::search_entries,
             commands::sync_month,
             commands::cancel_sync,
+            commands::forget_personal_data,
             commands::export_month,
             commands::missing_dates,
         ]);

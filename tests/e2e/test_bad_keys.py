@@ -121,9 +121,12 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     wait_for(drv, "!document.querySelector('[data-testid=demo-banner]').hidden && document.querySelectorAll('[data-testid=ledger-row]').length > 0", 20)
 
     # The saved profile's secrets are in the keyring; removing the profile in the UI deletes them.
+    # Entries are <the data folder's id>/<profile>/<kind>, so profiles of two data folders never collide.
+    folder_id = (Path(data_dir) / "avstem" / "folder-id").read_text().strip()
+
     def lookup(kind):
         out = subprocess.run(
-            ["secret-tool", "lookup", "service", "avstem", "username", f"kafe-test/{kind}"],
+            ["secret-tool", "lookup", "service", "avstem", "username", f"{folder_id}/kafe-test/{kind}"],
             capture_output=True, text=True,
         )
         return out.stdout.strip() if out.returncode == 0 else None
@@ -140,3 +143,10 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     assert lookup("client_secret") is None and lookup("subscription_key") is None, "keyring entries left behind"
     profiles = js(drv, "return [...document.querySelectorAll('[data-testid=profile-switcher] option')].map(o => o.value)")
     assert profiles == ["demo"], profiles
+
+    # "Forget personal data" on the same screen erases names from the cache after a second click.
+    drv.find_element("css selector", '[data-testid="forget-personal-data"]').click()
+    drv.find_element("css selector", '[data-testid="forget-personal-data"]').click()
+    wait_for(drv, "document.querySelector('[data-testid=forget-status] .ok')", 20, "no answer from Forget personal data")
+    said = js(drv, "return document.querySelector('[data-testid=forget-status]').innerText")
+    assert "erased from" in said or "slettet fra" in said, said

@@ -83,6 +83,7 @@ export const api = {
   syncMonth: (profile: string, ledgerId: string, month: string, gdpr = false) =>
     call<SyncSummary>("sync_month", { profile, ledgerId, month, gdpr }),
   cancelSync: () => call<boolean>("cancel_sync"),
+  forgetPersonalData: () => call<number>("forget_personal_data"),
   exportMonth: (request: ExportRequest) => call<ExportSummary>("export_month", { request }),
   missingDates: (ledgerId: string, month: string) => call<number>("missing_dates", { ledgerId, month }),
 

@@ -17,6 +17,8 @@ pub struct CacheArgs {
 pub enum CacheAction {
     /// Move the cache aside (cache.sqlite.broken-<time>) and start an empty one. Profiles are kept.
     Reset,
+    /// Erase every name, masked phone number and message from the cache (GDPR), zeroed on disk.
+    ForgetPersonalData,
     /// Check the whole cache file for damage (SQLite's quick check); exit 1 when damaged.
     Check,
     /// Where the cache is and what it holds.
@@ -40,6 +42,14 @@ pub async fn run(ctx: &Context, args: &CacheArgs) -> Result<i32> {
                 ),
                 None => outln!(out, "A new, empty cache was created at {}.", path.display()),
             }
+            0
+        }
+        CacheAction::ForgetPersonalData => {
+            let n = ctx.open_store()?.forget_personal_data()?;
+            outln!(
+                out,
+                "Personal data (names, phone numbers, messages) erased from {n} entries. Sync with --gdpr to fetch it again."
+            );
             0
         }
         CacheAction::Check => {

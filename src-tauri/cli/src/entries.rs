@@ -23,6 +23,9 @@ pub struct EntriesArgs {
     pub topic: Option<Topic>,
     #[arg(long)]
     pub json: bool,
+    /// Include names, masked phone numbers and messages (personal data) when the cache has them.
+    #[arg(long)]
+    pub gdpr: bool,
 }
 
 /// The ledger must be one the profile sees, when the cache knows what the profile sees.
@@ -66,7 +69,12 @@ pub async fn run(ctx: &Context, args: &EntriesArgs) -> Result<i32> {
             )),
             Some(_) => {}
         }
-        all.extend(store.entries_between(&args.ledger, *topic, args.date, args.date)?);
+        let rows = store.entries_between(&args.ledger, *topic, args.date, args.date)?;
+        // Personal data only when asked for (--gdpr), never by default.
+        all.extend(
+            rows.into_iter()
+                .map(|e| if args.gdpr { e } else { e.without_personal_data() }),
+        );
     }
     let mut out = String::new();
     for note in &notes {

@@ -157,6 +157,17 @@ pub struct Entry {
     pub message: Option<String>,
 }
 
+impl Entry {
+    /// Drop the personal-data fields (name, masked phone number, message): what every screen and
+    /// `avstem entries` return unless the user asked for personal data.
+    pub fn without_personal_data(mut self) -> Entry {
+        self.name = None;
+        self.masked_phone_no = None;
+        self.message = None;
+        self
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]

@@ -2,7 +2,8 @@
 // Secrets are masked; "Test connection" tries them before anything is saved.
 import { api, type KeysForm, type UserError } from "../api";
 import { h, replace } from "../dom";
-import { t, type MessageKey } from "../i18n";
+import { formatCount } from "../format";
+import { lang, t, type MessageKey } from "../i18n";
 import { selectProfile } from "../state";
 import { errorBox } from "./errors";
 
@@ -192,7 +193,34 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
       formEl,
       saved,
       removeStatus,
+      privacySection(),
     ),
   );
   void listSaved().catch((e) => replace(removeStatus, errorBox(e as UserError)));
+}
+
+/** "Forget personal data": erases names, phone numbers and messages from the cache, after a second click. */
+function privacySection(): HTMLElement {
+  const status = h("div", { class: "status", "aria-live": "polite", "data-testid": "forget-status" });
+  const button = h("button", { type: "button", class: "secondary", "data-testid": "forget-personal-data" }, t("privacy.forget"));
+  let armed = false;
+  button.addEventListener("click", async () => {
+    if (!armed) {
+      armed = true;
+      button.textContent = t("privacy.forget.confirm");
+      return;
+    }
+    button.disabled = true;
+    try {
+      const count = await api.forgetPersonalData();
+      replace(status, h("p", { class: "ok" }, t("privacy.forgotten", { count: formatCount(count, lang()) })));
+    } catch (e) {
+      replace(status, errorBox(e as UserError));
+    } finally {
+      armed = false;
+      button.disabled = false;
+      button.textContent = t("privacy.forget");
+    }
+  });
+  return h("section", { class: "privacy" }, h("h2", {}, t("privacy.title")), h("p", { class: "muted" }, t("privacy.lead")), button, status);
 }

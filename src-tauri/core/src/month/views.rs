@@ -7,7 +7,7 @@ use super::{cached_ledger, missing_dates, reconcile_cached};
 use crate::clock::Clock;
 use crate::model::{Entry, EntryType, Ledger, Topic, YearMonth};
 use crate::reconcile::{CaptureReport, MonthReport, PayoutReport};
-use crate::store::{DaySummary, Store};
+use crate::store::{DayPage, DayQuery, DaySummary, Store};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -51,6 +51,32 @@ pub fn day_summary(store: &Store, ledger_id: &str, date: NaiveDate) -> Result<Da
         .into_iter()
         .find(|d| d.date == date)
         .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))
+}
+
+/// One page of a date's entries for the day table, without personal data (the window never shows it).
+pub fn day_entries(
+    store: &Store,
+    ledger_id: &str,
+    topic: Topic,
+    date: NaiveDate,
+    query: &DayQuery,
+) -> Result<DayPage> {
+    let mut page = store.day_entries(ledger_id, topic, date, query)?;
+    page.entries = page
+        .entries
+        .into_iter()
+        .map(Entry::without_personal_data)
+        .collect();
+    Ok(page)
+}
+
+/// Everything cached whose order reference or pspReference contains `text`, without personal data.
+pub fn search(store: &Store, text: &str, limit: usize) -> Result<Vec<Entry>> {
+    Ok(store
+        .search(text, limit)?
+        .into_iter()
+        .map(Entry::without_personal_data)
+        .collect())
 }
 
 /// "What is in this payout?": the reconciled payout with its parts.
@@ -151,7 +177,11 @@ pub struct CaptureDetail {
 
 /// Everything cached under `psp_reference`, and when it is a capture, its reconciled report.
 pub fn capture_detail(store: &Store, psp_reference: &str) -> Result<CaptureDetail> {
-    let entries = store.entries_by_psp(psp_reference)?;
+    let entries: Vec<Entry> = store
+        .entries_by_psp(psp_reference)?
+        .into_iter()
+        .map(Entry::without_personal_data)
+        .collect();
     let captured = entries
         .iter()
         .find(|e| e.topic == Topic::Funds && e.entry_type == EntryType::Capture)
@@ -173,7 +203,10 @@ pub fn capture_detail(store: &Store, psp_reference: &str) -> Result<CaptureDetai
         .captures
         .into_iter()
         .find(|c| c.psp_reference == psp_reference);
-    let related_refunds = matched_refunds(store, &captured, capture.as_ref())?;
+    let related_refunds: Vec<Entry> = matched_refunds(store, &captured, capture.as_ref())?
+        .into_iter()
+        .map(Entry::without_personal_data)
+        .collect();
     Ok(CaptureDetail {
         ledger: Some(ledger),
         entries,

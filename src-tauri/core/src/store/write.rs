@@ -187,3 +187,24 @@ impl Store {
 fn json_error(e: serde_json::Error) -> Error {
     Error::Cache(format!("A ledger could not be written to the cache ({e})."))
 }
+
+impl Store {
+    /// Erase every name, masked phone number and message from the cache (the dates stay complete;
+    /// a GDPR export then needs a GDPR sync again). Deleted bytes are zeroed (`secure_delete`), the
+    /// WAL is truncated and the file vacuumed, so the personal data is gone from disk too. Returns
+    /// how many entries had any.
+    pub fn forget_personal_data(&mut self) -> Result<u64> {
+        self.conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "UPDATE entries SET name = NULL, masked_phone_no = NULL, message = NULL \
+             WHERE name IS NOT NULL OR masked_phone_no IS NOT NULL OR message IS NOT NULL",
+            [],
+        )?;
+        tx.execute("UPDATE date_status SET with_gdpr = 0 WHERE with_gdpr != 0", [])?;
+        tx.commit()?;
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(n as u64)
+    }
+}
