@@ -358,7 +358,8 @@ impl World {
             return DayClose::default();
         }
         if spec.kind == Kind::Bulk {
-            // Bulk dates are independent: every date nets positive and pays out (see `bulk_plan`).
+            // Bulk dates are independent: every date nets positive and pays out
+            // (see `capture_count` in `data/plan.rs`).
             return DayClose {
                 funds: 0,
                 fees: 0,

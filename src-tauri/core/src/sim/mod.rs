@@ -16,6 +16,18 @@
 //! Basic auth), `GET /settlement/v1/ledgers`, `GET /report/v2/ledgers/{id}/{funds|fees}/dates/{date}`,
 //! `GET /report/v2/ledgers/{id}/{funds|fees}/feed`. Dates from `today` onward answer `tryLater: true`
 //! (today shows the activity so far, later dates nothing).
+//!
+//! The files, by job:
+//! - [`data`]: the world from a seed ([`World`]), its public types and carried balances; under it
+//!   `data/cast.rs` (the ledgers, merchants and partner), `data/plan.rs` (a date's captures, refunds,
+//!   extras and landed fees, before strings), `data/day.rs` (entries, fee settlement, payout) and
+//!   `data/doc_example.rs` (the documented example day).
+//! - `rng.rs`: the one seeded hash (splitmix64) every simulated figure and fault draw comes from.
+//! - `server.rs`: shared state and the request pipeline; under it `server/tokens.rs` (auth),
+//!   `server/paging.rs` (cursors and the request checks all data endpoints share),
+//!   `server/report.rs` (Report API endpoints), `server/delivery.rs` (gzip, body faults) and
+//!   [`sales`] (`sales.rs`, the Sales API).
+//! - [`faults`]: the fault grammar and plan; [`statement`]: bank statement files for the payouts.
 
 pub mod data;
 pub mod faults;

@@ -7,7 +7,8 @@
 //! Shopping Basket VAT, accounting keys only. Declared inside `server` (for its auth, errors and
 //! faults); re-exported as `sim::sales`.
 
-use super::{bad_cursor, decode_cursor, encode_cursor, problem, query_value, Principal, Reply, Shared};
+use super::paging::{encode_cursor, feed_position, ledger_not_found, page_offset, path_date, query_value};
+use super::{problem, Principal, Reply, Shared};
 use crate::model::{Entry, EntryType};
 use crate::sim::data::World;
 use crate::sim::rng::{hash_text, mix};
@@ -547,12 +548,7 @@ pub(super) fn answer(
         );
     }
     if !shared.can_see(who, ledger_id) {
-        return problem(
-            StatusCode::NOT_FOUND,
-            &format!("Ledger {ledger_id} was not found or is not available to these credentials."),
-            path,
-            shared.context_id(),
-        );
+        return ledger_not_found(shared, ledger_id, path);
     }
     let Ok(size) = page_size(query) else {
         return problem(
@@ -566,20 +562,13 @@ pub(super) fn answer(
     let today = shared.today();
     match route {
         SalesRoute::Date { date, .. } => {
-            let Ok(date) = NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
-                return problem(
-                    StatusCode::BAD_REQUEST,
-                    "The date must be YYYY-MM-DD.",
-                    path,
-                    shared.context_id(),
-                );
+            let date = match path_date(shared, date, path) {
+                Ok(d) => d,
+                Err(r) => return r,
             };
-            let offset = match query_value(query, "cursor").filter(|c| !c.is_empty()) {
-                None => 0,
-                Some(c) => match decode_cursor(c, "sales:").and_then(|n| n.parse::<usize>().ok()) {
-                    Some(n) => n,
-                    None => return bad_cursor(shared, path),
-                },
+            let offset = match page_offset(shared, query, path, "sales:") {
+                Ok(n) => n,
+                Err(r) => return r,
             };
             let sales = visible(&world, ledger_id, date, today);
             let start = offset.min(sales.len());
@@ -665,22 +654,9 @@ fn feed(
     size: usize,
     today: NaiveDate,
 ) -> Reply {
-    let asked = query_value(query, "cursor").filter(|c| !c.is_empty());
-    let (mut date, mut offset) = match asked {
-        None => (first_sales_date(), 0usize),
-        Some(c) => {
-            let pos = decode_cursor(c, "salesfeed:").and_then(|s| {
-                let (d, o) = s.split_once('/')?;
-                Some((
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
-                    o.parse::<usize>().ok()?,
-                ))
-            });
-            match pos {
-                Some(p) => p,
-                None => return bad_cursor(shared, path),
-            }
-        }
+    let (mut date, mut offset) = match feed_position(shared, query, path, "salesfeed:", first_sales_date()) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let mut items: Vec<SimSale> = Vec::new();
     // Only closed dates are streamed: a position never moves past a date that can still grow.

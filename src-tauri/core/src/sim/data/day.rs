@@ -237,7 +237,8 @@ impl World {
         fees_balance
     }
 
-    /// The date's settlement of its fees: net ledgers retain what landed, gross ledgers are invoiced at month end.
+    /// The date's settlement of its fees: net ledgers retain what landed, gross ledgers are
+    /// invoiced at month end.
     fn settle_fees(
         &self,
         spec: &LedgerSpec,
