@@ -15,6 +15,9 @@ pub const PARTNER_TOKEN_PATH: [&str; 3] = ["miami", "v1", "token"];
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// When the server does not say how long a token lives, trust it this long.
 const UNKNOWN_LIFETIME: Duration = Duration::from_secs(600);
+/// No token is trusted for longer than a day, whatever the server says (a lifetime near
+/// `i64::MAX` must neither overflow the clock nor keep a revoked token in use).
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// A bearer token and when to stop using it. The value prints as `***`.
 #[derive(Clone)]
@@ -45,12 +48,12 @@ impl Token {
                 excerpt: String::new(),
             })?;
         let use_for = match resp.lifetime_secs(now_epoch) {
-            Some(secs) => usable_for(Duration::from_secs(secs.unsigned_abs())),
+            Some(secs) => usable_for(Duration::from_secs(secs.unsigned_abs()).min(MAX_LIFETIME)),
             None => UNKNOWN_LIFETIME,
         };
         Ok(Token {
             value: Secret::new(value),
-            use_until: received + use_for,
+            use_until: received.checked_add(use_for).unwrap_or(received),
         })
     }
 
@@ -76,6 +79,35 @@ pub fn usable_for(lifetime: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server number meets the clock: nothing overflows, whatever the lifetime (issue 13, item 5).
+    #[test]
+    fn extreme_lifetimes_neither_panic_nor_outlive_a_day() {
+        let now = Instant::now();
+        for json in [
+            format!(r#"{{"access_token":"t","expires_in":{}}}"#, i64::MAX),
+            format!(r#"{{"access_token":"t","expires_in":"{}"}}"#, i64::MAX - 1),
+            format!(r#"{{"access_token":"t","expires_on":{}}}"#, i64::MIN),
+            format!(r#"{{"access_token":"t","expires_on":{}}}"#, i64::MAX),
+            r#"{"access_token":"t","expires_in":-5}"#.to_string(),
+        ] {
+            let resp: TokenResponse = serde_json::from_str(&json).expect("json");
+            let t = Token::from_response(resp, now, 1_700_000_000).expect("token");
+            assert!(!t.is_fresh(now + MAX_LIFETIME), "{json}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Any numbers in the token answer: a token or an error, never a panic.
+        #[test]
+        fn any_token_numbers_are_handled(a in proptest::prelude::any::<i64>(), b in proptest::prelude::any::<i64>(), c in proptest::prelude::any::<i64>()) {
+            let json = format!(r#"{{"access_token":"t","expires_in":{a},"ext_expires_in":{b},"expires_on":{c}}}"#);
+            if let Ok(resp) = serde_json::from_str::<TokenResponse>(&json) {
+                let _ = Token::from_response(resp, Instant::now(), c.wrapping_sub(a));
+            }
+        }
+    }
 
     fn token(json: &str) -> Token {
         let resp: TokenResponse = serde_json::from_str(json).expect("json");

@@ -122,7 +122,7 @@ impl TokenResponse {
     pub fn lifetime_secs(&self, now_epoch: i64) -> Option<i64> {
         self.expires_in
             .or(self.ext_expires_in)
-            .or_else(|| self.expires_on.map(|on| on - now_epoch))
+            .or_else(|| self.expires_on.and_then(|on| on.checked_sub(now_epoch)))
             .filter(|s| *s > 0)
     }
 }
