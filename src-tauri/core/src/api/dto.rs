@@ -51,11 +51,61 @@ pub(super) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Op
 }
 
 /// A string field that may be null, absent, or (liberally) a number.
+/// Server text made safe to show in a terminal, the window or a file: terminal escape sequences
+/// (`ESC [ … final`, `ESC x`, the C1 CSI) are removed, and every other control character (BEL,
+/// backspace, newline, tab, C1) becomes a space. Every string the API decoders read passes here,
+/// so no server can recolour, retitle or rewrite the user's terminal (issue 13, item 11).
+pub fn printable(s: String) -> String {
+    if !s.chars().any(char::is_control) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    // Parameters and intermediates up to the final byte (@ to ~).
+                    for p in chars.by_ref() {
+                        if ('@'..='~').contains(&p) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') => {
+                    // OSC: up to BEL or ESC \.
+                    chars.next();
+                    while let Some(p) = chars.next() {
+                        if p == '\u{7}' || (p == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '\u{9b}' => {
+                for p in chars.by_ref() {
+                    if ('@'..='~').contains(&p) {
+                        break;
+                    }
+                }
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub(super) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
         None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::String(s)) => Some(printable(s)),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
         Some(_) => None,
@@ -499,6 +549,17 @@ fn describe_json_error(what: &str, e: &serde_json::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_text_loses_its_escape_sequences_and_control_characters() {
+        assert_eq!(printable("\u{1b}[31mred\u{7}\u{1b}[0m".into()), "red ");
+        assert_eq!(printable("a\u{1b}]0;owned\u{7}b\tc\nd\u{9b}2Je".into()), "ab c de");
+        assert_eq!(printable("Kafé Fjord".into()), "Kafé Fjord");
+        let body = ErrorBody::parse(br#"{"detail":"\u001b[2J\u001b[31mBad\u0008 request\u0007"}"#);
+        let text = body.text().expect("text");
+        assert_eq!(text, "Bad  request");
+        assert!(!text.chars().any(char::is_control));
+    }
 
     fn ctx(gdpr: bool) -> EntryContext<'static> {
         EntryContext {
