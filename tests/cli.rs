@@ -353,3 +353,29 @@ fn cache_check_says_intact_or_damaged() {
     assert!(text(&out).contains("damaged"), "{}", text(&out));
     assert!(!text(&out).contains("panicked"), "{}", text(&out));
 }
+
+/// Proxy variables never carry the keys: the demo and the simulator are on loopback, which never
+/// goes through a proxy (issue 13, item 1). The "proxy" here is a listener that counts connections.
+#[test]
+fn proxy_variables_do_not_see_loopback_traffic() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let proxy = format!("http://{}", listener.local_addr().expect("addr"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = [
+        ("HTTP_PROXY", proxy.as_str()),
+        ("http_proxy", proxy.as_str()),
+        ("ALL_PROXY", proxy.as_str()),
+        ("all_proxy", proxy.as_str()),
+        ("HTTPS_PROXY", proxy.as_str()),
+        ("NO_PROXY", ""),
+    ];
+    let out = avstem(dir.path(), &["ledgers", "--profile", "demo"], &env);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("302321"), "{}", text(&out));
+    let connections = std::iter::from_fn(|| listener.accept().ok()).count();
+    assert_eq!(
+        connections, 0,
+        "the proxy saw the demo's requests (with its keys)"
+    );
+}

@@ -150,7 +150,7 @@ impl ApiClient {
             _ => String::from("(no host)"),
         };
         let api_headers = api_headers(&credentials)?;
-        let http = reqwest::Client::builder()
+        let http = with_proxy(reqwest::Client::builder(), &base)?
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .gzip(true)
@@ -702,6 +702,40 @@ pub(super) fn too_many_pages(what: &str) -> Error {
         detail: format!("the {what} did not end after {MAX_PAGES_PER_DATE} pages"),
         excerpt: String::new(),
     }
+}
+
+/// Proxies: loopback (the demo, the simulator) never goes through one, and the real API only
+/// through an https proxy named by `HTTPS_PROXY` (or `https_proxy`). `HTTP_PROXY` and `ALL_PROXY`
+/// are ignored: a plain-http proxy would see the keys (issue 13, item 1). `NO_PROXY` is not read.
+fn with_proxy(builder: reqwest::ClientBuilder, base: &Url) -> Result<reqwest::ClientBuilder> {
+    let builder = builder.no_proxy();
+    let loopback = match base.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => true,
+    };
+    if loopback || base.scheme() != "https" {
+        return Ok(builder);
+    }
+    match https_proxy_from_env() {
+        Some(proxy) => {
+            let proxy = reqwest::Proxy::https(&proxy).map_err(|_| {
+                Error::Input("HTTPS_PROXY is not a proxy address (e.g. http://proxy.example:3128).".into())
+            })?;
+            Ok(builder.proxy(proxy))
+        }
+        None => Ok(builder),
+    }
+}
+
+/// `HTTPS_PROXY` or `https_proxy`, if set.
+#[allow(clippy::disallowed_methods)] // the one place a proxy setting is read
+fn https_proxy_from_env() -> Option<String> {
+    ["HTTPS_PROXY", "https_proxy"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+        .filter(|v| !v.trim().is_empty())
 }
 
 /// Production unless told otherwise; plain http only to this machine.

@@ -553,7 +553,10 @@ mod tests {
     #[test]
     fn server_text_loses_its_escape_sequences_and_control_characters() {
         assert_eq!(printable("\u{1b}[31mred\u{7}\u{1b}[0m".into()), "red ");
-        assert_eq!(printable("a\u{1b}]0;owned\u{7}b\tc\nd\u{9b}2Je".into()), "ab c de");
+        assert_eq!(
+            printable("a\u{1b}]0;owned\u{7}b\tc\nd\u{9b}2Je".into()),
+            "ab c de"
+        );
         assert_eq!(printable("Kafé Fjord".into()), "Kafé Fjord");
         let body = ErrorBody::parse(br#"{"detail":"\u001b[2J\u001b[31mBad\u0008 request\u0007"}"#);
         let text = body.text().expect("text");
