@@ -1038,3 +1038,61 @@ async fn a_redirect_is_not_followed_so_the_keys_never_travel_to_another_host() {
     assert_eq!(api.get(), 1, "asked once, not followed and not retried: {err:?}");
     assert!(!err.to_string().contains("127.0.0.2"), "{err}");
 }
+
+// ------------------------------------------------------------------ bounds on the server (issue 13, item 8)
+
+/// A server that accepts and never answers costs one call at most three request timeouts, not
+/// timeout × retries (9 attempts × 1 s here before the deadline).
+#[tokio::test]
+async fn a_server_that_never_answers_is_given_up_on_within_the_deadline() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let config = ClientConfig {
+        timeout: Duration::from_secs(1),
+        max_retries: 8,
+        base_backoff: Duration::from_millis(2),
+        max_backoff: Duration::from_millis(20),
+    };
+    let client = ApiClient::new(&format!("http://{addr}"), merchant(), config).expect("client");
+    let started = Instant::now();
+    let err = client.ledgers(None).await.expect_err("no answer");
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    assert!(err.to_string().contains("no answer within 1 s"), "{err}");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+/// An endless body is refused at the cap while it arrives, with the cap named.
+#[tokio::test]
+async fn an_endless_body_is_refused_at_the_cap() {
+    use futures_util::StreamExt;
+    let route = get(|| async {
+        let chunk = bytes::Bytes::from(vec![b' '; 1 << 20]);
+        let endless = futures_util::stream::repeat(chunk)
+            .map(Ok::<_, std::io::Error>)
+            .take(200);
+        Response::builder()
+            .status(StatusCode::OK)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from_stream(endless))
+            .expect("response")
+    });
+    let router = with_tokens(
+        Router::new().route(DATES, route),
+        Hits::default(),
+        Seen::default(),
+        "3600",
+    );
+    let client = client_for(router, quick()).await;
+    let err = client
+        .entries_for_date("12345", Topic::Funds, oct1(), false)
+        .await
+        .expect_err("refused");
+    assert!(err.to_string().contains("more than 64 MiB"), "{err}");
+}

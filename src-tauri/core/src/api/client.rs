@@ -419,6 +419,9 @@ impl ApiClient {
         let cfg = &self.inner.config;
         let mut refreshed = false;
         let mut retries = 0u32;
+        // One call, retries included, gives up after three request timeouts: a server that
+        // accepts and never answers costs at most that, not timeout × retries.
+        let deadline = Instant::now() + cfg.timeout.saturating_mul(3);
         loop {
             let token = self.bearer().await?;
             let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
@@ -456,6 +459,9 @@ impl ApiClient {
                         return Err(e);
                     }
                     let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
+                    if Instant::now() + wait >= deadline {
+                        return Err(e);
+                    }
                     tracing::debug!(
                         kind = e.kind(),
                         retry = retries + 1,
@@ -493,6 +499,7 @@ impl ApiClient {
     async fn fetch_token(&self) -> Result<Token> {
         let cfg = &self.inner.config;
         let mut retries = 0u32;
+        let deadline = Instant::now() + cfg.timeout.saturating_mul(3);
         loop {
             let request = self.token_request();
             self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
@@ -511,6 +518,9 @@ impl ApiClient {
                         return Err(e);
                     }
                     let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
+                    if Instant::now() + wait >= deadline {
+                        return Err(e);
+                    }
                     retries += 1;
                     tokio::time::sleep(wait).await;
                 }
@@ -570,12 +580,30 @@ impl ApiClient {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, Clock::System.now()));
-        let body = response.bytes().await.map_err(|e| self.network_error(&e, true))?;
+        let body = self.read_capped(response).await?;
         Ok(Reply {
             status,
             retry_after,
             body,
         })
+    }
+
+    /// The whole body, refused past [`MAX_BODY_BYTES`] while it arrives (never buffered unbounded).
+    async fn read_capped(&self, mut response: reqwest::Response) -> Result<bytes::Bytes> {
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+        {
+            return Err(body_too_large());
+        }
+        let mut body = bytes::BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.network_error(&e, true))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(body_too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
     }
 
     /// Words for a transport failure. Built from the error's kind and its innermost cause only:
@@ -686,6 +714,19 @@ pub(super) struct DatePageParts<T> {
     pub has_more: bool,
     pub cursor: Option<String>,
     pub try_later: bool,
+}
+
+/// The most one answer may hold: a page of 1000 entries is well under 2 MiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+fn body_too_large() -> Error {
+    Error::Undecodable {
+        detail: format!(
+            "the server sent more than {} MiB for one answer; Avstem stopped reading it",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ),
+        excerpt: String::new(),
+    }
 }
 
 pub(super) fn repeated_cursor(what: &str, cursor: &str) -> Error {
