@@ -5,9 +5,10 @@ use crate::entries::check_ledger_visible;
 use crate::outln;
 use crate::output::{emit, emit_json, parse_month};
 use avstem_core::context::Context;
-use avstem_core::model::{format_minor, Minor, YearMonth};
+use avstem_core::figures::Figures;
+use avstem_core::model::{format_minor, YearMonth};
 use avstem_core::store::{DateState, DaySummary};
-use avstem_core::Result;
+use avstem_core::{Error, Result};
 use serde::Serialize;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -30,21 +31,9 @@ struct MonthJson<'a> {
     month: YearMonth,
     currency: Option<String>,
     days: &'a [DaySummary],
-    totals: Totals,
+    totals: Figures,
     /// Dates not complete on both topics.
     incomplete_dates: usize,
-}
-
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Totals {
-    sales: Minor,
-    refunds: Minor,
-    fees: Minor,
-    fees_retained: Minor,
-    other: Minor,
-    net: Minor,
-    payout: Minor,
 }
 
 fn state_text(s: Option<DateState>) -> &'static str {
@@ -61,15 +50,10 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
     check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
     let currency = store.ledger(&args.ledger)?.map(|l| l.currency);
     let days = store.month_summary(&args.ledger, args.month)?;
-    let mut t = Totals::default();
+    let mut t = Figures::default();
     for d in &days {
-        t.sales += d.sales;
-        t.refunds += d.refunds;
-        t.fees += d.fees;
-        t.fees_retained += d.fees_retained;
-        t.other += d.other;
-        t.net += d.net;
-        t.payout += d.payout;
+        t.merge(&d.figures)
+            .map_err(|e| Error::Cache(format!("The month's totals cannot be added up: {e}.")))?;
     }
     let complete = |s: Option<DateState>| s == Some(DateState::Complete);
     let incomplete = days
@@ -116,12 +100,12 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
                 out,
                 "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}  {:<6}  {:<6}",
                 d.date,
-                format_minor(d.sales),
-                format_minor(d.refunds),
-                format_minor(d.fees),
-                format_minor(d.other),
-                format_minor(d.net),
-                format_minor(d.payout),
+                format_minor(d.figures.sales()),
+                format_minor(d.figures.refunds()),
+                format_minor(d.figures.fees()),
+                format_minor(d.figures.other()),
+                format_minor(d.figures.net()),
+                format_minor(d.figures.payout()),
                 state_text(d.funds_state),
                 state_text(d.fees_state)
             );
@@ -130,12 +114,12 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             out,
             "{:<10}  {:>12}  {:>12}  {:>10}  {:>10}  {:>12}  {:>12}",
             "TOTAL",
-            format_minor(t.sales),
-            format_minor(t.refunds),
-            format_minor(t.fees),
-            format_minor(t.other),
-            format_minor(t.net),
-            format_minor(t.payout)
+            format_minor(t.sales()),
+            format_minor(t.refunds()),
+            format_minor(t.fees()),
+            format_minor(t.other()),
+            format_minor(t.net()),
+            format_minor(t.payout())
         );
         if incomplete > 0 {
             outln!(out,

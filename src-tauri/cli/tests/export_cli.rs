@@ -63,7 +63,7 @@ async fn export_with_sync_fetches_the_month_and_writes_a_workbook_that_matches_t
     let (_, report) = month::reconcile_cached(&store, "302321", month).expect("reconcile");
     assert!(report.all_ok, "{:?}", report.failed_checks().collect::<Vec<_>>());
     assert!(
-        report.totals.sales > 0 && report.totals.payout_count >= 28,
+        report.totals.figures.sales() > 0 && report.totals.payout_count >= 28,
         "{:?}",
         report.totals
     );

@@ -147,16 +147,16 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
         );
         let got: Vec<Minor> = (1..=10).map(|c| num(&sum, row, c)).collect();
         let want = vec![
-            day.sales,
-            day.refunds,
+            day.figures.sales(),
+            day.figures.refunds(),
             day.net_sales,
-            day.fees,
+            day.figures.fees(),
             day.fee_adjustments,
-            day.fees_retained,
+            day.figures.fees_retained(),
             day.fees_invoiced,
-            day.other,
-            day.net,
-            day.payout,
+            day.figures.other(),
+            day.figures.net(),
+            day.figures.payout(),
         ];
         assert_eq!(got, want, "{}", day.date);
         assert_eq!(text(&sum, row, 12), day.status_text);
@@ -168,16 +168,16 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
     assert_eq!(
         got,
         vec![
-            t.sales,
-            t.refunds,
+            t.figures.sales(),
+            t.figures.refunds(),
             t.net_sales,
-            t.fees,
+            t.figures.fees(),
             t.fee_adjustments,
-            t.fees_retained,
+            t.figures.fees_retained(),
             t.fees_invoiced,
-            t.other,
-            t.net,
-            t.payout
+            t.figures.other(),
+            t.figures.net(),
+            t.figures.payout()
         ]
     );
     let f = b.formulas("Summary");
@@ -922,7 +922,7 @@ fn simulator_months_read_back_equal_to_the_model() {
             .flat_map(|date| world.entries(ledger_id, Topic::Funds, date))
             .collect();
         assert_eq!(
-            report.totals.sales,
+            report.totals.figures.sales(),
             month_funds
                 .iter()
                 .filter(|e| e.entry_type == EntryType::Capture)

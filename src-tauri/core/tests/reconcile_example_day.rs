@@ -31,14 +31,14 @@ fn the_documented_example_day_reconciles_to_the_guides_figures() {
 
     let day = &report.days[0];
     assert_eq!(day.date, d("2022-10-01"));
-    assert_eq!(day.sales, 40000);
-    assert_eq!(day.refunds, -10000);
+    assert_eq!(day.figures.sales(), 40000);
+    assert_eq!(day.figures.refunds(), -10000);
     assert_eq!(day.net_sales, 30000);
-    assert_eq!(day.fees, 1200);
-    assert_eq!(day.fees_retained, 1200);
-    assert_eq!(day.other, 0);
-    assert_eq!(day.net, 28800);
-    assert_eq!(day.payout, 28800);
+    assert_eq!(day.figures.fees(), 1200);
+    assert_eq!(day.figures.fees_retained(), 1200);
+    assert_eq!(day.figures.other(), 0);
+    assert_eq!(day.figures.net(), 28800);
+    assert_eq!(day.figures.payout(), 28800);
     assert_eq!(day.payout_label.as_deref(), Some("#2000023"));
     assert_eq!(day.funds_closing, Some(0));
     assert_eq!(day.fees_closing, Some(0));
@@ -80,7 +80,14 @@ fn the_documented_example_day_reconciles_to_the_guides_figures() {
 
     let t = &report.totals;
     assert_eq!(
-        (t.sales, t.refunds, t.net_sales, t.fees, t.fees_retained, t.payout),
+        (
+            t.figures.sales(),
+            t.figures.refunds(),
+            t.net_sales,
+            t.figures.fees(),
+            t.figures.fees_retained(),
+            t.figures.payout()
+        ),
         (40000, -10000, 30000, 1200, 1200, 28800)
     );
     assert_eq!(

@@ -53,11 +53,20 @@ fn synced(month: YearMonth) -> DateStates {
 
 fn assert_matches_truth(s: &SynthLedger, month: YearMonth, r: &MonthReport) {
     let (a, b) = (month.first_day(), month.last_day());
-    assert_eq!(r.totals.sales, s.sum(Topic::Funds, &EntryType::Capture, a, b));
-    assert_eq!(r.totals.refunds, s.sum(Topic::Funds, &EntryType::Refund, a, b));
-    assert_eq!(r.totals.fees, -s.sum(Topic::Fees, &EntryType::CaptureFee, a, b));
     assert_eq!(
-        r.totals.fees_retained,
+        r.totals.figures.sales(),
+        s.sum(Topic::Funds, &EntryType::Capture, a, b)
+    );
+    assert_eq!(
+        r.totals.figures.refunds(),
+        s.sum(Topic::Funds, &EntryType::Refund, a, b)
+    );
+    assert_eq!(
+        r.totals.figures.fees(),
+        -s.sum(Topic::Fees, &EntryType::CaptureFee, a, b)
+    );
+    assert_eq!(
+        r.totals.figures.fees_retained(),
         -s.sum(Topic::Funds, &EntryType::FeesRetained, a, b)
     );
     assert_eq!(
@@ -65,7 +74,7 @@ fn assert_matches_truth(s: &SynthLedger, month: YearMonth, r: &MonthReport) {
         s.sum(Topic::Fees, &EntryType::FeesInvoiced, a, b)
     );
     assert_eq!(
-        r.totals.payout,
+        r.totals.figures.payout(),
         -s.sum(Topic::Funds, &EntryType::PayoutScheduled, a, b)
     );
     let payouts = s
@@ -109,7 +118,7 @@ fn assert_matches_truth(s: &SynthLedger, month: YearMonth, r: &MonthReport) {
         assert_eq!(c.net, c.gross + c.refunded - c.fees);
     }
     // Every refund of the month lands on a capture or is reported as unmatched.
-    let month_refunds = r.totals.refunds;
+    let month_refunds = r.totals.figures.refunds();
     assert!(r.captures.iter().map(|c| c.refunded).sum::<Minor>() + r.unmatched_refunds <= 0);
     assert!(month_refunds <= 0);
     // Each voucher balances.
@@ -279,7 +288,7 @@ fn weekly_payouts_straddling_the_month_boundary_cover_dates_in_both_months() {
     );
     assert!(first.previous_payout_known);
     // Its covered sum includes February's funds: more than the March dates' net alone.
-    let march_part: Minor = r.days.iter().take(4).map(|d| d.net).sum();
+    let march_part: Minor = r.days.iter().take(4).map(|d| d.figures.net()).sum();
     let feb_part: Minor = s
         .funds_between(
             first.covered_from,
@@ -331,7 +340,7 @@ fn gross_settlement_reports_the_months_fee_invoice() {
         .sum::<Minor>();
     assert_eq!(inv.amount, charged);
     assert_eq!(inv.covered_from, NaiveDate::from_ymd_opt(2024, 8, 2).expect("d"));
-    assert_eq!(r.totals.fees_retained, 0);
+    assert_eq!(r.totals.figures.fees_retained(), 0);
     assert_eq!(r.totals.fees_invoiced, inv.amount);
     let c = r.check(CheckId::FeeInvoices).expect("check");
     assert!(
@@ -371,7 +380,7 @@ fn unknown_entry_types_are_listed_and_counted_as_other() {
     assert!(!c.ok);
     assert_eq!(r.unknown_types.len(), 1);
     assert_eq!(r.unknown_types[0].count as usize, n);
-    assert_eq!(r.totals.other, 250 * n as Minor);
+    assert_eq!(r.totals.figures.other(), 250 * n as Minor);
     let others: Vec<_> = r
         .checks
         .iter()
@@ -399,7 +408,7 @@ fn negative_balances_roll_into_a_later_payout() {
         if let Some(neg) = r.days.iter().find(|d| {
             d.funds_closing.is_some_and(|b| b < 0) && d.date < month.last_day() - Duration::days(10)
         }) {
-            assert_eq!(neg.payout, 0);
+            assert_eq!(neg.figures.payout(), 0);
             let p = r
                 .payouts
                 .iter()

@@ -124,7 +124,7 @@ fn two_payouts_on_one_date_each_add_up_to_what_they_paid() {
     }
     // The whole date 2024-03-05 is more than any one payout: its parts must not come from the date.
     let day = r.days.iter().find(|x| x.date == d("2024-03-05")).expect("day");
-    assert_eq!((day.sales, day.refunds), (15000, -1500));
+    assert_eq!((day.figures.sales(), day.figures.refunds()), (15000, -1500));
 
     // Each capture goes out in the payout entry that follows it, even on a shared date.
     let paid: Vec<_> = r

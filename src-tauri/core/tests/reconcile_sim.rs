@@ -81,15 +81,15 @@ proptest! {
                     prop_assert!(c.ok, "seed {} ledger {} {}: {:?} {} {:?}", seed, id, month, c.id, c.detail, c.problems);
                 }
             }
-            prop_assert_eq!(r.totals.sales, sum(&l.funds, month, &EntryType::Capture));
-            prop_assert_eq!(r.totals.refunds, sum(&l.funds, month, &EntryType::Refund));
-            prop_assert_eq!(r.totals.fees, -sum(&l.fees, month, &EntryType::CaptureFee));
-            prop_assert_eq!(r.totals.payout, -sum(&l.funds, month, &EntryType::PayoutScheduled));
+            prop_assert_eq!(r.totals.figures.sales(), sum(&l.funds, month, &EntryType::Capture));
+            prop_assert_eq!(r.totals.figures.refunds(), sum(&l.funds, month, &EntryType::Refund));
+            prop_assert_eq!(r.totals.figures.fees(), -sum(&l.fees, month, &EntryType::CaptureFee));
+            prop_assert_eq!(r.totals.figures.payout(), -sum(&l.funds, month, &EntryType::PayoutScheduled));
             match profile.settlement {
                 SimSettlement::Net => prop_assert_eq!(r.settlement, Settlement::Net),
                 SimSettlement::Gross => {
                     prop_assert_eq!(r.settlement, Settlement::Gross);
-                    prop_assert_eq!(r.totals.fees_retained, 0);
+                    prop_assert_eq!(r.totals.figures.fees_retained(), 0);
                     // Invoiced on the month's last date: one invoice, all fees since the last one.
                     prop_assert_eq!(r.fee_invoices.len(), 1);
                     prop_assert!(r.fee_invoices[0].previous_invoice_known);
@@ -158,7 +158,13 @@ fn the_simulators_documented_example_day_reconciles_like_the_fixture() {
     let r = reconcile(&world, DOC_LEDGER_ID, month, &l);
     let d = &r.days[0];
     assert_eq!(
-        (d.sales, d.refunds, d.net_sales, d.fees, d.payout),
+        (
+            d.figures.sales(),
+            d.figures.refunds(),
+            d.net_sales,
+            d.figures.fees(),
+            d.figures.payout()
+        ),
         (40000, -10000, 30000, 1200, 28800)
     );
     assert_eq!(d.payout_label.as_deref(), Some("#2000023"));

@@ -275,13 +275,13 @@ fn the_example_month_summary_has_the_documented_figures() {
     let day = &month[0];
     assert_eq!(
         (
-            day.sales,
-            day.refunds,
-            day.fees,
-            day.fees_retained,
-            day.other,
-            day.net,
-            day.payout
+            day.figures.sales(),
+            day.figures.refunds(),
+            day.figures.fees(),
+            day.figures.fees_retained(),
+            day.figures.other(),
+            day.figures.net(),
+            day.figures.payout()
         ),
         (40000, -10000, 1200, 1200, 0, 28800, 28800)
     );
@@ -327,7 +327,7 @@ fn storing_a_date_again_replaces_its_rows_and_totals() {
     let month = store
         .month_summary("12345", YearMonth::of(date))
         .expect("summary");
-    assert_eq!(month[0].sales, 40000);
+    assert_eq!(month[0].figures.sales(), 40000);
 }
 
 #[test]
@@ -366,7 +366,8 @@ fn a_failure_in_the_middle_of_a_date_leaves_it_absent() {
         store
             .month_summary("12345", YearMonth::of(date))
             .expect("summary")[2]
-            .sales,
+            .figures
+            .sales(),
         0
     );
 }
@@ -764,5 +765,5 @@ fn an_entry_dated_differently_from_its_requested_date_keeps_its_own_ledger_date(
     let month = store
         .month_summary("12345", YearMonth::of(requested))
         .expect("summary");
-    assert_eq!((month[0].fees, month[1].fees), (0, 400));
+    assert_eq!((month[0].figures.fees(), month[1].figures.fees()), (0, 400));
 }

@@ -483,7 +483,12 @@ async fn a_ledger_without_a_grant_fails_politely_and_the_others_sync() {
         )
         .expect("summary");
     assert_eq!(
-        (day[0].sales, day[0].refunds, day[0].fees, day[0].payout),
+        (
+            day[0].figures.sales(),
+            day[0].figures.refunds(),
+            day[0].figures.fees(),
+            day[0].figures.payout()
+        ),
         (40000, -10000, 1200, 28800)
     );
 }

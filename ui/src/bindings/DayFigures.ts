@@ -4,7 +4,11 @@ import type { DayStatus } from "./DayStatus";
 /**
  * The figures of one ledger date. Amounts in minor units; see the module docs for signs.
  */
-export type DayFigures = { date: string, sales: number, refunds: number, netSales: number, fees: number, feeAdjustments: number, feesRetained: number, feesInvoiced: number, other: number, net: number, payout: number, 
+export type DayFigures = { date: string, 
+/**
+ * sales + refunds.
+ */
+netSales: number, feeAdjustments: number, feesInvoiced: number, 
 /**
  * The payout made on this date, e.g. "#2000023".
  */
@@ -20,4 +24,32 @@ statusText: string,
 /**
  * The payout that covers this date.
  */
-paidIn: string | null, };
+paidIn: string | null, 
+/**
+ * Σ funds `capture` amounts.
+ */
+sales: number, 
+/**
+ * Σ funds `refund` amounts (negative).
+ */
+refunds: number, 
+/**
+ * Fees charged: −Σ fees-topic `capture-fee` amounts.
+ */
+fees: number, 
+/**
+ * Fees taken from funds (net settlement): −Σ funds `fees-retained` amounts.
+ */
+feesRetained: number, 
+/**
+ * Σ every other funds amount: corrections, top-ups, disputes, aborted payouts, unknown types.
+ */
+other: number, 
+/**
+ * `sales + refunds − fees_retained + other`: the cash movement on funds before any payout.
+ */
+net: number, 
+/**
+ * −Σ funds `payout-scheduled` amounts.
+ */
+payout: number, };

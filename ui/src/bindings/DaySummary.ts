@@ -2,13 +2,14 @@
 import type { DateState } from "./DateState";
 
 /**
- * One ledger date of a month, as the month view and `avstem month` show it.
- *
- * Signs: `sales`, `fees`, `fees_retained` and `payout` are positive figures; `refunds` and
- * `other` keep the report's sign. For the documented example day: sales 40000, refunds
- * −10000, fees 1200, feesRetained 1200, other 0, net 28800, payout 28800.
+ * One ledger date of a month, as the month view and `avstem month` show it: the date's
+ * [`Figures`] (signs and the documented example day in [`crate::figures`]) and how the cache holds it.
  */
-export type DaySummary = { date: string, 
+export type DaySummary = { date: string, fundsCount: number, feesCount: number, 
+/**
+ * `None` = never synced.
+ */
+fundsState: DateState | null, feesState: DateState | null, fundsError: string | null, feesError: string | null, 
 /**
  * Σ funds `capture` amounts.
  */
@@ -18,11 +19,11 @@ sales: number,
  */
 refunds: number, 
 /**
- * Fees charged that ledger date: −Σ fees-topic `capture-fee` amounts.
+ * Fees charged: −Σ fees-topic `capture-fee` amounts.
  */
 fees: number, 
 /**
- * Fees taken from funds that date (net settlement): −Σ funds `fees-retained` amounts.
+ * Fees taken from funds (net settlement): −Σ funds `fees-retained` amounts.
  */
 feesRetained: number, 
 /**
@@ -30,14 +31,10 @@ feesRetained: number,
  */
 other: number, 
 /**
- * `sales + refunds − fees_retained + other`: the cash movement on funds (as reconcile's `DayFigures.net`).
+ * `sales + refunds − fees_retained + other`: the cash movement on funds before any payout.
  */
 net: number, 
 /**
  * −Σ funds `payout-scheduled` amounts.
  */
-payout: number, fundsCount: number, feesCount: number, 
-/**
- * `None` = never synced.
- */
-fundsState: DateState | null, feesState: DateState | null, fundsError: string | null, feesError: string | null, };
+payout: number, };

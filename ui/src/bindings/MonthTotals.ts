@@ -3,8 +3,40 @@
 /**
  * The month's totals over its own ledger dates (plus its payouts and invoices).
  */
-export type MonthTotals = { sales: number, refunds: number, netSales: number, fees: number, feeAdjustments: number, feesRetained: number, feesInvoiced: number, other: number, net: number, payout: number, payoutCount: number, captureCount: number, fundsCount: number, feesCount: number, 
+export type MonthTotals = { 
+/**
+ * sales + refunds.
+ */
+netSales: number, feeAdjustments: number, feesInvoiced: number, payoutCount: number, captureCount: number, fundsCount: number, feesCount: number, 
 /**
  * Funds balance before the month's first entry / after its last (when known).
  */
-fundsOpening: number | null, fundsClosing: number | null, feesOpening: number | null, feesClosing: number | null, };
+fundsOpening: number | null, fundsClosing: number | null, feesOpening: number | null, feesClosing: number | null, 
+/**
+ * Σ funds `capture` amounts.
+ */
+sales: number, 
+/**
+ * Σ funds `refund` amounts (negative).
+ */
+refunds: number, 
+/**
+ * Fees charged: −Σ fees-topic `capture-fee` amounts.
+ */
+fees: number, 
+/**
+ * Fees taken from funds (net settlement): −Σ funds `fees-retained` amounts.
+ */
+feesRetained: number, 
+/**
+ * Σ every other funds amount: corrections, top-ups, disputes, aborted payouts, unknown types.
+ */
+other: number, 
+/**
+ * `sales + refunds − fees_retained + other`: the cash movement on funds before any payout.
+ */
+net: number, 
+/**
+ * −Σ funds `payout-scheduled` amounts.
+ */
+payout: number, };

@@ -359,16 +359,16 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
         let row = first + i as u32;
         let x = row + 1; // 1-based row in formulas
         s.date(row, 0, d.date)?;
-        s.money(row, 1, d.sales)?;
-        s.money(row, 2, d.refunds)?;
+        s.money(row, 1, d.figures.sales())?;
+        s.money(row, 2, d.figures.refunds())?;
         s.formula(row, 3, &format!("=B{x}+C{x}"), d.net_sales, false)?;
-        s.money(row, 4, d.fees)?;
+        s.money(row, 4, d.figures.fees())?;
         s.money(row, 5, d.fee_adjustments)?;
-        s.money(row, 6, d.fees_retained)?;
+        s.money(row, 6, d.figures.fees_retained())?;
         s.money(row, 7, d.fees_invoiced)?;
-        s.money(row, 8, d.other)?;
-        s.formula(row, 9, &format!("=D{x}-G{x}+I{x}"), d.net, false)?;
-        s.money(row, 10, d.payout)?;
+        s.money(row, 8, d.figures.other())?;
+        s.formula(row, 9, &format!("=D{x}-G{x}+I{x}"), d.figures.net(), false)?;
+        s.money(row, 10, d.figures.payout())?;
         s.text(row, 11, d.payout_label.as_deref().unwrap_or(""))?;
         s.text(row, 12, &d.status_text)?;
     }
@@ -377,16 +377,16 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
     s.text_fmt(total, 0, "Total", &f.bold)?;
     let t = &r.totals;
     let values = [
-        t.sales,
-        t.refunds,
+        t.figures.sales(),
+        t.figures.refunds(),
         t.net_sales,
-        t.fees,
+        t.figures.fees(),
         t.fee_adjustments,
-        t.fees_retained,
+        t.figures.fees_retained(),
         t.fees_invoiced,
-        t.other,
-        t.net,
-        t.payout,
+        t.figures.other(),
+        t.figures.net(),
+        t.figures.payout(),
     ];
     for (i, v) in values.iter().enumerate() {
         let c = 1 + i as u16;

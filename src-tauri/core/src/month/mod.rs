@@ -57,7 +57,7 @@ pub fn load_range(store: &Store, ledger_id: &str, month: YearMonth) -> Result<Lo
     before.extend(store.month_summary(ledger_id, month.prev())?);
     let funds_from = before
         .iter()
-        .filter(|d| d.date >= from && d.date < first && d.payout != 0)
+        .filter(|d| d.date >= from && d.date < first && d.figures.payout() != 0)
         .map(|d| d.date)
         .max()
         .unwrap_or(from)
@@ -66,7 +66,7 @@ pub fn load_range(store: &Store, ledger_id: &str, month: YearMonth) -> Result<Lo
     let funds_to = store
         .month_summary(ledger_id, month.next())?
         .iter()
-        .filter(|d| d.date > last && d.date <= to && d.payout != 0)
+        .filter(|d| d.date > last && d.date <= to && d.figures.payout() != 0)
         .map(|d| d.date)
         .min()
         .unwrap_or(to);

@@ -38,6 +38,7 @@
 mod book;
 pub mod synth;
 
+use crate::figures::{checked_sum, classify, negate, Bucket, Figures};
 use crate::model::{payout_number, Entry, EntryType, Ledger, Minor, Topic, YearMonth};
 use book::CaptureBook;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -152,26 +153,16 @@ pub enum DayStatus {
 #[ts(export)]
 pub struct DayFigures {
     pub date: NaiveDate,
-    #[ts(type = "number")]
-    pub sales: Minor,
-    #[ts(type = "number")]
-    pub refunds: Minor,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub figures: Figures,
+    /// sales + refunds.
     #[ts(type = "number")]
     pub net_sales: Minor,
     #[ts(type = "number")]
-    pub fees: Minor,
-    #[ts(type = "number")]
     pub fee_adjustments: Minor,
     #[ts(type = "number")]
-    pub fees_retained: Minor,
-    #[ts(type = "number")]
     pub fees_invoiced: Minor,
-    #[ts(type = "number")]
-    pub other: Minor,
-    #[ts(type = "number")]
-    pub net: Minor,
-    #[ts(type = "number")]
-    pub payout: Minor,
     /// The payout made on this date, e.g. "#2000023".
     pub payout_label: Option<String>,
     /// Funds balance at the end of the date (`None` when the date has no funds entries).
@@ -357,26 +348,16 @@ impl Check {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct MonthTotals {
-    #[ts(type = "number")]
-    pub sales: Minor,
-    #[ts(type = "number")]
-    pub refunds: Minor,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub figures: Figures,
+    /// sales + refunds.
     #[ts(type = "number")]
     pub net_sales: Minor,
     #[ts(type = "number")]
-    pub fees: Minor,
-    #[ts(type = "number")]
     pub fee_adjustments: Minor,
     #[ts(type = "number")]
-    pub fees_retained: Minor,
-    #[ts(type = "number")]
     pub fees_invoiced: Minor,
-    #[ts(type = "number")]
-    pub other: Minor,
-    #[ts(type = "number")]
-    pub net: Minor,
-    #[ts(type = "number")]
-    pub payout: Minor,
     pub payout_count: u32,
     pub capture_count: u32,
     pub funds_count: u64,
@@ -483,11 +464,7 @@ pub fn reconcile_month_with_states(
 
 #[derive(Debug, Default, Clone)]
 struct FundsDay {
-    sales: Minor,
-    refunds: Minor,
-    fees_retained: Minor,
-    other: Minor,
-    payout: Minor,
+    figures: Figures,
     payout_label: Option<String>,
     count: u32,
     first_before: Minor,
@@ -496,22 +473,14 @@ struct FundsDay {
 
 #[derive(Debug, Default, Clone)]
 struct FeesDay {
-    capture_fees: Minor,
+    /// Only `fees` (fees charged) is ever set here.
+    figures: Figures,
     adjustments: Minor,
     retained: Minor,
     invoiced: Minor,
     count: u32,
     first_before: Minor,
     last_after: Minor,
-}
-
-#[derive(Debug, Default, Clone, Copy)]
-struct RunAcc {
-    sales: Minor,
-    refunds: Minor,
-    fees_retained: Minor,
-    other: Minor,
-    movement: Minor,
 }
 
 #[derive(Debug, Clone)]
@@ -586,6 +555,17 @@ impl Chain {
         }
         self.last = Some((e.ledger_date, e.seq, e.balance_after));
     }
+
+    /// An amount that would make a date's or a payout run's figures overflow: counted as a break,
+    /// so the check fails instead of a sum wrapping.
+    fn overflow(&mut self, topic: Topic, e: &Entry) {
+        self.problems.push(|| {
+            format!(
+                "{topic} {} #{} ({} {}): amount {} makes the figures no longer fit in 64 bits",
+                e.ledger_date, e.seq, e.entry_type, e.psp_reference, e.amount
+            )
+        });
+    }
 }
 
 /// Feeds entries one at a time (funds and fees each in (ledger date, seq) order) and builds the
@@ -605,7 +585,8 @@ pub struct Reconciler {
     funds_chain: Chain,
     fees_chain: Chain,
     // Payout runs.
-    run: RunAcc,
+    /// The figures since the previous payout entry; their `net` is the run's funds movement.
+    run: Figures,
     run_start: Option<NaiveDate>,
     prev_payout: Option<(NaiveDate, Minor)>,
     first_funds_before: Option<Minor>,
@@ -639,7 +620,7 @@ impl Reconciler {
             fees_days: BTreeMap::new(),
             funds_chain: Chain::default(),
             fees_chain: Chain::default(),
-            run: RunAcc::default(),
+            run: Figures::default(),
             run_start: None,
             prev_payout: None,
             first_funds_before: None,
@@ -675,10 +656,23 @@ impl Reconciler {
         });
         day.count += 1;
         day.last_after = e.balance_after;
-        match &e.entry_type {
-            EntryType::Capture => {
-                day.sales += e.amount;
-                self.run.sales += e.amount;
+        let bucket = classify(Topic::Funds, &e.entry_type);
+        let mut fits = day.figures.add(bucket, e.amount).is_ok();
+        match bucket {
+            Bucket::Payout => {
+                let number = payout_number(&e.psp_reference);
+                let label = payout_label(number, &e.psp_reference);
+                day.payout_label = Some(match day.payout_label.take() {
+                    Some(prev) => format!("{prev}, {label}"),
+                    None => label.clone(),
+                });
+                self.close_payout_run(e, number, label);
+                if !fits {
+                    self.funds_chain.overflow(Topic::Funds, e);
+                }
+                return;
+            }
+            Bucket::Sales => {
                 // Captures after the month can neither be reported nor own the month's fees; captures
                 // long before it only matter for refunds, which are then reported as unmatched.
                 if e.ledger_date <= self.last && e.ledger_date >= self.lookback {
@@ -695,9 +689,7 @@ impl Reconciler {
                     }
                 }
             }
-            EntryType::Refund => {
-                day.refunds += e.amount;
-                self.run.refunds += e.amount;
+            Bucket::Refunds => {
                 // A refund after the month belongs to a later month's figures.
                 if e.ledger_date <= self.last {
                     self.refunds.push(RefundAcc {
@@ -709,78 +701,72 @@ impl Reconciler {
                     });
                 }
             }
-            EntryType::FeesRetained => {
-                self.saw_retained = true;
-                day.fees_retained -= e.amount;
-                self.run.fees_retained -= e.amount;
-            }
-            EntryType::PayoutScheduled => {
-                day.payout -= e.amount;
-                let number = payout_number(&e.psp_reference);
-                let label = payout_label(number, &e.psp_reference);
-                day.payout_label = Some(match day.payout_label.take() {
-                    Some(prev) => format!("{prev}, {label}"),
-                    None => label.clone(),
-                });
-                let (carried_in, from, known) = match self.prev_payout {
-                    Some((d, after)) => (
-                        after,
-                        if d < e.ledger_date {
-                            d + Duration::days(1)
-                        } else {
-                            d
-                        },
-                        true,
-                    ),
-                    None => (
-                        self.first_funds_before.unwrap_or(0),
-                        self.run_start.unwrap_or(e.ledger_date),
-                        false,
-                    ),
-                };
-                let covered_sum = carried_in + self.run.movement;
-                let amount = -e.amount;
-                let difference = covered_sum - amount;
-                self.payouts.push(PayoutReport {
-                    number,
-                    label,
-                    psp_reference: e.psp_reference.clone(),
-                    date: e.ledger_date,
-                    time: e.time,
-                    amount,
-                    bank_text: e.reference.clone(),
-                    covered_from: from,
-                    covered_to: e.ledger_date,
-                    previous_payout_known: known,
-                    carried_in,
-                    sales: self.run.sales,
-                    refunds: self.run.refunds,
-                    net_sales: self.run.sales + self.run.refunds,
-                    fees_retained: self.run.fees_retained,
-                    other: self.run.other,
-                    covered_sum,
-                    difference,
-                    balance_after: e.balance_after,
-                    // A reserve may stay behind, but then the ledger must say so in balanceAfter.
-                    ok: difference == e.balance_after,
-                });
-                self.prev_payout = Some((e.ledger_date, e.balance_after));
-                self.run = RunAcc::default();
-                return;
-            }
-            other => {
-                day.other += e.amount;
-                self.run.other += e.amount;
-                if let EntryType::Other(name) = other {
-                    if in_month {
-                        let u = self.unknown.entry((Topic::Funds, name.clone())).or_default();
-                        u.0 += 1;
-                        u.1 += e.amount;
-                    }
-                }
+            Bucket::FeesRetained => self.saw_retained = true,
+            _ => self.count_unknown(Topic::Funds, e, in_month),
+        }
+        fits &= self.run.add(bucket, e.amount).is_ok();
+        if !fits {
+            self.funds_chain.overflow(Topic::Funds, e);
+        }
+    }
+
+    /// A payout entry closes the run of funds since the previous one.
+    fn close_payout_run(&mut self, e: &Entry, number: Option<u64>, label: String) {
+        let (carried_in, from, known) = match self.prev_payout {
+            Some((d, after)) => (
+                after,
+                if d < e.ledger_date {
+                    d + Duration::days(1)
+                } else {
+                    d
+                },
+                true,
+            ),
+            None => (
+                self.first_funds_before.unwrap_or(0),
+                self.run_start.unwrap_or(e.ledger_date),
+                false,
+            ),
+        };
+        let covered_sum = carried_in + self.run.net();
+        let amount = -e.amount;
+        let difference = covered_sum - amount;
+        self.payouts.push(PayoutReport {
+            number,
+            label,
+            psp_reference: e.psp_reference.clone(),
+            date: e.ledger_date,
+            time: e.time,
+            amount,
+            bank_text: e.reference.clone(),
+            covered_from: from,
+            covered_to: e.ledger_date,
+            previous_payout_known: known,
+            carried_in,
+            sales: self.run.sales(),
+            refunds: self.run.refunds(),
+            net_sales: self.run.net_sales(),
+            fees_retained: self.run.fees_retained(),
+            other: self.run.other(),
+            covered_sum,
+            difference,
+            balance_after: e.balance_after,
+            // A reserve may stay behind, but then the ledger must say so in balanceAfter.
+            ok: difference == e.balance_after,
+        });
+        self.prev_payout = Some((e.ledger_date, e.balance_after));
+        self.run = Figures::default();
+    }
+
+    /// An entry type the app does not know, counted for the month (it still counts under other).
+    fn count_unknown(&mut self, topic: Topic, e: &Entry, in_month: bool) {
+        if let EntryType::Other(name) = &e.entry_type {
+            if in_month {
+                let u = self.unknown.entry((topic, name.clone())).or_default();
+                u.0 += 1;
+                u.1 += e.amount;
             }
         }
-        self.run.movement += e.amount;
     }
 
     /// The next fees entry, in (ledger date, seq) order.
@@ -795,9 +781,19 @@ impl Reconciler {
         });
         day.count += 1;
         day.last_after = e.balance_after;
-        match &e.entry_type {
-            EntryType::CaptureFee => {
-                day.capture_fees -= e.amount;
+        let bucket = classify(Topic::Fees, &e.entry_type);
+        let fits = match bucket {
+            Bucket::Fees => day.figures.add(bucket, e.amount),
+            Bucket::FeesRetainedOnFees => checked_sum(&mut day.retained, e.amount),
+            Bucket::FeesInvoiced => checked_sum(&mut day.invoiced, e.amount),
+            _ => negate(e.amount).and_then(|a| checked_sum(&mut day.adjustments, a)),
+        }
+        .is_ok();
+        if !fits {
+            self.fees_chain.overflow(Topic::Fees, e);
+        }
+        match bucket {
+            Bucket::Fees => {
                 // Fees before the month belong to earlier captures; after it, only to known captures.
                 if e.ledger_date >= self.first {
                     if let Some(i) = self.book.find(&e.psp_reference) {
@@ -816,60 +812,52 @@ impl Reconciler {
                     }
                 }
             }
-            EntryType::FeesRetained => {
-                self.saw_retained = true;
-                day.retained += e.amount;
-            }
-            EntryType::FeesInvoiced => {
+            Bucket::FeesRetainedOnFees => self.saw_retained = true,
+            Bucket::FeesInvoiced => {
                 self.saw_invoiced = true;
-                day.invoiced += e.amount;
-                let (carried, from, known) = match self.prev_invoice {
-                    Some((d, after)) => (
-                        after,
-                        if d < e.ledger_date {
-                            d + Duration::days(1)
-                        } else {
-                            d
-                        },
-                        true,
-                    ),
-                    None => (
-                        self.first_fees_before.unwrap_or(0),
-                        self.fee_run_start.unwrap_or(e.ledger_date),
-                        false,
-                    ),
-                };
-                let accrued = -(carried + self.fee_run);
-                let difference = e.amount - accrued;
-                self.invoices.push(FeeInvoiceReport {
-                    psp_reference: e.psp_reference.clone(),
-                    reference: e.reference.clone(),
-                    date: e.ledger_date,
-                    amount: e.amount,
-                    covered_from: from,
-                    covered_to: e.ledger_date,
-                    previous_invoice_known: known,
-                    accrued,
-                    difference,
-                    // What the invoice leaves owing must be what the ledger says is left.
-                    ok: -(accrued - e.amount) == e.balance_after,
-                });
-                self.prev_invoice = Some((e.ledger_date, e.balance_after));
-                self.fee_run = 0;
+                self.close_invoice_run(e);
                 return;
             }
-            other => {
-                day.adjustments -= e.amount;
-                if let EntryType::Other(name) = other {
-                    if in_month {
-                        let u = self.unknown.entry((Topic::Fees, name.clone())).or_default();
-                        u.0 += 1;
-                        u.1 += e.amount;
-                    }
-                }
-            }
+            _ => self.count_unknown(Topic::Fees, e, in_month),
         }
         self.fee_run += e.amount;
+    }
+
+    /// A fees-invoiced entry closes the run of fees since the previous invoice.
+    fn close_invoice_run(&mut self, e: &Entry) {
+        let (carried, from, known) = match self.prev_invoice {
+            Some((d, after)) => (
+                after,
+                if d < e.ledger_date {
+                    d + Duration::days(1)
+                } else {
+                    d
+                },
+                true,
+            ),
+            None => (
+                self.first_fees_before.unwrap_or(0),
+                self.fee_run_start.unwrap_or(e.ledger_date),
+                false,
+            ),
+        };
+        let accrued = -(carried + self.fee_run);
+        let difference = e.amount - accrued;
+        self.invoices.push(FeeInvoiceReport {
+            psp_reference: e.psp_reference.clone(),
+            reference: e.reference.clone(),
+            date: e.ledger_date,
+            amount: e.amount,
+            covered_from: from,
+            covered_to: e.ledger_date,
+            previous_invoice_known: known,
+            accrued,
+            difference,
+            // What the invoice leaves owing must be what the ledger says is left.
+            ok: -(accrued - e.amount) == e.balance_after,
+        });
+        self.prev_invoice = Some((e.ledger_date, e.balance_after));
+        self.fee_run = 0;
     }
 
     pub fn finish(mut self, states: &DateStates) -> MonthReport {
@@ -1019,8 +1007,8 @@ impl Reconciler {
         for &d in &month_dates {
             let f = self.funds_days.get(&d).cloned().unwrap_or_default();
             let g = self.fees_days.get(&d).cloned().unwrap_or_default();
-            let net_sales = f.sales + f.refunds;
-            let net = net_sales - f.fees_retained + f.other;
+            let mut figures = f.figures;
+            let mut fits = figures.merge(&g.figures).is_ok();
             let (fs, gs) = (states.get(Topic::Funds, d), states.get(Topic::Fees, d));
             let payout = paid_in(d);
             let (status, status_text) = if [fs, gs]
@@ -1037,16 +1025,10 @@ impl Reconciler {
             };
             let day = DayFigures {
                 date: d,
-                sales: f.sales,
-                refunds: f.refunds,
-                net_sales,
-                fees: g.capture_fees,
+                figures,
+                net_sales: figures.net_sales(),
                 fee_adjustments: g.adjustments,
-                fees_retained: f.fees_retained,
                 fees_invoiced: g.invoiced,
-                other: f.other,
-                net,
-                payout: f.payout,
                 payout_label: f.payout_label.clone(),
                 funds_closing: (f.count > 0).then_some(f.last_after),
                 fees_closing: (g.count > 0).then_some(g.last_after),
@@ -1056,16 +1038,15 @@ impl Reconciler {
                 status_text,
                 paid_in: payout.map(|p| p.label.clone()),
             };
-            totals.sales += day.sales;
-            totals.refunds += day.refunds;
-            totals.net_sales += day.net_sales;
-            totals.fees += day.fees;
-            totals.fee_adjustments += day.fee_adjustments;
-            totals.fees_retained += day.fees_retained;
-            totals.fees_invoiced += day.fees_invoiced;
-            totals.other += day.other;
-            totals.net += day.net;
-            totals.payout += day.payout;
+            fits &= totals.figures.merge(&day.figures).is_ok()
+                && checked_sum(&mut totals.fee_adjustments, day.fee_adjustments).is_ok()
+                && checked_sum(&mut totals.fees_invoiced, day.fees_invoiced).is_ok();
+            if !fits {
+                self.funds_chain
+                    .problems
+                    .push(|| format!("{d}: the figures of the date or the month no longer fit in 64 bits"));
+            }
+            totals.net_sales = totals.figures.net_sales();
             totals.funds_count += u64::from(f.count);
             totals.fees_count += u64::from(g.count);
             if f.count > 0 {
@@ -1199,7 +1180,7 @@ impl Reconciler {
             let mut p = Problems::default();
             let mut dates = 0;
             for &d in &month_dates {
-                let funds = self.funds_days.get(&d).map_or(0, |x| x.fees_retained);
+                let funds = self.funds_days.get(&d).map_or(0, |x| x.figures.fees_retained());
                 let fees = self.fees_days.get(&d).map_or(0, |x| x.retained);
                 if funds != 0 || fees != 0 {
                     dates += 1;
@@ -1342,7 +1323,7 @@ impl Reconciler {
             Settlement::Gross
         } else if self.saw_retained {
             Settlement::Net
-        } else if self.fees_days.values().any(|d| d.capture_fees != 0) {
+        } else if self.fees_days.values().any(|d| d.figures.fees() != 0) {
             // Fees charged but never retained from funds: they wait for an invoice.
             Settlement::Gross
         } else {
@@ -1375,7 +1356,7 @@ impl Reconciler {
                 ),
                 (Settlement::Gross, _) => format!(
                     "Gross settlement: no fee invoice this month; {} of fees charged this month await the next invoice.",
-                    fmt(totals.fees + totals.fee_adjustments)
+                    fmt(totals.figures.fees() + totals.fee_adjustments)
                 ),
                 _ => "Net settlement: fees are retained from funds, no fee invoices.".to_string(),
             };

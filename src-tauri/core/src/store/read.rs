@@ -3,6 +3,7 @@
 
 use super::{date_key, key_date, key_topic, topic_key, CacheStats, DateState, DateStatus, DayPage};
 use super::{DayQuery, DaySort, DaySummary, Store, SCHEMA_VERSION};
+use crate::figures::{classify, Figures};
 use crate::model::{Entry, EntryType, Ledger, SchemeId, Topic, YearMonth};
 use crate::{Error, Result};
 use chrono::{DateTime, NaiveDate};
@@ -329,13 +330,7 @@ impl Store {
                     date_key(d),
                     DaySummary {
                         date: d,
-                        sales: 0,
-                        refunds: 0,
-                        fees: 0,
-                        fees_retained: 0,
-                        other: 0,
-                        net: 0,
-                        payout: 0,
+                        figures: Figures::default(),
                         funds_count: 0,
                         fees_count: 0,
                         funds_state: None,
@@ -374,27 +369,16 @@ impl Store {
             let Some(day) = days.get_mut(&row.get::<_, i64>(1)?) else {
                 continue;
             };
+            let Some(topic) = key_topic(row.get(0)?) else {
+                continue;
+            };
             let entry_type = EntryType::parse(&row.get::<_, String>(2)?);
             let amount: i64 = row.get(3)?;
-            match (key_topic(row.get(0)?), entry_type) {
-                (Some(Topic::Funds), EntryType::Capture) => day.sales += amount,
-                (Some(Topic::Funds), EntryType::Refund) => day.refunds += amount,
-                (Some(Topic::Funds), EntryType::FeesRetained) => day.fees_retained -= amount,
-                (Some(Topic::Funds), EntryType::PayoutScheduled) => day.payout -= amount,
-                (Some(Topic::Funds), _) => day.other += amount,
-                (Some(Topic::Fees), EntryType::CaptureFee) => day.fees -= amount,
-                _ => {}
-            }
+            day.figures
+                .add(classify(topic, &entry_type), amount)
+                .map_err(|e| Error::Cache(format!("The figures of {} cannot be added up: {e}.", day.date)))?;
         }
-        Ok(days
-            .into_values()
-            .map(|mut d| {
-                // Net is the cash movement on funds (fees *retained*, not fees charged), the same definition as
-                // reconcile's DayFigures, so the dates a payout covers add up to the payout.
-                d.net = d.sales + d.refunds - d.fees_retained + d.other;
-                d
-            })
-            .collect())
+        Ok(days.into_values().collect())
     }
 
     pub fn feed_cursor(&self, ledger_id: &str, topic: Topic) -> Result<Option<String>> {

@@ -1,7 +1,8 @@
 //! The shapes the cache hands out: date states and statuses, day pages, month summaries.
 //! Plain data, serialised camelCase for the UI and the CLI's `--json`.
 
-use crate::model::{Entry, Minor, Topic};
+use crate::figures::Figures;
+use crate::model::{Entry, Topic};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -120,30 +121,16 @@ pub struct DayPage {
     pub entries: Vec<Entry>,
 }
 
-/// One ledger date of a month, as the month view and `avstem month` show it.
-///
-/// Signs: `sales`, `fees`, `fees_retained` and `payout` are positive figures; `refunds` and
-/// `other` keep the report's sign. For the documented example day: sales 40000, refunds
-/// −10000, fees 1200, feesRetained 1200, other 0, net 28800, payout 28800.
+/// One ledger date of a month, as the month view and `avstem month` show it: the date's
+/// [`Figures`] (signs and the documented example day in [`crate::figures`]) and how the cache holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DaySummary {
     pub date: NaiveDate,
-    /// Σ funds `capture` amounts.
-    pub sales: Minor,
-    /// Σ funds `refund` amounts (negative).
-    pub refunds: Minor,
-    /// Fees charged that ledger date: −Σ fees-topic `capture-fee` amounts.
-    pub fees: Minor,
-    /// Fees taken from funds that date (net settlement): −Σ funds `fees-retained` amounts.
-    pub fees_retained: Minor,
-    /// Σ every other funds amount: corrections, top-ups, disputes, aborted payouts, unknown types.
-    pub other: Minor,
-    /// `sales + refunds − fees_retained + other`: the cash movement on funds (as reconcile's `DayFigures.net`).
-    pub net: Minor,
-    /// −Σ funds `payout-scheduled` amounts.
-    pub payout: Minor,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub figures: Figures,
     pub funds_count: u32,
     pub fees_count: u32,
     /// `None` = never synced.
