@@ -23,6 +23,7 @@ fn main() {
             "search_entries",
             "sync_month",
             "cancel_sync",
+            "choose_export_path",
             "forget_personal_data",
             "export_month",
             "missing_dates",

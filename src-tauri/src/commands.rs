@@ -347,6 +347,70 @@ pub struct ExportRequest {
     pub sync_profile: Option<String>,
 }
 
+/// The files the user picked in the Save dialog this session: `export_month` writes only there
+/// (the path, or the same path with the other format's extension), so a page in the window cannot
+/// make Avstem write anywhere else (issue 13, item 3).
+#[derive(Default)]
+pub struct ChosenPaths {
+    stems: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl ChosenPaths {
+    fn remember(&self, path: &std::path::Path) {
+        if let Ok(mut stems) = self.stems.lock() {
+            stems.insert(path.with_extension(""));
+        }
+    }
+
+    /// `path` was chosen in the dialog and ends in the format's own extension.
+    fn allows(&self, path: &std::path::Path, format: ExportFormat) -> bool {
+        let want = match format {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+        };
+        let ext_ok = path.extension().is_some_and(|e| e.eq_ignore_ascii_case(want));
+        ext_ok && self.stems.lock().is_ok_and(|s| s.contains(&path.with_extension("")))
+    }
+}
+
+/// Where end-to-end tests have the Save dialog "answer" (no native dialog can be driven under
+/// WebDriver): `AVSTEM_TEST_SAVE_DIR`/<the suggested name>. Set by the test harness only.
+#[allow(clippy::disallowed_methods)] // the one test hook read from the environment
+fn test_save_dir() -> Option<PathBuf> {
+    std::env::var_os("AVSTEM_TEST_SAVE_DIR").map(PathBuf::from)
+}
+
+/// The native Save dialog, opened by Rust; the chosen file is remembered for `export_month`.
+/// `None` when the user cancels.
+#[tauri::command]
+pub async fn choose_export_path<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    chosen: State<'_, ChosenPaths>,
+    suggested_name: String,
+    csv: bool,
+) -> CmdResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let name = std::path::Path::new(&suggested_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "avstem-export".into());
+    let path = match test_save_dir() {
+        Some(dir) => Some(dir.join(&name)),
+        None => {
+            let (filter, ext) = if csv { ("CSV", "csv") } else { ("Excel", "xlsx") };
+            let dialog = app.dialog().file().set_file_name(&name).add_filter(filter, &[ext]);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+                .await
+                .map_err(internal)?
+                .and_then(|p| p.into_path().ok())
+        }
+    };
+    Ok(path.map(|p| {
+        chosen.remember(&p);
+        p.display().to_string()
+    }))
+}
+
 /// Write the month's workbook or CSV, first fetching what it lacks when `sync_profile` is given.
 /// Refuses, naming the dates, when the month is not over or not synced.
 #[tauri::command]
@@ -354,11 +418,20 @@ pub async fn export_month<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     jobs: State<'_, SyncJobs>,
+    chosen: State<'_, ChosenPaths>,
     request: ExportRequest,
 ) -> CmdResult<ExportSummary> {
     let path = PathBuf::from(request.path.trim());
     if path.as_os_str().is_empty() {
         return Err(Error::Input("Choose where to save the file first.".into()).to_user());
+    }
+    if !chosen.allows(&path, request.format) {
+        return Err(Error::Input(
+            "Choose where to save the file with \"Choose…\": Avstem writes only to a file picked in the Save dialog, \
+             with the format's extension (.xlsx or .csv)."
+                .into(),
+        )
+        .to_user());
     }
     let ctx = state.ctx.clone();
     if let Some(profile) = &request.sync_profile {

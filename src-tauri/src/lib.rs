@@ -63,6 +63,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
     let builder = tauri::Builder::<R>::new()
         .manage(AppState { ctx })
         .manage(commands::SyncJobs::default())
+        .manage(commands::ChosenPaths::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -82,6 +83,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::search_entries,
             commands::sync_month,
             commands::cancel_sync,
+            commands::choose_export_path,
             commands::forget_personal_data,
             commands::export_month,
             commands::missing_dates,

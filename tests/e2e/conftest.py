@@ -55,6 +55,8 @@ def app_env(data_dir):
         (xdg / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(xdg / sub)
     env["AVSTEM_DATA_DIR"] = str(data_dir / "avstem")
+    # The Save dialog cannot be driven under WebDriver: the app "answers" it with this folder.
+    env["AVSTEM_TEST_SAVE_DIR"] = str(data_dir / "export")
     env.setdefault("LANG", "en_US.UTF-8")
     return env
 

@@ -2,8 +2,8 @@
 demo onboarding → ledger → month → sync with live progress → day → payout drill-down → capture →
 search → export, then the written workbook's totals must equal what the month screen showed.
 
-The export's file is chosen with the native Save dialog in real use; the dialog's answer lands in an
-editable "Save to" field, and this test types the path into that same field (no dialog, no hook).
+The export's file is chosen with the native Save dialog, which Rust opens; under WebDriver no native
+dialog can be driven, so the app answers it from AVSTEM_TEST_SAVE_DIR (conftest). A typed path is refused.
 """
 import time
 from pathlib import Path
@@ -157,7 +157,17 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     go(drv, f"#/export/{LEDGER}/{month}")
     wait_for(drv, "document.body.dataset.route === 'export'")
     assert not js(drv, "return document.querySelector('[data-testid=export-gdpr]').checked"), "personal data is off by default"
-    drv.find_element("css selector", '[data-testid="export-path"]').send_keys(str(out))
+    # A path the Save dialog did not return is refused: a page cannot make Avstem write elsewhere.
+    answer = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('export_month', {request: {ledgerId: arguments[0], month: arguments[1],"
+        " format: 'xlsx', gdpr: false, path: '/tmp/avstem-not-chosen.xlsx', syncProfile: null}})"
+        ".then(() => done('written'), e => done(JSON.stringify(e)));",
+        LEDGER, month)
+    assert "Save dialog" in answer and not Path("/tmp/avstem-not-chosen.xlsx").exists(), answer
+    click(drv, "export-choose")
+    wait_for(drv, "document.querySelector('[data-testid=export-path]').value !== ''", 10)
+    assert js(drv, "return document.querySelector('[data-testid=export-path]').value") == str(out)
     click(drv, "export-go")
     wait_for(drv, "document.querySelector('[data-testid=export-done]') || document.querySelector('[data-testid=error-message]')", 60)
     err = js(drv, "return (document.querySelector('[data-testid=error-message]')||{}).innerText")
@@ -194,7 +204,8 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     # or an Open dialog, is refused.
     for cmd, args in (("plugin:opener|open_url", {"url": "https://example.com"}),
                       ("plugin:opener|open_path", {"path": "/etc/passwd"}),
-                      ("plugin:dialog|open", {"options": {}})):
+                      ("plugin:dialog|open", {"options": {}}),
+                      ("plugin:dialog|save", {"options": {}})):
         answer = drv.execute_async_script(
             "const done = arguments[arguments.length - 1];"
             "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => done('allowed'), e => done(String(e)));",

@@ -2,7 +2,6 @@
 // from ui/src/bindings, generated from the Rust structs by ts-rs (scripts/gen-bindings.sh).
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { CaptureDetail } from "./bindings/CaptureDetail";
@@ -91,17 +90,8 @@ export const api = {
   onSyncProgress: (cb: (p: SyncProgress) => void): Promise<UnlistenFn> =>
     listen<SyncProgress>("sync-progress", (ev) => cb(ev.payload)),
 
-  /** The native Save dialog; `null` when the user cancels. */
-  chooseSavePath: async (defaultName: string, csv: boolean): Promise<string | null> => {
-    try {
-      return await save({
-        defaultPath: defaultName,
-        filters: csv ? [{ name: "CSV", extensions: ["csv"] }] : [{ name: "Excel", extensions: ["xlsx"] }],
-      });
-    } catch (e) {
-      throw asUserError(e);
-    }
-  },
+  /** The native Save dialog, opened by Rust (which then writes only there); `null` when the user cancels. */
+  chooseSavePath: (suggestedName: string, csv: boolean) => call<string | null>("choose_export_path", { suggestedName, csv }),
 
   /** Show the exported file in the file manager. */
   revealFile: async (path: string): Promise<void> => {

@@ -1,5 +1,5 @@
-// Export a month: format, personal data off unless ticked, the native Save dialog (the chosen path
-// lands in an editable "Save to" field, which is also how a path can be typed), progress, Open folder.
+// Export a month: format, personal data off unless ticked, the native Save dialog (opened by Rust; the
+// chosen path shows in a read-only "Save to" field, and Rust writes only there), progress, Open folder.
 import { api, type Ledger, type UserError } from "../api";
 import { h, replace } from "../dom";
 import { formatCount } from "../format";
@@ -30,7 +30,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
   const csvRadio = radio("csv", t("export.csv"));
   const gdpr = h("input", { type: "checkbox", id: "export-gdpr", "data-testid": "export-gdpr" });
   const gdprWarning = h("p", { class: "help warn-text", id: "gdpr-warning" }, t("export.gdprWarning"));
-  const pathInput = h("input", { id: "export-path", type: "text", class: "wide", spellcheck: "false", "data-testid": "export-path", "aria-describedby": "export-path-help" });
+  const pathInput = h("input", { id: "export-path", type: "text", class: "wide", spellcheck: "false", readonly: true, "data-testid": "export-path", "aria-describedby": "export-path-help" });
   const chooseButton = h("button", { type: "button", class: "secondary", "data-testid": "export-choose" }, t("export.choose"));
   const goButton = h("button", { type: "submit", class: "primary", "data-testid": "export-go" }, t("export.go"));
   const status = h("div", { class: "status", "aria-live": "polite", "data-testid": "export-status" });
