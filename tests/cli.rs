@@ -379,3 +379,48 @@ fn proxy_variables_do_not_see_loopback_traffic() {
         "the proxy saw the demo's requests (with its keys)"
     );
 }
+
+/// `sync --month` of the running month stops at the ledger's today, like the window; a month not
+/// begun is refused (issue 13, item 7). The clock is pinned with AVSTEM_NOW.
+#[test]
+fn sync_of_the_running_month_stops_at_today() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let now = [("AVSTEM_NOW", "2026-11-10T12:00:00Z")];
+    let out = avstem(
+        dir.path(),
+        &[
+            "sync",
+            "--profile",
+            "demo",
+            "--ledger",
+            "302321",
+            "--month",
+            "2026-11",
+        ],
+        &now,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("2026-11-01 to 2026-11-10: 20 date(s) to fetch"), "{t}");
+    // Today itself is fetched but stays open: its entries may still change.
+    assert!(t.contains("18 complete, 2 still open upstream"), "{t}");
+    let out = avstem(
+        dir.path(),
+        &[
+            "sync",
+            "--profile",
+            "demo",
+            "--ledger",
+            "302321",
+            "--month",
+            "2026-12",
+        ],
+        &now,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("2026-12 has not started yet"),
+        "{}",
+        text(&out)
+    );
+}

@@ -369,7 +369,11 @@ impl ChosenPaths {
             ExportFormat::Csv => "csv",
         };
         let ext_ok = path.extension().is_some_and(|e| e.eq_ignore_ascii_case(want));
-        ext_ok && self.stems.lock().is_ok_and(|s| s.contains(&path.with_extension("")))
+        ext_ok
+            && self
+                .stems
+                .lock()
+                .is_ok_and(|s| s.contains(&path.with_extension("")))
     }
 }
 
@@ -398,7 +402,11 @@ pub async fn choose_export_path<R: tauri::Runtime>(
         Some(dir) => Some(dir.join(&name)),
         None => {
             let (filter, ext) = if csv { ("CSV", "csv") } else { ("Excel", "xlsx") };
-            let dialog = app.dialog().file().set_file_name(&name).add_filter(filter, &[ext]);
+            let dialog = app
+                .dialog()
+                .file()
+                .set_file_name(&name)
+                .add_filter(filter, &[ext]);
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
                 .await
                 .map_err(internal)?

@@ -945,3 +945,29 @@ fn simulator_months_read_back_equal_to_the_model() {
         }
     }
 }
+
+/// A temporary file an export killed mid-way left behind (older than an hour) is removed by the
+/// next export into that folder; a recent one (an export still running) is left alone.
+#[test]
+fn stale_export_temporaries_are_cleaned_by_the_next_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stale = dir.path().join(".avstem-export-killed.tmp");
+    let recent = dir.path().join(".avstem-export-running.tmp");
+    for p in [&stale, &recent] {
+        std::fs::write(p, b"half a workbook").expect("write");
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&stale)
+        .and_then(|f| f.set_modified(two_hours_ago))
+        .expect("age the stale file");
+    let out = dir.path().join("month.csv");
+    export::write_atomically(&out, false, |tmp| {
+        std::fs::write(tmp, b"a;b\n").map_err(|e| avstem_core::Error::Io(e.to_string()))
+    })
+    .expect("export");
+    assert!(!stale.exists(), "the stale temporary is removed");
+    assert!(recent.exists(), "a running export's temporary is kept");
+    assert_eq!(std::fs::read(&out).expect("read"), b"a;b\n");
+}
