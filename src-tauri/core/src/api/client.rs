@@ -267,13 +267,8 @@ impl ApiClient {
                     ];
                     self.url_with(&path, &query)
                 },
-                |page: EntriesPage| DatePageParts {
-                    has_more: page.has_more.unwrap_or(false),
-                    cursor: page.cursor,
-                    try_later: page.try_later.unwrap_or(false),
-                    items: page.items,
-                },
-                |item| {
+                |page: EntriesPage| DatePageParts::from(page),
+                |item: dto::EntryDto| {
                     let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
                     entries.push(item.into_model(ctx, seq)?);
                     Ok(())
@@ -726,6 +721,17 @@ fn body_too_large() -> Error {
             MAX_BODY_BYTES / (1024 * 1024)
         ),
         excerpt: String::new(),
+    }
+}
+
+impl From<EntriesPage> for DatePageParts<dto::EntryDto> {
+    fn from(page: EntriesPage) -> Self {
+        DatePageParts {
+            has_more: page.has_more.unwrap_or(false),
+            cursor: page.cursor,
+            try_later: page.try_later.unwrap_or(false),
+            items: page.items,
+        }
     }
 }
 

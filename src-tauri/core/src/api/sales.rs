@@ -85,13 +85,8 @@ impl ApiClient {
                         &query,
                     )
                 },
-                |page: SalesPageDto| DatePageParts {
-                    has_more: page.has_more.unwrap_or(false),
-                    cursor: page.cursor,
-                    try_later: page.try_later.unwrap_or(false),
-                    items: page.items,
-                },
-                |item| {
+                |page: SalesPageDto| DatePageParts::from(page),
+                |item: super::sales_dto::SaleEntryDto| {
                     let seq = u32::try_from(entries.len()).map_err(|_| too_many_pages(&what))?;
                     entries.push(item.into_model(ctx, seq)?);
                     Ok(())
@@ -196,6 +191,17 @@ impl ApiClient {
             }
         }
         Err(endless(&what))
+    }
+}
+
+impl From<SalesPageDto> for DatePageParts<super::sales_dto::SaleEntryDto> {
+    fn from(page: SalesPageDto) -> Self {
+        DatePageParts {
+            has_more: page.has_more.unwrap_or(false),
+            cursor: page.cursor,
+            try_later: page.try_later.unwrap_or(false),
+            items: page.items,
+        }
     }
 }
 

@@ -112,18 +112,14 @@ pub fn write_settlement_csv(
         w.flush().map_err(io)?;
         Ok(())
     })?;
-    Ok(ExportSummary {
-        path: out.display().to_string(),
-        format: ExportFormat::Csv,
-        ledger_id: ledger.ledger_id.clone(),
-        month: report.month,
-        funds_rows: counts.0,
-        fees_rows: counts.1,
-        captures: report.captures.len() as u64,
-        payouts: report.payouts.len() as u64,
-        failed_checks: report.failed_checks().map(|c| c.title.clone()).collect(),
+    Ok(ExportSummary::of(
+        out,
+        ExportFormat::Csv,
+        ledger,
+        report,
+        counts,
         bytes,
-    })
+    ))
 }
 
 fn row(

@@ -120,8 +120,7 @@ pub fn write_xlsx(
     opts: &ExportOptions,
     out: &Path,
 ) -> Result<ExportSummary> {
-    let ledger = cached_ledger(store, ledger_id)?;
-    refuse_unless_ready(store, ledger_id, month, opts.clock.today_for(&ledger))?;
+    let ledger = ready_ledger(store, ledger_id, month, opts)?;
     let source = StoreSource { store, ledger_id };
     let Some(path) = store.path().map(Path::to_path_buf) else {
         let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
@@ -157,10 +156,41 @@ pub fn write_csv(
     opts: &ExportOptions,
     out: &Path,
 ) -> Result<ExportSummary> {
-    let ledger = cached_ledger(store, ledger_id)?;
-    refuse_unless_ready(store, ledger_id, month, opts.clock.today_for(&ledger))?;
+    ready_ledger(store, ledger_id, month, opts)?;
     let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
     csv::write_settlement_csv(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
+}
+
+/// The cached ledger, once the month is over and synced by the ledger's own today.
+fn ready_ledger(store: &Store, ledger_id: &str, month: YearMonth, opts: &ExportOptions) -> Result<Ledger> {
+    let ledger = cached_ledger(store, ledger_id)?;
+    refuse_unless_ready(store, ledger_id, month, opts.clock.today_for(&ledger))?;
+    Ok(ledger)
+}
+
+impl ExportSummary {
+    /// What was written where: the file, its rows and the month's checks.
+    pub(crate) fn of(
+        out: &Path,
+        format: ExportFormat,
+        ledger: &Ledger,
+        report: &MonthReport,
+        rows: (u64, u64),
+        bytes: u64,
+    ) -> Self {
+        ExportSummary {
+            path: out.display().to_string(),
+            format,
+            ledger_id: ledger.ledger_id.clone(),
+            month: report.month,
+            funds_rows: rows.0,
+            fees_rows: rows.1,
+            captures: report.captures.len() as u64,
+            payouts: report.payouts.len() as u64,
+            failed_checks: report.failed_checks().map(|c| c.title.clone()).collect(),
+            bytes,
+        }
+    }
 }
 
 /// Write `out` atomically: `write` fills a temporary file in the same folder, which then replaces

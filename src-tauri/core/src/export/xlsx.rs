@@ -265,18 +265,14 @@ pub fn write_workbook_with<'r>(
         Ok(())
     })?;
     let report = done.ok_or_else(|| Error::Io("The workbook was not written.".into()))?;
-    Ok(ExportSummary {
-        path: out.display().to_string(),
-        format: ExportFormat::Xlsx,
-        ledger_id: ledger.ledger_id.clone(),
-        month: report.month,
-        funds_rows: counts.0,
-        fees_rows: counts.1,
-        captures: report.captures.len() as u64,
-        payouts: report.payouts.len() as u64,
-        failed_checks: report.failed_checks().map(|c| c.title.clone()).collect(),
+    Ok(ExportSummary::of(
+        out,
+        ExportFormat::Xlsx,
+        ledger,
+        &report,
+        counts,
         bytes,
-    })
+    ))
 }
 
 /// Summary: the header block, the checks verdict, one row per ledger date, a totals row.
