@@ -5,11 +5,11 @@ use crate::AppState;
 use avstem_core::api::{ApiClient, ClientConfig};
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
 use avstem_core::model::{Country, Entry, Ledger, Topic, YearMonth};
-use avstem_core::month::views::{self, CaptureDetail, MonthView, PayoutDetail};
+use avstem_core::month::views::{self, CaptureDetail, DayView, MonthView, PayoutDetail};
 use avstem_core::month::{self as month_service};
 use avstem_core::profile::{self, NewProfile, Profile, ProfileKind, DEMO_PROFILE};
 use avstem_core::secrets::Secret;
-use avstem_core::store::{DayPage, DayQuery, DaySummary};
+use avstem_core::store::{DayPage, DayQuery};
 use avstem_core::sync::{CancelToken, SyncProgress, SyncSummary};
 use avstem_core::{Error, UserError};
 use chrono::NaiveDate;
@@ -264,9 +264,9 @@ pub async fn day_summary(
     state: State<'_, AppState>,
     ledger_id: String,
     date: NaiveDate,
-) -> CmdResult<DaySummary> {
+) -> CmdResult<DayView> {
     let ctx = state.ctx.clone();
-    blocking(move || views::day_summary(&ctx.open_store_for_reading()?, &ledger_id, date)).await
+    blocking(move || views::day_summary(&ctx.open_store_for_reading()?, &ledger_id, date, &ctx.clock)).await
 }
 
 /// "What is in this payout?"

@@ -9,6 +9,7 @@ import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { DayPage } from "./bindings/DayPage";
 import type { DayQuery } from "./bindings/DayQuery";
 import type { DaySummary } from "./bindings/DaySummary";
+import type { DayView } from "./bindings/DayView";
 import type { Entry } from "./bindings/Entry";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
@@ -28,6 +29,7 @@ export type {
   DayPage,
   DayQuery,
   DaySummary,
+  DayView,
   Entry,
   ExportSummary,
   KeysForm,
@@ -74,7 +76,7 @@ export const api = {
   monthReport: (ledgerId: string, month: string) => call<MonthView>("month_report", { ledgerId, month }),
   dayEntries: (ledgerId: string, topic: Topic, date: string, query: DayQuery) =>
     call<DayPage>("day_entries", { ledgerId, topic, date, query }),
-  daySummary: (ledgerId: string, date: string) => call<DaySummary>("day_summary", { ledgerId, date }),
+  daySummary: (ledgerId: string, date: string) => call<DayView>("day_summary", { ledgerId, date }),
   payoutDetail: (ledgerId: string, pspReference: string) =>
     call<PayoutDetail>("payout_detail", { ledgerId, pspReference }),
   captureDetail: (pspReference: string) => call<CaptureDetail>("capture_detail", { pspReference }),

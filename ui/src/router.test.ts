@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { href, parse, payoutPsp, type Route } from "./router";
+import { href, parse, type Route } from "./router";
 
 describe("routes", () => {
   it("round-trip through the hash", () => {
@@ -21,9 +21,5 @@ describe("routes", () => {
     expect(parse("#/nowhere")).toBeNull();
     expect(parse("")).toBeNull();
     expect(parse("#/day/1/%E0%A4%A")).toBeNull();
-  });
-  it("finds a payout's pspReference from its label", () => {
-    expect(payoutPsp("12345", "#2000023")).toBe("12345-2000023");
-    expect(payoutPsp("12345", "odd-ref")).toBe("odd-ref");
   });
 });

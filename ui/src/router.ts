@@ -76,11 +76,3 @@ export function parse(hash: string): Route | null {
 export function go(r: Route): void {
   location.hash = href(r);
 }
-
-/**
- * The payout pspReference behind a label: reconciliation labels payouts "#<number>", and a payout's
- * pspReference is "<ledgerId>-<number>"; a label without "#" is the pspReference itself.
- */
-export function payoutPsp(ledgerId: string, label: string): string {
-  return label.startsWith("#") ? `${ledgerId}-${label.slice(1)}` : label;
-}

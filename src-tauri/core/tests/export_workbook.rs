@@ -971,3 +971,78 @@ fn stale_export_temporaries_are_cleaned_by_the_next_export() {
     assert!(recent.exists(), "a running export's temporary is kept");
     assert_eq!(std::fs::read(&out).expect("read"), b"a;b\n");
 }
+
+/// Two payouts on one ledger date: the month screen gets both, each with its own pspReference
+/// from Rust (the window no longer rebuilds one from a label, which broke here), and the date's
+/// state is decided in Rust too (issue 11).
+#[test]
+fn two_payouts_on_one_date_each_link_to_their_own_payout() {
+    let (ledger, funds, fees) = documented_example().expect("fixture");
+    let day = d("2022-10-01");
+    let mut two = funds.clone();
+    let last = two.last().expect("payout").clone();
+    let capture = Entry {
+        seq: last.seq + 1,
+        psp_reference: "3399999999".into(),
+        entry_type: EntryType::Capture,
+        reference: "order-late".into(),
+        amount: 5000,
+        balance_before: 0,
+        balance_after: 5000,
+        time: last.time + Duration::minutes(5),
+        ..last.clone()
+    };
+    let payout = Entry {
+        seq: last.seq + 2,
+        psp_reference: "12345-2000024".into(),
+        entry_type: EntryType::PayoutScheduled,
+        reference: "payout-2000024".into(),
+        amount: -5000,
+        balance_before: 5000,
+        balance_after: 0,
+        time: last.time + Duration::minutes(9),
+        ..last.clone()
+    };
+    two.extend([capture, payout]);
+    let (_dir, store) = cache_with(
+        &ledger,
+        &|x| if x == day { two.clone() } else { vec![] },
+        &|x| if x == day { fees.clone() } else { vec![] },
+        d("2022-09-20"),
+        d("2022-10-31"),
+    );
+    let month = YearMonth::parse("2022-10").expect("month");
+    let view =
+        month::views::month_view(&store, "12345", month, &Clock::at_noon(d("2022-10-20"))).expect("view");
+    let first = view.days.iter().find(|x| x.date == day).expect("the 1st");
+    let links: Vec<(&str, &str)> = first
+        .payouts
+        .iter()
+        .map(|p| (p.label.as_str(), p.psp_reference.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [("#2000023", "12345-2000023"), ("#2000024", "12345-2000024")]
+    );
+    assert_eq!(first.state, month::views::DayState::Paid);
+    let late = view
+        .days
+        .iter()
+        .find(|x| x.date == d("2022-10-21"))
+        .expect("the 21st");
+    assert_eq!(
+        late.state,
+        month::views::DayState::Upcoming,
+        "after the ledger's today"
+    );
+    let mid = view
+        .days
+        .iter()
+        .find(|x| x.date == d("2022-10-02"))
+        .expect("the 2nd");
+    assert_eq!(
+        mid.state,
+        month::views::DayState::Carried,
+        "closed, no payout yet"
+    );
+}

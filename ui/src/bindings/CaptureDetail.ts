@@ -2,6 +2,7 @@
 import type { CaptureReport } from "./CaptureReport";
 import type { Entry } from "./Entry";
 import type { Ledger } from "./Ledger";
+import type { PayoutLink } from "./PayoutLink";
 
 /**
  * A capture, its refunds and fees (on any date) and the payout it went out in.
@@ -15,4 +16,8 @@ entries: Array<Entry>,
  * The refund entries that reconciliation matched to this capture under their own pspReference
  * (by order reference); `capture.refunds` gives each one's share of this capture.
  */
-relatedRefunds: Array<Entry>, capture: CaptureReport | null, };
+relatedRefunds: Array<Entry>, capture: CaptureReport | null, 
+/**
+ * The payout that paid the capture out, as a link (it may be in the next month).
+ */
+payout: PayoutLink | null, };

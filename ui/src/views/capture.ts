@@ -4,7 +4,7 @@ import { h, replace } from "../dom";
 import type { Entry } from "../bindings/Entry";
 import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
-import { href, payoutPsp } from "../router";
+import { href } from "../router";
 import { loading, money, screen } from "./common";
 import { errorBox } from "./errors";
 
@@ -60,8 +60,8 @@ function render(d: CaptureDetail): HTMLElement {
             h(
               "td",
               { class: "right" },
-              c.payout
-                ? h("a", { href: href({ name: "payout", ledgerId, psp: payoutPsp(ledgerId, c.payout) }), "data-testid": "capture-payout" }, c.payout, c.payoutDate ? ` · ${formatDate(c.payoutDate, l)}` : "")
+              d.payout
+                ? h("a", { href: href({ name: "payout", ledgerId, psp: d.payout.pspReference }), "data-testid": "capture-payout" }, d.payout.label, c.payoutDate ? ` · ${formatDate(c.payoutDate, l)}` : "")
                 : t("capture.notPaid"),
             ),
           ),

@@ -1,4 +1,5 @@
 // Pieces every screen uses: money cells, headings, loading and status chips.
+import type { DayState } from "../bindings/DayState";
 import { h, type Child } from "../dom";
 import { formatMoney } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
@@ -20,7 +21,8 @@ export function screen(title: Child, ...children: Child[]): HTMLElement {
   return h("section", { class: "screen" }, h("h1", { tabindex: "-1" }, title), ...children);
 }
 
-export type ChipStatus = "paid" | "carried" | "openUpstream" | "notSynced" | "failed";
+/** A date's state, decided in Rust (`DayState`); the chip shows it. */
+export type ChipStatus = DayState;
 
 export function statusChip(status: ChipStatus, payout?: string | null): HTMLElement {
   const label = t(`status.${status}` as MessageKey);

@@ -169,15 +169,8 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
     try {
       const d = await api.daySummary(ledgerId, date);
       const cur = currency;
-      // Only the sync state is known from one date; which payout pays it is the month's business.
-      const state: ChipStatus | null =
-        d.fundsState === "failed" || d.feesState === "failed"
-          ? "failed"
-          : d.fundsState === null || d.feesState === null
-            ? "notSynced"
-            : d.fundsState === "open" || d.feesState === "open"
-              ? "openUpstream"
-              : null;
+      // The date's state comes from Rust; "complete" needs no chip (the month shows its payout).
+      const state: ChipStatus | null = d.state === "complete" ? null : d.state;
       const item = (label: MessageKey, minor: number, testid: string) =>
         h("div", { class: "total small-total" }, h("div", { class: "label" }, t(label)), money(minor, cur, testid));
       replace(

@@ -1,23 +1,16 @@
 // The month: a calendar of ledger dates with their figures and payout status, month totals, a chart,
 // and Sync with live progress and Cancel.
 import { api, type MonthView, type SyncProgress, type UserError } from "../api";
-import type { DayFigures } from "../bindings/DayFigures";
-import type { DaySummary } from "../bindings/DaySummary";
 import { h, replace } from "../dom";
 import { formatCount, formatDate, formatMonth, monthDates, shiftMonth, weekdayMondayFirst } from "../format";
 import { lang, t } from "../i18n";
-import { href, payoutPsp } from "../router";
+import { href } from "../router";
 import { app } from "../state";
 import { monthChart } from "./chart";
 import { loading, money, screen, statusChip, type ChipStatus } from "./common";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
 
-/** The chip for a date: a failed fetch wins over "not synced" so the user knows to retry. */
-export function dayStatus(day: DayFigures, cached?: DaySummary): ChipStatus {
-  if (cached && (cached.fundsState === "failed" || cached.feesState === "failed")) return "failed";
-  return day.status;
-}
 
 /** "12 of 62 dates · 3 400 entries · 1 200 entries/s". */
 export function progressText(p: SyncProgress): string {
@@ -158,13 +151,12 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
   const { report } = view;
   const cur = view.ledger.currency;
   const totals = report.totals;
-  const cached = new Map(view.cachedDays.map((d) => [d.date, d]));
   const byDate = new Map(report.days.map((d) => [d.date, d]));
-  const synced = report.days.some((d) => d.status !== "notSynced");
-  // The ledger's own today, from Rust (its time zone, not the computer's).
-  const today = view.today;
+  // Each date's state and payout links come from Rust (MonthDay): the window merges nothing.
+  const states = new Map(view.days.map((d) => [d.date, d]));
+  const synced = view.days.some((d) => d.state !== "notSynced" && d.state !== "upcoming");
   // Dates still to come cannot be synced; only past dates count as missing.
-  const missingPast = report.days.filter((d) => d.date <= today && ["notSynced", "failed"].includes(dayStatus(d, cached.get(d.date)))).length;
+  const missingPast = view.days.filter((d) => d.state === "notSynced" || d.state === "failed").length;
 
   const totalCard = (label: string, minor: number, testid: string, extra?: string) =>
     h("div", { class: "total" }, h("div", { class: "label" }, label), money(minor, cur, testid), extra ? h("div", { class: "muted small" }, extra) : null);
@@ -180,8 +172,9 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       cells.push(h("div", { class: "cal-cell" }, String(Number(date.slice(8)))));
       continue;
     }
-    const status = dayStatus(d, cached.get(date));
-    const future = date > today;
+    const day = states.get(date);
+    const status: ChipStatus = day?.state ?? "notSynced";
+    const future = status === "upcoming";
     cells.push(
       h(
         "div",
@@ -203,19 +196,19 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
         h(
           "div",
           { class: "cal-foot" },
-          future ? null : statusChip(status, d.paidIn),
-          d.payoutLabel
-            ? h(
-                "a",
-                {
-                  href: href({ name: "payout", ledgerId, psp: payoutPsp(ledgerId, d.payoutLabel) }),
-                  class: "badge",
-                  title: t("month.chart.payout"),
-                  "data-testid": `payout-badge-${date}`,
-                },
-                d.payoutLabel,
-              )
-            : null,
+          future ? null : statusChip(status, day?.paidIn?.label),
+          ...(day?.payouts ?? []).map((p, i) =>
+            h(
+              "a",
+              {
+                href: href({ name: "payout", ledgerId, psp: p.pspReference }),
+                class: "badge",
+                title: t("month.chart.payout"),
+                "data-testid": i === 0 ? `payout-badge-${date}` : `payout-badge-${date}-${i + 1}`,
+              },
+              p.label,
+            ),
+          ),
         ),
       ),
     );

@@ -7,11 +7,84 @@ use super::{cached_ledger, missing_dates, reconcile_cached};
 use crate::clock::Clock;
 use crate::model::{Entry, EntryType, Ledger, Topic, YearMonth};
 use crate::reconcile::{CaptureReport, MonthReport, PayoutReport};
-use crate::store::{DayPage, DayQuery, DaySummary, Store};
+use crate::store::{DateState, DayPage, DayQuery, DaySummary, Store};
 use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
+
+/// How one ledger date stands, decided here so that no screen merges sync and payout states itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum DayState {
+    /// Complete and covered by a payout (`paidIn`).
+    Paid,
+    /// Complete, no payout covering it is cached yet: it rolls into the next payout.
+    Carried,
+    /// Fetched, but Vipps MobilePay has not closed the date yet (or it is the ledger's today).
+    OpenUpstream,
+    /// The last fetch of the date failed; a sync tries it again.
+    Failed,
+    /// Never fetched.
+    NotSynced,
+    /// After the ledger's today: nothing to fetch yet.
+    Upcoming,
+    /// Complete, where the payout is not asked (the day screen: that is the month's business).
+    Complete,
+}
+
+impl DayState {
+    /// A date's state from its sync states (`None` = never fetched) and, for a complete date,
+    /// whether a payout covers it (`None`: not asked). After `today` it is upcoming whatever the
+    /// cache says.
+    pub fn of(
+        date: NaiveDate,
+        today: NaiveDate,
+        funds: Option<DateState>,
+        fees: Option<DateState>,
+        paid: Option<bool>,
+    ) -> DayState {
+        let states = [funds, fees];
+        if date > today {
+            DayState::Upcoming
+        } else if states.contains(&Some(DateState::Failed)) {
+            DayState::Failed
+        } else if states.contains(&None) {
+            DayState::NotSynced
+        } else if states.contains(&Some(DateState::Open)) {
+            DayState::OpenUpstream
+        } else {
+            match paid {
+                Some(true) => DayState::Paid,
+                Some(false) => DayState::Carried,
+                None => DayState::Complete,
+            }
+        }
+    }
+}
+
+/// A payout as a link: its label ("#2000023") and the pspReference that opens it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PayoutLink {
+    pub label: String,
+    pub psp_reference: String,
+}
+
+/// One date of the month screen: its state, the payout that pays it and the payouts made on it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MonthDay {
+    pub date: NaiveDate,
+    pub state: DayState,
+    /// The payout that covers this date, when it is cached.
+    pub paid_in: Option<PayoutLink>,
+    /// The payouts made on this date (a date can have two).
+    pub payouts: Vec<PayoutLink>,
+}
 
 /// The month screen.
 #[derive(Debug, Serialize, ts_rs::TS)]
@@ -22,8 +95,8 @@ pub struct MonthView {
     pub report: MonthReport,
     /// Dates of the month (per topic) never synced or failed, up to the ledger's today: what Sync would fetch.
     pub missing_dates: u32,
-    /// The cache's view of each date, including dates whose last fetch failed.
-    pub cached_days: Vec<DaySummary>,
+    /// Each date's state and payout links, in date order.
+    pub days: Vec<MonthDay>,
     /// The ledger's own today (its time zone), so the window never computes one.
     pub today: NaiveDate,
 }
@@ -33,24 +106,81 @@ pub fn month_view(store: &Store, ledger_id: &str, month: YearMonth, clock: &Cloc
     let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
     let today = clock.today_for(&ledger);
     let missing = missing_dates(store, ledger_id, month, today)?.len();
-    let cached_days = store.month_summary(ledger_id, month)?;
+    let cached: HashMap<NaiveDate, DaySummary> = store
+        .month_summary(ledger_id, month)?
+        .into_iter()
+        .map(|d| (d.date, d))
+        .collect();
+    let link = |p: &PayoutReport| PayoutLink {
+        label: p.label.clone(),
+        psp_reference: p.psp_reference.clone(),
+    };
+    let days = report
+        .days
+        .iter()
+        .map(|d| {
+            let c = cached.get(&d.date);
+            let paid_in = d
+                .paid_in
+                .as_deref()
+                .and_then(|label| report.payouts.iter().find(|p| p.label == label))
+                .map(link);
+            MonthDay {
+                date: d.date,
+                state: DayState::of(
+                    d.date,
+                    today,
+                    c.and_then(|c| c.funds_state),
+                    c.and_then(|c| c.fees_state),
+                    Some(d.paid_in.is_some()),
+                ),
+                paid_in,
+                payouts: report
+                    .payouts
+                    .iter()
+                    .filter(|p| p.date == d.date)
+                    .map(link)
+                    .collect(),
+            }
+        })
+        .collect();
     Ok(MonthView {
+        missing_dates: u32::try_from(missing).unwrap_or(u32::MAX),
+        days,
+        today,
         ledger,
         report,
-        missing_dates: u32::try_from(missing).unwrap_or(u32::MAX),
-        cached_days,
-        today,
     })
 }
 
-/// The figures of one ledger date, from the cache's per-date totals (no scan of the entries).
-pub fn day_summary(store: &Store, ledger_id: &str, date: NaiveDate) -> Result<DaySummary> {
+/// One date for the day screen: its figures from the cache's per-date totals (no scan of the
+/// entries) and its state (which payout pays it is the month's business: a closed date is `complete`).
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DayView {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub summary: DaySummary,
+    pub state: DayState,
+}
+
+/// The figures and state of one ledger date.
+pub fn day_summary(store: &Store, ledger_id: &str, date: NaiveDate, clock: &Clock) -> Result<DayView> {
     let ledger = cached_ledger(store, ledger_id)?;
-    store
+    let summary = store
         .month_summary(&ledger.ledger_id, YearMonth::of(date))?
         .into_iter()
         .find(|d| d.date == date)
-        .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))
+        .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))?;
+    let state = DayState::of(
+        date,
+        clock.today_for(&ledger),
+        summary.funds_state,
+        summary.fees_state,
+        None,
+    );
+    Ok(DayView { summary, state })
 }
 
 /// One page of a date's entries for the day table, without personal data (the window never shows it).
@@ -173,6 +303,8 @@ pub struct CaptureDetail {
     /// (by order reference); `capture.refunds` gives each one's share of this capture.
     pub related_refunds: Vec<Entry>,
     pub capture: Option<CaptureReport>,
+    /// The payout that paid the capture out, as a link (it may be in the next month).
+    pub payout: Option<PayoutLink>,
 }
 
 /// Everything cached under `psp_reference`, and when it is a capture, its reconciled report.
@@ -196,22 +328,29 @@ pub fn capture_detail(store: &Store, psp_reference: &str) -> Result<CaptureDetai
             entries,
             related_refunds: vec![],
             capture: None,
+            payout: None,
         });
     };
     let (ledger, report) = reconcile_cached(store, &captured.ledger_id, YearMonth::of(captured.ledger_date))?;
     let capture = report
         .captures
-        .into_iter()
-        .find(|c| c.psp_reference == psp_reference);
+        .iter()
+        .find(|c| c.psp_reference == psp_reference)
+        .cloned();
     let related_refunds: Vec<Entry> = matched_refunds(store, &captured, capture.as_ref())?
         .into_iter()
         .map(Entry::without_personal_data)
         .collect();
+    let payout = match &capture {
+        Some(c) => payout_link(store, &report, &captured.ledger_id, c)?,
+        None => None,
+    };
     Ok(CaptureDetail {
         ledger: Some(ledger),
         entries,
         related_refunds,
         capture,
+        payout,
     })
 }
 
@@ -240,4 +379,70 @@ fn matched_refunds(store: &Store, captured: &Entry, capture: Option<&CaptureRepo
         }
     }
     Ok(related)
+}
+
+/// The payout a capture went out in: from the month's payouts, else (paid next month) the payout
+/// entry on its date whose label it carries.
+fn payout_link(
+    store: &Store,
+    report: &MonthReport,
+    ledger_id: &str,
+    c: &CaptureReport,
+) -> Result<Option<PayoutLink>> {
+    let (Some(label), Some(date)) = (c.payout.as_deref(), c.payout_date) else {
+        return Ok(None);
+    };
+    if let Some(p) = report.payouts.iter().find(|p| p.label == label) {
+        return Ok(Some(PayoutLink {
+            label: p.label.clone(),
+            psp_reference: p.psp_reference.clone(),
+        }));
+    }
+    Ok(store
+        .entries_between(ledger_id, Topic::Funds, date, date)?
+        .into_iter()
+        .filter(|e| e.entry_type == EntryType::PayoutScheduled)
+        .find(|e| {
+            crate::reconcile::payout_label(crate::model::payout_number(&e.psp_reference), &e.psp_reference)
+                == label
+        })
+        .map(|e| PayoutLink {
+            label: label.to_string(),
+            psp_reference: e.psp_reference,
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_dates_state_is_decided_in_one_place() {
+        use DateState::{Complete as C, Failed as F, Open as O};
+        let today = d("2026-11-10");
+        let of = |date: &str, funds, fees, paid| DayState::of(d(date), today, funds, fees, paid);
+        assert_eq!(of("2026-11-11", Some(C), Some(C), Some(true)), DayState::Upcoming);
+        assert_eq!(
+            of("2026-11-09", Some(C), Some(F), Some(true)),
+            DayState::Failed,
+            "a failure wins"
+        );
+        assert_eq!(
+            of("2026-11-09", None, Some(F), None),
+            DayState::Failed,
+            "over not synced too"
+        );
+        assert_eq!(of("2026-11-09", Some(C), None, Some(false)), DayState::NotSynced);
+        assert_eq!(
+            of("2026-11-10", Some(O), Some(C), Some(false)),
+            DayState::OpenUpstream
+        );
+        assert_eq!(of("2026-11-09", Some(C), Some(C), Some(true)), DayState::Paid);
+        assert_eq!(of("2026-11-09", Some(C), Some(C), Some(false)), DayState::Carried);
+        assert_eq!(of("2026-11-09", Some(C), Some(C), None), DayState::Complete);
+    }
 }
