@@ -131,6 +131,17 @@ struct Book {
 }
 
 impl Book {
+    fn new(cfg: &SynthConfig, topic: Topic, balance: Minor, date: NaiveDate) -> Self {
+        Book {
+            ledger_id: cfg.ledger_id.clone(),
+            currency: cfg.currency.clone(),
+            topic,
+            balance,
+            entries: Vec::new(),
+            date,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
@@ -171,61 +182,97 @@ impl Book {
 
 /// Generate ledger dates `from..=to`. Balances start at 0 on `from`.
 pub fn generate(cfg: &SynthConfig, from: NaiveDate, to: NaiveDate) -> SynthLedger {
-    let mut rng = SmallRng::seed_from_u64(cfg.seed);
-    let tz = crate::model::time_zone_for_currency(&cfg.currency);
+    let mut g = Generator::new(cfg);
     let mut out = SynthLedger {
         ledger: ledger(&cfg.ledger_id, &cfg.currency),
         funds: BTreeMap::new(),
         fees: BTreeMap::new(),
     };
-    let mut funds_balance: Minor = 0;
-    let mut fees_balance: Minor = 0;
-    let mut psp_counter: u64 = 3_100_000_000 + cfg.seed % 1000 * 1_000_000;
-    let mut payout_no: u64 = 2_000_001;
-    let mut order_no: u64 = 1;
-    // Fees waiting for their ledger date: date → (psp, reference, amount, handle).
-    let mut pending_fees: BTreeMap<NaiveDate, Vec<Pending>> = BTreeMap::new();
-    let mut recent: Vec<Pending> = Vec::new();
-    let mut negative_days = 0u32;
-    let handles = ["NO:57860", "api:123455"];
-
+    let (mut funds_balance, mut fees_balance): (Minor, Minor) = (0, 0);
     for date in from.iter_days().take_while(|d| *d <= to) {
-        let local = |h: u32, m: u32, s: u32, micro: u32| {
-            let naive = date.and_hms_micro_opt(h, m, s, micro).unwrap_or_default();
-            tz.from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or_default()
-        };
-        let mut funds = Book {
-            ledger_id: cfg.ledger_id.clone(),
-            currency: cfg.currency.clone(),
-            topic: Topic::Funds,
-            balance: funds_balance,
-            entries: Vec::new(),
-            date,
-        };
-        let mut fees = Book {
-            ledger_id: cfg.ledger_id.clone(),
-            currency: cfg.currency.clone(),
-            topic: Topic::Fees,
-            balance: fees_balance,
-            entries: Vec::new(),
-            date,
-        };
-        let n = rng.random_range(0..=cfg.captures_per_day);
-        let mut secs: Vec<u32> = (0..n).map(|_| rng.random_range(6 * 3600..23 * 3600)).collect();
+        let mut funds = Book::new(cfg, Topic::Funds, funds_balance, date);
+        let mut fees = Book::new(cfg, Topic::Fees, fees_balance, date);
+        // The order of the steps is the order of the random draws: changing it changes every ledger.
+        g.captures(date, &mut funds);
+        g.refund_a_recent_capture(date, &mut funds);
+        g.movements(date, &mut funds);
+        g.fees_due(date, &mut fees);
+        let midnight = g.local(date + Duration::days(1), 0, 0, 0, 0);
+        g.settle_fees(date, midnight, &mut funds, &mut fees);
+        g.top_up(midnight, &mut funds);
+        g.payout(date, midnight, &mut funds);
+        funds_balance = funds.balance;
+        fees_balance = fees.balance;
+        out.funds.insert(date, funds.entries);
+        out.fees.insert(date, fees.entries);
+    }
+    out
+}
+
+/// The generator's state from one date to the next.
+struct Generator<'a> {
+    cfg: &'a SynthConfig,
+    rng: SmallRng,
+    tz: chrono_tz::Tz,
+    psp_counter: u64,
+    payout_no: u64,
+    order_no: u64,
+    /// Fees waiting for their ledger date: date → (psp, reference, amount, handle).
+    pending_fees: BTreeMap<NaiveDate, Vec<Pending>>,
+    /// Captures that may still be refunded.
+    recent: Vec<Pending>,
+    negative_days: u32,
+}
+
+const HANDLES: [&str; 2] = ["NO:57860", "api:123455"];
+
+impl<'a> Generator<'a> {
+    fn new(cfg: &'a SynthConfig) -> Self {
+        Generator {
+            cfg,
+            rng: SmallRng::seed_from_u64(cfg.seed),
+            tz: crate::model::time_zone_for_currency(&cfg.currency),
+            psp_counter: 3_100_000_000 + cfg.seed % 1000 * 1_000_000,
+            payout_no: 2_000_001,
+            order_no: 1,
+            pending_fees: BTreeMap::new(),
+            recent: Vec::new(),
+            negative_days: 0,
+        }
+    }
+
+    /// The ledger's local time on `date`, in UTC.
+    fn local(&self, date: NaiveDate, h: u32, m: u32, s: u32, micro: u32) -> chrono::DateTime<chrono::Utc> {
+        let naive = date.and_hms_micro_opt(h, m, s, micro).unwrap_or_default();
+        self.tz
+            .from_local_datetime(&naive)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default()
+    }
+
+    fn next_psp(&mut self) -> String {
+        self.psp_counter += 1;
+        self.psp_counter.to_string()
+    }
+
+    /// The date's captures at random times, each with its fee due 0..=max_fee_lag days later.
+    fn captures(&mut self, date: NaiveDate, funds: &mut Book) {
+        let n = self.rng.random_range(0..=self.cfg.captures_per_day);
+        let mut secs: Vec<u32> = (0..n)
+            .map(|_| self.rng.random_range(6 * 3600..23 * 3600))
+            .collect();
         secs.sort_unstable();
         for s in secs {
-            psp_counter += 1;
-            let psp = psp_counter.to_string();
+            let psp = self.next_psp();
             // Two captures on one order now and then, as purchase-12 in the documented example.
-            if rng.random_bool(0.9) || order_no == 1 {
-                order_no += 1;
+            if self.rng.random_bool(0.9) || self.order_no == 1 {
+                self.order_no += 1;
             }
+            let order_no = self.order_no;
             let reference = format!("order-{order_no}");
-            let amount: Minor = rng.random_range(1..=400) * 500 + rng.random_range(0..100);
-            let handle = Some(handles[rng.random_range(0..handles.len())].to_string());
+            let amount: Minor = self.rng.random_range(1..=400) * 500 + self.rng.random_range(0..100);
+            let handle = Some(HANDLES[self.rng.random_range(0..HANDLES.len())].to_string());
             let gdpr = handle.as_deref().filter(|h| h.starts_with("NO:")).map(|_| {
                 (
                     format!("Kari Nordmann {order_no}"),
@@ -234,7 +281,7 @@ pub fn generate(cfg: &SynthConfig, from: NaiveDate, to: NaiveDate) -> SynthLedge
                 )
             });
             funds.push(
-                local(s / 3600, s / 60 % 60, s % 60, 123_456),
+                self.local(date, s / 3600, s / 60 % 60, s % 60, 123_456),
                 EntryType::Capture,
                 psp.clone(),
                 reference.clone(),
@@ -243,131 +290,111 @@ pub fn generate(cfg: &SynthConfig, from: NaiveDate, to: NaiveDate) -> SynthLedge
                 gdpr,
             );
             let fee = -(amount * 175 / 10_000 + 100);
-            let lag = rng.random_range(0..=cfg.max_fee_lag.max(0));
-            pending_fees.entry(date + Duration::days(lag)).or_default().push((
-                psp.clone(),
-                reference.clone(),
-                fee,
-                handle.clone(),
-            ));
-            recent.push((psp, reference, amount, handle));
-            if recent.len() > 60 {
-                recent.remove(0);
+            let lag = self.rng.random_range(0..=self.cfg.max_fee_lag.max(0));
+            self.pending_fees
+                .entry(date + Duration::days(lag))
+                .or_default()
+                .push((psp.clone(), reference.clone(), fee, handle.clone()));
+            self.recent.push((psp, reference, amount, handle));
+            if self.recent.len() > 60 {
+                self.recent.remove(0);
             }
         }
-        // Refunds of recent captures (possibly earlier dates, possibly partial).
-        if !recent.is_empty() && rng.random_bool(0.5) {
-            let i = rng.random_range(0..recent.len());
-            let (psp, reference, amount, handle) = recent.remove(i);
-            let refund = if rng.random_bool(0.5) {
-                amount
-            } else {
-                (amount / 2).max(1)
-            };
-            let rpsp = if cfg.refund_same_psp {
-                psp
-            } else {
-                psp_counter += 1;
-                psp_counter.to_string()
-            };
-            funds.push(
-                local(23, 30, 0, 1),
-                EntryType::Refund,
-                rpsp,
-                reference,
-                -refund,
-                handle,
-                None,
-            );
+    }
+
+    /// Now and then a refund of a recent capture (possibly of an earlier date, possibly partial).
+    fn refund_a_recent_capture(&mut self, date: NaiveDate, funds: &mut Book) {
+        if self.recent.is_empty() || !self.rng.random_bool(0.5) {
+            return;
         }
-        if cfg.negative_balances && rng.random_bool(0.04) {
-            psp_counter += 1;
-            let big = funds.balance.max(0) + rng.random_range(1_000..50_000);
-            funds.push(
-                local(23, 40, 0, 2),
-                EntryType::Refund,
-                psp_counter.to_string(),
-                format!("order-{}", order_no.saturating_sub(3)),
-                -big,
-                None,
-                None,
-            );
+        let i = self.rng.random_range(0..self.recent.len());
+        let (psp, reference, amount, handle) = self.recent.remove(i);
+        let refund = if self.rng.random_bool(0.5) {
+            amount
+        } else {
+            (amount / 2).max(1)
+        };
+        let rpsp = if self.cfg.refund_same_psp {
+            psp
+        } else {
+            self.next_psp()
+        };
+        let time = self.local(date, 23, 30, 0, 1);
+        funds.push(time, EntryType::Refund, rpsp, reference, -refund, handle, None);
+    }
+
+    /// The rarer funds movements the config asks for: a balance-breaking refund, a correction,
+    /// dispute or credit note, an unknown type.
+    fn movements(&mut self, date: NaiveDate, funds: &mut Book) {
+        if self.cfg.negative_balances && self.rng.random_bool(0.04) {
+            let psp = self.next_psp();
+            let big = funds.balance.max(0) + self.rng.random_range(1_000..50_000);
+            let reference = format!("order-{}", self.order_no.saturating_sub(3));
+            let time = self.local(date, 23, 40, 0, 2);
+            funds.push(time, EntryType::Refund, psp, reference, -big, None, None);
         }
-        if cfg.other_movements && rng.random_bool(0.08) {
-            psp_counter += 1;
-            let ty = match rng.random_range(0..4) {
+        if self.cfg.other_movements && self.rng.random_bool(0.08) {
+            let psp = self.next_psp();
+            let ty = match self.rng.random_range(0..4) {
                 0 => EntryType::Correction,
                 1 => EntryType::RetainedDisputedCapture,
                 2 => EntryType::ReturnedDisputedCapture,
                 _ => EntryType::CreditNote,
             };
             let amt = match ty {
-                EntryType::RetainedDisputedCapture => -rng.random_range(1_000..20_000),
-                EntryType::Correction => rng.random_range(-5_000..5_000),
-                _ => rng.random_range(1_000..20_000),
+                EntryType::RetainedDisputedCapture => -self.rng.random_range(1_000..20_000),
+                EntryType::Correction => self.rng.random_range(-5_000..5_000),
+                _ => self.rng.random_range(1_000..20_000),
             };
-            funds.push(
-                local(23, 45, 0, 3),
-                ty,
-                psp_counter.to_string(),
-                String::new(),
-                amt,
-                None,
-                None,
-            );
+            let time = self.local(date, 23, 45, 0, 3);
+            funds.push(time, ty, psp, String::new(), amt, None, None);
         }
-        if cfg.unknown_types && rng.random_bool(0.15) {
-            psp_counter += 1;
-            funds.push(
-                local(23, 46, 0, 4),
-                EntryType::Other("loyalty-bonus".into()),
-                psp_counter.to_string(),
-                String::new(),
-                250,
-                None,
-                None,
-            );
+        if self.cfg.unknown_types && self.rng.random_bool(0.15) {
+            let psp = self.next_psp();
+            let time = self.local(date, 23, 46, 0, 4);
+            let ty = EntryType::Other("loyalty-bonus".into());
+            funds.push(time, ty, psp, String::new(), 250, None, None);
         }
-        // The fees that land on this date.
-        for (psp, reference, fee, handle) in pending_fees.remove(&date).unwrap_or_default() {
+    }
+
+    /// The capture fees that land on this date, and now and then a credit note on fees.
+    fn fees_due(&mut self, date: NaiveDate, fees: &mut Book) {
+        let time = self.local(date, 23, 50, 0, 0);
+        for (psp, reference, fee, handle) in self.pending_fees.remove(&date).unwrap_or_default() {
+            fees.push(time, EntryType::CaptureFee, psp, reference, fee, handle, None);
+        }
+        if self.cfg.other_movements && self.rng.random_bool(0.05) {
+            let psp = self.next_psp();
+            let amount = self.rng.random_range(100..1_000);
+            let time = self.local(date, 23, 51, 0, 0);
             fees.push(
-                local(23, 50, 0, 0),
-                EntryType::CaptureFee,
-                psp,
-                reference,
-                fee,
-                handle,
-                None,
-            );
-        }
-        if cfg.other_movements && rng.random_bool(0.05) {
-            psp_counter += 1;
-            fees.push(
-                local(23, 51, 0, 0),
+                time,
                 EntryType::CreditNote,
-                psp_counter.to_string(),
+                psp,
                 String::new(),
-                rng.random_range(100..1_000),
+                amount,
                 None,
                 None,
             );
         }
-        let midnight = {
-            let next = date + Duration::days(1);
-            let naive = next.and_hms_opt(0, 0, 0).unwrap_or_default();
-            tz.from_local_datetime(&naive)
-                .earliest()
-                .map(|t| t.with_timezone(&chrono::Utc))
-                .unwrap_or_default()
-        };
-        if cfg.gross {
+    }
+
+    /// Gross: fees invoiced on the 1st. Net: the fees owed retained from funds every night.
+    fn settle_fees(
+        &mut self,
+        date: NaiveDate,
+        midnight: chrono::DateTime<chrono::Utc>,
+        funds: &mut Book,
+        fees: &mut Book,
+    ) {
+        if self.cfg.gross {
             if date.day() == 1 && fees.balance < 0 {
-                psp_counter += 1;
+                self.psp_counter += 1;
                 let amt = -fees.balance;
                 fees.push(
                     midnight,
                     EntryType::FeesInvoiced,
-                    format!("INV-{psp_counter}"),
+                    format!("INV-{}", self.psp_counter),
                     format!("Faktura {}", date.format("%Y-%m")),
                     amt,
                     None,
@@ -379,66 +406,64 @@ pub fn generate(cfg: &SynthConfig, from: NaiveDate, to: NaiveDate) -> SynthLedge
             fees.push(
                 midnight,
                 EntryType::FeesRetained,
-                format!("{}-{}", cfg.ledger_id, 2_000_300 + psp_counter % 1000),
+                format!("{}-{}", self.cfg.ledger_id, 2_000_300 + self.psp_counter % 1000),
                 String::new(),
                 amt,
                 None,
                 None,
             );
-            psp_counter += 1;
+            self.psp_counter += 1;
+            let psp = format!("01H{:X}", self.psp_counter);
             funds.push(
                 midnight,
                 EntryType::FeesRetained,
-                format!("01H{psp_counter:X}"),
+                psp,
                 String::new(),
                 -amt,
                 None,
                 None,
             );
         }
-        if funds.balance < 0 {
-            negative_days += 1;
-            if negative_days > 5 {
-                psp_counter += 1;
-                let amt = -funds.balance;
-                funds.push(
-                    midnight,
-                    EntryType::TopUp,
-                    format!("TOPUP-{psp_counter}"),
-                    String::new(),
-                    amt,
-                    None,
-                    None,
-                );
-                negative_days = 0;
-            }
-        } else {
-            negative_days = 0;
+    }
+
+    /// A balance negative for more than five dates is topped up.
+    fn top_up(&mut self, midnight: chrono::DateTime<chrono::Utc>, funds: &mut Book) {
+        if funds.balance >= 0 {
+            self.negative_days = 0;
+            return;
         }
-        let pays = match cfg.frequency {
+        self.negative_days += 1;
+        if self.negative_days > 5 {
+            self.psp_counter += 1;
+            let psp = format!("TOPUP-{}", self.psp_counter);
+            let amt = -funds.balance;
+            funds.push(midnight, EntryType::TopUp, psp, String::new(), amt, None, None);
+            self.negative_days = 0;
+        }
+    }
+
+    /// On a payout date (daily, Mondays or the 1st) a positive balance is paid out whole.
+    fn payout(&mut self, date: NaiveDate, midnight: chrono::DateTime<chrono::Utc>, funds: &mut Book) {
+        let pays = match self.cfg.frequency {
             Frequency::Daily => true,
             Frequency::Weekly => date.weekday() == Weekday::Mon,
             Frequency::Monthly => date.day() == 1,
         };
         if pays && funds.balance > 0 {
             let amt = funds.balance;
+            let payout_no = self.payout_no;
             funds.push(
                 midnight,
                 EntryType::PayoutScheduled,
-                format!("{}-{payout_no}", cfg.ledger_id),
+                format!("{}-{payout_no}", self.cfg.ledger_id),
                 format!("Vipps utbet. {payout_no} Vippsnr 57860"),
                 -amt,
                 None,
                 None,
             );
-            payout_no += 1;
+            self.payout_no += 1;
         }
-        funds_balance = funds.balance;
-        fees_balance = fees.balance;
-        out.funds.insert(date, funds.entries);
-        out.fees.insert(date, fees.entries);
     }
-    out
 }
 
 /// The documented example day (ledger 12345, 2022-10-01) from the fixture JSON, as stored entries:

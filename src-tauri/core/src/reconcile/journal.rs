@@ -1,0 +1,150 @@
+//! The journal: the balanced vouchers the accountant books for a reconciled month, one per payout
+//! and one per gross-settled fee invoice, on the accounts the user picked.
+
+use super::MonthReport;
+use crate::model::Minor;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Account numbers for the journal (Norwegian standard chart defaults).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct JournalAccounts {
+    /// Bank account the payout reaches (1920 Bankinnskudd).
+    pub bank: String,
+    /// Bank and card fees (7770 Bank- og kortgebyrer).
+    pub fees: String,
+    /// Sales clearing account the shop books its Vipps sales against (user-picked 15xx/19xx).
+    pub clearing: String,
+    /// Suspense account for movements that need a person's judgement (2990 is a common choice).
+    pub suspense: String,
+    /// Accounts payable, for gross-settled fee invoices (2400 Leverandørgjeld).
+    pub payable: String,
+}
+
+impl Default for JournalAccounts {
+    fn default() -> Self {
+        JournalAccounts {
+            bank: "1920".into(),
+            fees: "7770".into(),
+            clearing: "1580".into(),
+            suspense: "2990".into(),
+            payable: "2400".into(),
+        }
+    }
+}
+
+/// One journal line; exactly one of `debit` / `credit` is non-zero.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct JournalLine {
+    pub account: String,
+    pub text: String,
+    #[ts(type = "number")]
+    pub debit: Minor,
+    #[ts(type = "number")]
+    pub credit: Minor,
+}
+
+/// One balanced voucher: a payout, or a gross-settled fee invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Voucher {
+    pub number: u32,
+    pub date: NaiveDate,
+    pub description: String,
+    pub lines: Vec<JournalLine>,
+}
+
+impl Voucher {
+    pub fn debits(&self) -> Minor {
+        self.lines.iter().map(|l| l.debit).sum()
+    }
+    pub fn credits(&self) -> Minor {
+        self.lines.iter().map(|l| l.credit).sum()
+    }
+}
+
+fn line(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
+    (signed_debit != 0).then(|| JournalLine {
+        account: account.to_string(),
+        text,
+        debit: signed_debit.max(0),
+        credit: (-signed_debit).max(0),
+    })
+}
+
+/// The vouchers for the month: one per payout (sales clearing credited with captures less refunds,
+/// fees debited, bank debited with the payout, other movements on the suspense line, any balance
+/// carried in or kept back on the clearing account), then one per fee invoice.
+pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher> {
+    let mut out = Vec::new();
+    for p in &report.payouts {
+        let period = format!("{} to {}", p.covered_from, p.covered_to);
+        let lines: Vec<JournalLine> = [
+            line(&accounts.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
+            line(&accounts.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
+            line(&accounts.clearing, format!("Vipps MobilePay sales less refunds {period}"), -p.net_sales),
+            line(
+                &accounts.suspense,
+                format!("SUSPENSE: other Vipps MobilePay movements {period} (corrections, top-ups, disputes) — classify"),
+                -p.other,
+            ),
+            line(
+                &accounts.clearing,
+                "Vipps MobilePay balance carried in from the previous payout / kept back".to_string(),
+                p.balance_after - p.carried_in,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out.push(Voucher {
+            number: out.len() as u32 + 1,
+            date: p.date,
+            description: format!("Vipps MobilePay payout {} ({})", p.label, period),
+            lines,
+        });
+    }
+    for inv in &report.fee_invoices {
+        let lines: Vec<JournalLine> = [
+            line(
+                &accounts.fees,
+                format!("Vipps MobilePay fees {} to {}", inv.covered_from, inv.covered_to),
+                inv.amount,
+            ),
+            line(
+                &accounts.payable,
+                format!("Vipps MobilePay fee invoice {}", inv.psp_reference),
+                -inv.amount,
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        out.push(Voucher {
+            number: out.len() as u32 + 1,
+            date: inv.date,
+            description: format!("Vipps MobilePay fee invoice {}", inv.psp_reference),
+            lines,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_debits_a_positive_amount_credits_a_negative_one_and_skips_zero() {
+        let debit = line("1920", "bank".into(), 28800).expect("a line");
+        let credit = line("1580", "sales".into(), -30000).expect("a line");
+        assert_eq!((debit.debit, debit.credit), (28800, 0));
+        assert_eq!((credit.debit, credit.credit), (0, 30000));
+        assert_eq!(line("7770", "fees".into(), 0), None);
+    }
+}
