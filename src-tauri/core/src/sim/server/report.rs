@@ -128,16 +128,9 @@ pub(super) async fn dates(
     path: &str,
     empty_page: bool,
 ) -> Reply {
-    if !shared.can_see(who, ledger_id) {
-        return ledger_not_found(shared, ledger_id, path);
-    }
-    let Some(topic) = Topic::parse(topic) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "The topic must be funds or fees.",
-            path,
-            shared.context_id(),
-        );
+    let topic = match visible_topic(shared, who, ledger_id, topic, path) {
+        Ok(topic) => topic,
+        Err(reply) => return reply,
     };
     let date = match path_date(shared, date, path) {
         Ok(d) => d,
@@ -201,16 +194,9 @@ pub(super) async fn feed(
     query: &[(String, String)],
     path: &str,
 ) -> Reply {
-    if !shared.can_see(who, ledger_id) {
-        return ledger_not_found(shared, ledger_id, path);
-    }
-    let Some(topic) = Topic::parse(topic) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "The topic must be funds or fees.",
-            path,
-            shared.context_id(),
-        );
+    let topic = match visible_topic(shared, who, ledger_id, topic, path) {
+        Ok(topic) => topic,
+        Err(reply) => return reply,
     };
     let first = shared
         .world
@@ -265,4 +251,25 @@ pub(super) async fn feed(
         try_later: at_end,
     };
     Reply::json(StatusCode::OK, &page)
+}
+
+/// The ledger must be visible to the caller (else 404, as production) and the topic known (else 400).
+fn visible_topic(
+    shared: &Shared,
+    who: Principal,
+    ledger_id: &str,
+    topic: &str,
+    path: &str,
+) -> Result<Topic, Reply> {
+    if !shared.can_see(who, ledger_id) {
+        return Err(ledger_not_found(shared, ledger_id, path));
+    }
+    Topic::parse(topic).ok_or_else(|| {
+        problem(
+            StatusCode::BAD_REQUEST,
+            "The topic must be funds or fees.",
+            path,
+            shared.context_id(),
+        )
+    })
 }
