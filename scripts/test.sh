@@ -21,6 +21,9 @@ fi
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "code shape: no product Rust file over 900 lines, no function over 150 (scripts/code-shape.py)"
+python3 scripts/code-shape.py
+
 step "cargo build (the avstem binary the CLI and end-to-end tests run)"
 cargo build --quiet
 

@@ -1,10 +1,12 @@
 //! The Report API and Sales API clients: auth (merchant and partner), paging, liberal decoding,
-//! retries. Wire DTOs live in `dto` and `sales_dto`; callers only ever see `crate::model` and
+//! retries. `client` sends and pages, `request` decides where a request may go (base URL, proxies)
+//! and what it carries (headers). Wire DTOs live in `dto` and `sales_dto`; callers only ever see `crate::model` and
 //! `crate::sales` types.
 
 pub mod auth;
 pub mod client;
 pub mod dto;
+pub mod request;
 pub mod retry;
 pub mod sales;
 pub mod sales_dto;
