@@ -163,7 +163,15 @@ fn the_demo_month_end_through_the_windows_commands() {
     assert_eq!(minor(&totals["payout"]), sum("payout"));
     assert_eq!(minor(&totals["net"]), sum("net"));
     assert_eq!(minor(&totals["payoutCount"]), 31, "daily payouts");
-    assert_eq!(view["cachedDays"].as_array().map(Vec::len), Some(31));
+    // Each date's state comes from Rust: a synced month of daily payouts is paid throughout.
+    let states: Vec<&str> = view["days"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .filter_map(|d| d["state"].as_str())
+        .collect();
+    assert_eq!(states.len(), 31);
+    assert!(states.iter().all(|s| *s == "paid"), "{states:?}");
 
     // A day, one page at a time: the total counts every row, the page holds only what was asked.
     let day = days.iter().find(|d| d["date"] == "2025-10-15").expect("15th");
@@ -207,6 +215,10 @@ fn the_demo_month_end_through_the_windows_commands() {
     let capture_psp = captures[0]["pspReference"].as_str().expect("psp");
     let capture = w.ok("capture_detail", json!({"pspReference": capture_psp}));
     assert_eq!(capture["capture"]["payout"], p["label"]);
+    assert_eq!(
+        capture["payout"]["pspReference"], psp,
+        "the payout link comes from Rust"
+    );
     assert!(minor(&capture["capture"]["fees"]) > 0);
     let kinds: Vec<&str> = capture["entries"]
         .as_array()
@@ -296,9 +308,25 @@ fn the_demo_month_end_through_the_windows_commands() {
         .iter()
         .any(|e| e["pspReference"] == capture_psp));
 
-    // Export: the workbook is written where asked, without personal data.
+    // Export: only to a file picked in the Save dialog (opened by Rust; under test it answers from
+    // AVSTEM_TEST_SAVE_DIR), without personal data.
     let out = w.ctx.data_dir.join("out").join("october.xlsx");
     std::fs::create_dir_all(out.parent().expect("parent")).expect("dir");
+    let refused = w
+        .invoke(
+            "export_month",
+            json!({"request": {"ledgerId": LEDGER, "month": MONTH, "format": "xlsx", "gdpr": false,
+                               "path": out.display().to_string()}}),
+        )
+        .expect_err("not chosen in the dialog");
+    assert!(refused.to_string().contains("Save dialog"), "{refused}");
+    assert!(!out.exists());
+    std::env::set_var("AVSTEM_TEST_SAVE_DIR", out.parent().expect("parent"));
+    let chosen = w.ok(
+        "choose_export_path",
+        json!({"suggestedName": "october.xlsx", "csv": false}),
+    );
+    assert_eq!(chosen, out.display().to_string());
     let written = w.ok(
         "export_month",
         json!({"request": {"ledgerId": LEDGER, "month": MONTH, "format": "xlsx", "gdpr": false,
