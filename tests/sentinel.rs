@@ -197,9 +197,11 @@ fn no_secret_reaches_files_exports_or_output_even_on_error_paths() {
     );
 
     // Error paths: wrong keys, a faulty server (retries, token expiry, a validation error), no server.
+    // Environment secrets override a keyring profile only when AVSTEM_PROFILE names it.
     let wrong = [
         ("AVSTEM_CLIENT_SECRET", WRONG),
         ("AVSTEM_SUBSCRIPTION_KEY", SUBKEY),
+        ("AVSTEM_PROFILE", name_clean.as_str()),
     ];
     let (code, text) = run.avstem(&data, &["profile", "test", &name_clean], &wrong);
     assert_eq!(code, Some(1), "{text}");
