@@ -353,6 +353,39 @@ fn the_demo_month_end_through_the_windows_commands() {
         "a header and one line per entry"
     );
     assert_eq!(csv["fundsRows"], written["fundsRows"]);
+
+    // With personal data in the cache (a GDPR sync), the window's screens still show none.
+    w.ok(
+        "sync_month",
+        json!({"profile": "demo", "ledgerId": LEDGER, "month": MONTH, "gdpr": true}),
+    );
+    let named = |entries: &Value| {
+        entries
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| !e["name"].is_null() || !e["message"].is_null() || !e["maskedPhoneNo"].is_null())
+            .count()
+    };
+    let mut cached_names = 0;
+    let mut shown_names = 0;
+    for day in 1..=31 {
+        let date = format!("{MONTH}-{day:02}");
+        let page = w.ok(
+            "day_entries",
+            json!({"ledgerId": LEDGER, "topic": "funds", "date": date,
+                   "query": {"offset": 0, "limit": 1000}}),
+        );
+        shown_names += named(&page["entries"]);
+        let store = w.ctx.open_store().expect("store");
+        let date: chrono::NaiveDate = date.parse().expect("date");
+        let rows = store
+            .entries_between(LEDGER, avstem_core::model::Topic::Funds, date, date)
+            .expect("rows");
+        cached_names += rows.iter().filter(|e| e.name.is_some()).count();
+    }
+    assert!(cached_names > 0, "the GDPR sync stored names");
+    assert_eq!(shown_names, 0, "the day screen shows no personal data");
 }
 
 #[test]

@@ -2,12 +2,11 @@
 //! Cache reads run on the blocking pool so a big month never freezes the window.
 
 use crate::AppState;
-use avstem_core::api::{ApiClient, ClientConfig};
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
 use avstem_core::model::{Country, Entry, Ledger, Topic, YearMonth};
 use avstem_core::month::views::{self, CaptureDetail, DayView, MonthView, PayoutDetail};
 use avstem_core::month::{self as month_service};
-use avstem_core::profile::{self, NewProfile, Profile, ProfileKind, DEMO_PROFILE};
+use avstem_core::profile::{self, NewProfile, Profile, ProfileKind};
 use avstem_core::secrets::Secret;
 use avstem_core::store::{DayPage, DayQuery};
 use avstem_core::sync::{CancelToken, SyncProgress, SyncSummary};
@@ -102,15 +101,7 @@ pub async fn list_profiles(state: State<'_, AppState>) -> CmdResult<Vec<Profile>
 /// "Try with demo data": save the demo profile, start the built-in simulator and fetch its ledgers.
 #[tauri::command]
 pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<Vec<Ledger>> {
-    let ctx = state.ctx.clone();
-    let saved = ctx.clone();
-    blocking(move || {
-        let mut book = saved.profiles()?;
-        book.upsert(Profile::demo());
-        book.save(&saved.data_dir)
-    })
-    .await?;
-    refresh(&ctx, DEMO_PROFILE).await
+    state.ctx.start_demo().await.map_err(|e| e.to_user())
 }
 
 /// What the "Add your keys" form sends. Secrets travel once, to the keyring, and never come back;
@@ -166,17 +157,14 @@ pub struct ConnectionTest {
     pub ledger_count: u32,
 }
 
-async fn test_form(form: &KeysForm) -> avstem_core::Result<Vec<Ledger>> {
-    let new = form.new_profile();
-    let profile = new.profile()?;
-    let client = ApiClient::new(&profile.base_url, new.credentials()?, ClientConfig::default())?;
-    client.ledgers(None).await
-}
-
 /// "Test connection": fetch the ledgers with the typed keys, saving nothing.
 #[tauri::command]
 pub async fn test_keys(form: KeysForm) -> CmdResult<ConnectionTest> {
-    let ledgers = test_form(&form).await.map_err(|e| e.to_user())?;
+    let ledgers = form
+        .new_profile()
+        .test_connection()
+        .await
+        .map_err(|e| e.to_user())?;
     Ok(ConnectionTest {
         ledger_count: u32::try_from(ledgers.len()).unwrap_or(u32::MAX),
     })
@@ -196,14 +184,11 @@ pub async fn remove_profile(state: State<'_, AppState>, name: String) -> CmdResu
 /// Test the keys, then save the profile (secrets to the keyring) and cache its ledgers.
 #[tauri::command]
 pub async fn save_profile(state: State<'_, AppState>, form: KeysForm) -> CmdResult<Profile> {
-    let ledgers = test_form(&form).await.map_err(|e| e.to_user())?;
-    let ctx = state.ctx.clone();
-    blocking(move || {
-        let profile = profile::add_profile(&ctx.data_dir, &form.new_profile(), ctx.secrets())?;
-        ctx.open_store()?.upsert_ledgers(&profile.name, &ledgers)?;
-        Ok(profile)
-    })
-    .await
+    state
+        .ctx
+        .save_tested_profile(form.new_profile())
+        .await
+        .map_err(|e| e.to_user())
 }
 
 /// The ledgers of `profile` already on this computer (works offline).
@@ -213,21 +198,10 @@ pub async fn cached_ledgers(state: State<'_, AppState>, profile: String) -> CmdR
     blocking(move || ctx.open_store_for_reading()?.ledgers(Some(&profile))).await
 }
 
-async fn refresh(ctx: &avstem_core::context::Context, profile: &str) -> CmdResult<Vec<Ledger>> {
-    let (profile, client) = ctx.client_for(profile).await.map_err(|e| e.to_user())?;
-    let ledgers = client.ledgers(None).await.map_err(|e| e.to_user())?;
-    let ctx = ctx.clone();
-    blocking(move || {
-        ctx.open_store()?.upsert_ledgers(&profile.name, &ledgers)?;
-        Ok(ledgers)
-    })
-    .await
-}
-
 /// Fetch the profile's ledgers from Vipps MobilePay and cache them.
 #[tauri::command]
 pub async fn refresh_ledgers(state: State<'_, AppState>, profile: String) -> CmdResult<Vec<Ledger>> {
-    refresh(&state.ctx, &profile).await
+    state.ctx.refresh_ledgers(&profile).await.map_err(|e| e.to_user())
 }
 
 /// The month screen: the reconciled month from the cache, with the ledger's own today.
@@ -251,11 +225,8 @@ pub async fn day_entries(
     query: DayQuery,
 ) -> CmdResult<DayPage> {
     let ctx = state.ctx.clone();
-    blocking(move || {
-        ctx.open_store_for_reading()?
-            .day_entries(&ledger_id, topic, date, &query)
-    })
-    .await
+    blocking(move || views::day_entries(&ctx.open_store_for_reading()?, &ledger_id, topic, date, &query))
+        .await
 }
 
 /// The figures of one ledger date, from the cache's per-date totals (no scan of the entries).

@@ -112,6 +112,44 @@ impl Context {
         ApiClient::new(&base_url, credentials, ClientConfig::default())
     }
 
+    /// The profile's ledgers, fetched from Vipps MobilePay and cached (the cache write off the
+    /// async threads).
+    pub async fn refresh_ledgers(&self, name: &str) -> Result<Vec<crate::model::Ledger>> {
+        let (profile, client) = self.client_for(name).await?;
+        let ledgers = client.ledgers(None).await?;
+        let ctx = self.clone();
+        blocking(move || {
+            ctx.open_store()?.upsert_ledgers(&profile.name, &ledgers)?;
+            Ok(ledgers)
+        })
+        .await
+    }
+
+    /// "Try with demo data": save the demo profile, start the built-in simulator, fetch its ledgers.
+    pub async fn start_demo(&self) -> Result<Vec<crate::model::Ledger>> {
+        let ctx = self.clone();
+        blocking(move || {
+            let mut book = ctx.profiles()?;
+            book.upsert(Profile::demo());
+            book.save(&ctx.data_dir)
+        })
+        .await?;
+        self.refresh_ledgers(DEMO_PROFILE).await
+    }
+
+    /// "Save profile": test the typed keys against the API first, then save the profile (secrets
+    /// to the keyring) and cache the ledgers it sees. Nothing is saved when the test fails.
+    pub async fn save_tested_profile(&self, new: crate::profile::NewProfile) -> Result<Profile> {
+        let ledgers = new.test_connection().await?;
+        let ctx = self.clone();
+        blocking(move || {
+            let profile = crate::profile::add_profile(&ctx.data_dir, &new, ctx.secrets())?;
+            ctx.open_store()?.upsert_ledgers(&profile.name, &ledgers)?;
+            Ok(profile)
+        })
+        .await
+    }
+
     /// The base URL of the demo simulator, starting it if needed. Its data is the same in every
     /// process (a fixed seed), so the window and the CLI see the same demo ledgers.
     pub async fn demo_base_url(&self) -> Result<String> {
@@ -128,4 +166,11 @@ impl Context {
         *guard = Some(handle);
         Ok(url)
     }
+}
+
+/// Run file and cache work on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Io(format!("A background task stopped unexpectedly ({e}).")))?
 }

@@ -220,6 +220,17 @@ pub struct NewProfile {
 }
 
 impl NewProfile {
+    /// "Test connection": the ledgers these keys see, saving nothing.
+    pub async fn test_connection(&self) -> Result<Vec<crate::model::Ledger>> {
+        let profile = self.profile()?;
+        let client = crate::api::ApiClient::new(
+            &profile.base_url,
+            self.credentials()?,
+            crate::api::ClientConfig::default(),
+        )?;
+        client.ledgers(None).await
+    }
+
     pub fn profile(&self) -> Result<Profile> {
         validate_name(&self.name)?;
         if self.name == DEMO_PROFILE {
