@@ -55,6 +55,7 @@ fn quick() -> ClientConfig {
         max_retries: 8,
         base_backoff: Duration::from_millis(2),
         max_backoff: Duration::from_millis(50),
+        ..ClientConfig::default()
     }
 }
 

@@ -27,6 +27,7 @@ fn quick() -> ClientConfig {
         max_retries: 6,
         base_backoff: std::time::Duration::from_millis(2),
         max_backoff: std::time::Duration::from_millis(50),
+        ..ClientConfig::default()
     }
 }
 

@@ -39,6 +39,7 @@ fn fast_retries() -> ClientConfig {
         max_retries: 8,
         base_backoff: Duration::from_millis(2),
         max_backoff: Duration::from_millis(20),
+        ..ClientConfig::default()
     }
 }
 

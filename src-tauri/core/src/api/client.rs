@@ -2,9 +2,7 @@
 //! turning every failure into an `Error` a user can act on.
 
 use super::auth::{self, Token};
-use super::dto::{self, EntriesPage, EntryContext, ErrorBody, LedgerDto, LedgersPage, TokenResponse};
-pub use super::request::parse_base_url;
-use super::request::{api_headers, insert, system_headers, with_proxy};
+use super::dto::{self, EntriesPage, EntryContext, LedgerDto, LedgersPage};
 use super::retry;
 use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic};
@@ -18,6 +16,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use url::Url;
+
+use super::answers::{body_too_large, decode_token, status_error, token_status_error, Reply};
+pub(super) use super::answers::{repeated_cursor, too_many_pages};
+use super::request::{api_headers, insert, system_headers, with_proxy};
+pub use super::request::{parse_base_url, ProxySetting};
 
 /// The only place the Report API exists.
 pub const PRODUCTION_BASE_URL: &str = "https://api.vipps.no";
@@ -57,13 +60,26 @@ impl Credentials {
     }
 }
 
+/// The most one answer may hold: a page of 1000 entries is well under 2 MiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long one call may take, its token fetch and retries included.
+pub const CALL_DEADLINE: Duration = Duration::from_secs(90);
+
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
+    /// One request, from connecting to the last byte of the answer.
     pub timeout: Duration,
     pub max_retries: u32,
     /// First backoff step; doubled each retry, with jitter, capped by `max_backoff`.
     pub base_backoff: Duration,
     pub max_backoff: Duration,
+    /// One call, token fetch and retries included, ends by this: a server that accepts and never
+    /// answers costs at most this, not timeout × retries (issue 13, item 8).
+    pub deadline: Duration,
+    /// The most one answer may hold; refused while it arrives, never buffered past this.
+    pub max_body_bytes: usize,
+    pub proxy: ProxySetting,
 }
 
 impl Default for ClientConfig {
@@ -73,6 +89,9 @@ impl Default for ClientConfig {
             max_retries: 5,
             base_backoff: Duration::from_millis(250),
             max_backoff: Duration::from_secs(30),
+            deadline: CALL_DEADLINE,
+            max_body_bytes: MAX_BODY_BYTES,
+            proxy: ProxySetting::default(),
         }
     }
 }
@@ -125,19 +144,30 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
-/// What one HTTP exchange produced, before it is judged.
-struct Reply {
-    status: StatusCode,
-    retry_after: Option<Duration>,
-    body: bytes::Bytes,
-}
-
 /// How one attempt ended.
 enum Attempt<T> {
     Done(T),
     /// 401: the token may be stale.
     Unauthorized,
-    Failed(Error, Option<Duration>),
+    Failed(Failure),
+}
+
+/// A failed attempt, and whether another could help.
+struct Failure {
+    error: Error,
+    retry_after: Option<Duration>,
+    /// False for an answer over the size cap: asking again would only fetch it again.
+    retryable: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            retryable: error.is_retryable(),
+            error,
+            retry_after: None,
+        }
+    }
 }
 
 impl ApiClient {
@@ -151,7 +181,7 @@ impl ApiClient {
             _ => String::from("(no host)"),
         };
         let api_headers = api_headers(&credentials)?;
-        let http = with_proxy(reqwest::Client::builder(), &base)?
+        let http = with_proxy(reqwest::Client::builder(), &base, &config.proxy)?
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .gzip(true)
@@ -204,7 +234,7 @@ impl ApiClient {
 
     /// Fetch a token now: the cheapest way to tell whether the keys work.
     pub async fn verify_keys(&self) -> Result<()> {
-        self.bearer().await.map(|_| ())
+        self.bearer(self.deadline()).await.map(|_| ())
     }
 
     /// Every ledger these keys can see, following the cursor; optionally only the ledger that
@@ -405,21 +435,19 @@ impl ApiClient {
         url
     }
 
-    /// GET with the bearer token; one token refresh on a 401; retries with backoff.
+    /// GET with the bearer token; one token refresh on a 401; retries with backoff, all within
+    /// the call's deadline.
     pub(super) async fn get_json<T: serde::de::DeserializeOwned>(
         &self,
         url: Url,
         what: &str,
         ledger_id: Option<&str>,
     ) -> Result<T> {
-        let cfg = &self.inner.config;
+        let deadline = self.deadline();
         let mut refreshed = false;
         let mut retries = 0u32;
-        // One call, retries included, gives up after three request timeouts: a server that
-        // accepts and never answers costs at most that, not timeout × retries.
-        let deadline = Instant::now() + cfg.timeout.saturating_mul(3);
         loop {
-            let token = self.bearer().await?;
+            let token = self.bearer(deadline).await?;
             let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                 Error::Undecodable {
                     detail: "the access token contains characters that cannot be sent back".into(),
@@ -433,14 +461,17 @@ impl ApiClient {
                 .request(Method::GET, url.clone())
                 .headers(self.inner.api_headers.clone())
                 .header(AUTHORIZATION, auth);
-            let attempt = match self.exchange(request).await {
-                Err(e) => Attempt::Failed(e, None),
+            let attempt = match self.exchange(request, deadline).await {
+                Err(f) => Attempt::Failed(f),
                 Ok(reply) if reply.status.is_success() => match dto::decode::<T>(&reply.body, what) {
                     Ok(v) => Attempt::Done(v),
-                    Err(e) => Attempt::Failed(e, None),
+                    Err(e) => Attempt::Failed(e.into()),
                 },
                 Ok(reply) if reply.status == StatusCode::UNAUTHORIZED => Attempt::Unauthorized,
-                Ok(reply) => Attempt::Failed(status_error(&reply, ledger_id), reply.retry_after),
+                Ok(reply) => Attempt::Failed(Failure {
+                    retry_after: reply.retry_after,
+                    ..status_error(&reply, ledger_id).into()
+                }),
             };
             match attempt {
                 Attempt::Done(v) => return Ok(v),
@@ -450,16 +481,12 @@ impl ApiClient {
                     self.invalidate(&token).await;
                 }
                 Attempt::Unauthorized => return Err(Error::KeysRejected),
-                Attempt::Failed(e, retry_after) => {
-                    if !e.is_retryable() || retries >= cfg.max_retries {
-                        return Err(e);
-                    }
-                    let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
-                    if Instant::now() + wait >= deadline {
-                        return Err(e);
-                    }
+                Attempt::Failed(failure) => {
+                    let Some(wait) = self.retry_wait(&failure, retries, deadline) else {
+                        return Err(failure.error);
+                    };
                     tracing::debug!(
-                        kind = e.kind(),
+                        kind = failure.error.kind(),
                         retry = retries + 1,
                         wait_ms = wait.as_millis() as u64,
                         "retrying {what}"
@@ -471,14 +498,33 @@ impl ApiClient {
         }
     }
 
+    /// When a call that starts now must end.
+    fn deadline(&self) -> Instant {
+        let now = Instant::now();
+        now.checked_add(self.inner.config.deadline)
+            .unwrap_or_else(|| now + Duration::from_secs(24 * 3600))
+    }
+
+    /// The wait before attempt `retries + 1`, or `None` when the failure is final: not worth
+    /// another attempt, retries used up, or the wait would pass the deadline.
+    fn retry_wait(&self, failure: &Failure, retries: u32, deadline: Instant) -> Option<Duration> {
+        let cfg = &self.inner.config;
+        if !failure.retryable || retries >= cfg.max_retries {
+            return None;
+        }
+        let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, failure.retry_after);
+        let left = deadline.saturating_duration_since(Instant::now());
+        (wait < left).then_some(wait)
+    }
+
     /// A token that is still fresh, or a new one. Holding the lock while fetching makes
     /// concurrent callers wait for one fetch instead of each starting their own.
-    async fn bearer(&self) -> Result<Secret> {
+    async fn bearer(&self, deadline: Instant) -> Result<Secret> {
         let mut slot = self.inner.token.lock().await;
         if let Some(t) = slot.as_ref().filter(|t| t.is_fresh(Instant::now())) {
             return Ok(t.secret().clone());
         }
-        let token = self.fetch_token().await?;
+        let token = self.fetch_token(deadline).await?;
         let secret = token.secret().clone();
         *slot = Some(token);
         Ok(secret)
@@ -492,31 +538,28 @@ impl ApiClient {
         }
     }
 
-    async fn fetch_token(&self) -> Result<Token> {
-        let cfg = &self.inner.config;
+    async fn fetch_token(&self, deadline: Instant) -> Result<Token> {
         let mut retries = 0u32;
-        let deadline = Instant::now() + cfg.timeout.saturating_mul(3);
         loop {
             let request = self.token_request();
             self.inner.token_requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            let result = match self.exchange(request).await {
-                Err(e) => Err((e, None)),
+            let result = match self.exchange(request, deadline).await {
+                Err(f) => Err(f),
                 Ok(reply) if reply.status.is_success() => decode_token(&reply.body)
                     .and_then(|resp| Token::from_response(resp, sent, Clock::System.now().timestamp()))
-                    .map_err(|e| (e, None)),
-                Ok(reply) => Err((token_status_error(&reply), reply.retry_after)),
+                    .map_err(Failure::from),
+                Ok(reply) => Err(Failure {
+                    retry_after: reply.retry_after,
+                    ..token_status_error(&reply).into()
+                }),
             };
             match result {
                 Ok(token) => return Ok(token),
-                Err((e, retry_after)) => {
-                    if !e.is_retryable() || retries >= cfg.max_retries {
-                        return Err(e);
-                    }
-                    let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, retry_after);
-                    if Instant::now() + wait >= deadline {
-                        return Err(e);
-                    }
+                Err(failure) => {
+                    let Some(wait) = self.retry_wait(&failure, retries, deadline) else {
+                        return Err(failure.error);
+                    };
                     retries += 1;
                     tokio::time::sleep(wait).await;
                 }
@@ -566,17 +609,36 @@ impl ApiClient {
         }
     }
 
-    /// Send once and read the whole body; transport failures become `Error::Network`.
-    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<Reply> {
+    /// Send once and read the whole body, within the request timeout and what is left of the
+    /// call's deadline; transport failures become `Error::Network`.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        deadline: Instant,
+    ) -> std::result::Result<Reply, Failure> {
+        let cfg = &self.inner.config;
+        let left = deadline.saturating_duration_since(Instant::now());
+        let limit = if left < cfg.timeout {
+            TimeLimit::Deadline(left)
+        } else {
+            TimeLimit::Request(cfg.timeout)
+        };
+        if left.is_zero() {
+            return Err(self.network_error(None, limit).into());
+        }
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
-        let response = request.send().await.map_err(|e| self.network_error(&e, false))?;
+        let response = request
+            .timeout(limit.duration())
+            .send()
+            .await
+            .map_err(|e| self.network_error(Some((&e, false)), limit))?;
         let status = response.status();
         let retry_after = response
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, Clock::System.now()));
-        let body = self.read_capped(response).await?;
+        let body = self.read_capped(response, limit).await?;
         Ok(Reply {
             status,
             retry_after,
@@ -584,42 +646,79 @@ impl ApiClient {
         })
     }
 
-    /// The whole body, refused past [`MAX_BODY_BYTES`] while it arrives (never buffered unbounded).
-    async fn read_capped(&self, mut response: reqwest::Response) -> Result<bytes::Bytes> {
+    /// The whole body, refused past `max_body_bytes` while it arrives (never buffered unbounded).
+    async fn read_capped(
+        &self,
+        mut response: reqwest::Response,
+        limit: TimeLimit,
+    ) -> std::result::Result<bytes::Bytes, Failure> {
+        let cap = self.inner.config.max_body_bytes;
+        let too_large = || Failure {
+            retryable: false,
+            ..body_too_large(cap).into()
+        };
         if response
             .content_length()
-            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+            .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > cap))
         {
-            return Err(body_too_large());
+            return Err(too_large());
         }
         let mut body = bytes::BytesMut::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.network_error(&e, true))? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(body_too_large());
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.network_error(Some((&e, true)), limit))?
+        {
+            if body.len().saturating_add(chunk.len()) > cap {
+                return Err(too_large());
             }
             body.extend_from_slice(&chunk);
         }
         Ok(body.freeze())
     }
 
-    /// Words for a transport failure. Built from the error's kind and its innermost cause only:
-    /// never from a request, so no header can leak in.
-    fn network_error(&self, e: &reqwest::Error, reading_body: bool) -> Error {
-        let detail = if e.is_timeout() {
-            format!("no answer within {} s", self.inner.config.timeout.as_secs_f64())
-        } else if reading_body {
-            format!(
+    /// Words for a transport failure (`None`: the deadline passed before the request could be
+    /// sent). Built from the error's kind and its innermost cause only: never from a request, so
+    /// no header can leak in.
+    fn network_error(&self, failed: Option<(&reqwest::Error, bool)>, limit: TimeLimit) -> Error {
+        let detail = match failed {
+            None => limit.no_answer(self.inner.config.deadline),
+            Some((e, _)) if e.is_timeout() => limit.no_answer(self.inner.config.deadline),
+            Some((e, true)) => format!(
                 "the connection dropped while the answer was arriving ({})",
                 root_cause(e)
-            )
-        } else if e.is_connect() {
-            format!("could not connect ({})", root_cause(e))
-        } else {
-            format!("the connection failed ({})", root_cause(e))
+            ),
+            Some((e, false)) if e.is_connect() => format!("could not connect ({})", root_cause(e)),
+            Some((e, false)) => format!("the connection failed ({})", root_cause(e)),
         };
         Error::Network {
             host: self.inner.host.clone(),
             detail,
+        }
+    }
+}
+
+/// What bounds one request: its own timeout, or the rest of the call's deadline when less is left.
+#[derive(Clone, Copy)]
+enum TimeLimit {
+    Request(Duration),
+    Deadline(Duration),
+}
+
+impl TimeLimit {
+    fn duration(self) -> Duration {
+        match self {
+            TimeLimit::Request(d) | TimeLimit::Deadline(d) => d,
+        }
+    }
+
+    fn no_answer(self, deadline: Duration) -> String {
+        match self {
+            TimeLimit::Request(d) => format!("no answer within {} s", d.as_secs_f64()),
+            TimeLimit::Deadline(_) => format!(
+                "no answer within the {} s a call may take, retries included",
+                deadline.as_secs_f64()
+            ),
         }
     }
 }
@@ -632,97 +731,12 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     dto::excerpt(&cur.to_string())
 }
 
-fn decode_token(body: &[u8]) -> Result<TokenResponse> {
-    // A token answer holds a token: never quote it back, not even in part.
-    dto::decode::<TokenResponse>(body, "token answer").map_err(|e| match e {
-        Error::Undecodable { detail, .. } => Error::Undecodable {
-            detail,
-            excerpt: "(not shown: a token answer may hold keys)".into(),
-        },
-        other => other,
-    })
-}
-
-/// A non-2xx, non-401 answer from the Report API.
-fn status_error(reply: &Reply, ledger_id: Option<&str>) -> Error {
-    let body = ErrorBody::parse(&reply.body);
-    let status = reply.status.as_u16();
-    let subject = || ledger_id.map_or_else(|| "the ledger list".to_string(), |l| format!("ledger {l}"));
-    match (status, body.error_code) {
-        (_, Some(10002)) => validation(&body, status),
-        (429, _) => Error::RateLimited {
-            retry_after_secs: reply.retry_after.map(|d| d.as_secs()),
-        },
-        (_, Some(10001)) => Error::ServerTransient {
-            status,
-            context_id: body.context(),
-        },
-        (403, _) if ledger_id.is_none() => Error::KeysRejected,
-        (403 | 404, _) => Error::NoAccess(subject()),
-        (408, _) | (500..=599, _) => Error::ServerTransient {
-            status,
-            context_id: body.context(),
-        },
-        (400..=499, _) => validation(&body, status),
-        // Redirects are never followed (the keys would go along): say so, and do not retry.
-        (300..=399, _) => Error::Validation {
-            message: format!(
-                "the server answered with a redirect (HTTP {status}), which Avstem does not follow; \
-                 check the server address in the profile"
-            ),
-            context_id: None,
-        },
-        _ => Error::Undecodable {
-            detail: format!("unexpected HTTP status {status}"),
-            excerpt: dto::excerpt(&String::from_utf8_lossy(&reply.body)),
-        },
-    }
-}
-
-/// A non-2xx answer from a token endpoint: refusals of the keys become `KeysRejected`.
-fn token_status_error(reply: &Reply) -> Error {
-    let body = ErrorBody::parse(&reply.body);
-    let status = reply.status.as_u16();
-    let oauth_refusal = matches!(
-        body.error.as_deref(),
-        Some("invalid_client" | "unauthorized_client" | "invalid_grant" | "access_denied")
-    );
-    match status {
-        401 | 403 => Error::KeysRejected,
-        400 if oauth_refusal => Error::KeysRejected,
-        _ => status_error(reply, None),
-    }
-}
-
-fn validation(body: &ErrorBody, status: u16) -> Error {
-    Error::Validation {
-        message: match body.text() {
-            Some(t) => format!("{t} (HTTP {status})"),
-            None => format!("HTTP {status}"),
-        },
-        context_id: body.context(),
-    }
-}
-
 /// What [`ApiClient::all_date_pages`] needs of a page: its items, and whether and where more follow.
 pub(super) struct DatePageParts<T> {
     pub items: Vec<T>,
     pub has_more: bool,
     pub cursor: Option<String>,
     pub try_later: bool,
-}
-
-/// The most one answer may hold: a page of 1000 entries is well under 2 MiB.
-pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
-
-fn body_too_large() -> Error {
-    Error::Undecodable {
-        detail: format!(
-            "the server sent more than {} MiB for one answer; Avstem stopped reading it",
-            MAX_BODY_BYTES / (1024 * 1024)
-        ),
-        excerpt: String::new(),
-    }
 }
 
 impl From<EntriesPage> for DatePageParts<dto::EntryDto> {
@@ -733,22 +747,6 @@ impl From<EntriesPage> for DatePageParts<dto::EntryDto> {
             try_later: page.try_later.unwrap_or(false),
             items: page.items,
         }
-    }
-}
-
-pub(super) fn repeated_cursor(what: &str, cursor: &str) -> Error {
-    Error::Undecodable {
-        detail: format!(
-            "the {what} kept sending a cursor it had already sent; stopped to avoid an endless loop"
-        ),
-        excerpt: dto::excerpt(cursor),
-    }
-}
-
-pub(super) fn too_many_pages(what: &str) -> Error {
-    Error::Undecodable {
-        detail: format!("the {what} did not end after {MAX_PAGES_PER_DATE} pages"),
-        excerpt: String::new(),
     }
 }
 
@@ -798,19 +796,6 @@ mod tests {
         assert_eq!(
             c.url(&["report", "v2", "ledgers", "a/b c", "funds"]).as_str(),
             "http://127.0.0.1:9/prefix/report/v2/ledgers/a%2Fb%20c/funds"
-        );
-    }
-
-    #[test]
-    fn system_headers_fit_in_thirty_characters() {
-        let h = system_headers();
-        assert_eq!(h.len(), 4);
-        for (name, value) in &h {
-            assert!(value.len() <= 30, "{name}");
-        }
-        assert_eq!(
-            h.get("vipps-system-name").and_then(|v| v.to_str().ok()),
-            Some("avstem")
         );
     }
 

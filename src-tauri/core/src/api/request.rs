@@ -1,6 +1,6 @@
 //! What a request carries and where it may go: the base URL (production unless told, plain http
 //! only to this machine), proxies (loopback never through one, the real API only via
-//! `HTTPS_PROXY`), and the headers every call sends (keys, MSN, the Vipps-System-* identification).
+//! `HTTPS_PROXY`, except hosts `NO_PROXY` lists), and the headers every call sends (keys, MSN, the Vipps-System-* identification).
 
 use super::client::{Credentials, PLUGIN_NAME, PRODUCTION_BASE_URL, SYSTEM_NAME};
 use super::dto;
@@ -9,32 +9,91 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::net::IpAddr;
 use url::Url;
 
-/// Proxies: loopback (the demo, the simulator) never goes through one, and the real API only
-/// through an https proxy named by `HTTPS_PROXY` (or `https_proxy`). `HTTP_PROXY` and `ALL_PROXY`
-/// are ignored: a plain-http proxy would see the keys (issue 13, item 1). `NO_PROXY` is not read.
-pub(super) fn with_proxy(builder: reqwest::ClientBuilder, base: &Url) -> Result<reqwest::ClientBuilder> {
+/// Which proxy an https API address goes through. Loopback never goes through one, whatever this
+/// says, and plain-http proxy variables (`HTTP_PROXY`, `ALL_PROXY`) are never used: such a proxy
+/// would read the keys.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub enum ProxySetting {
+    /// `HTTPS_PROXY` (or `https_proxy`), except the hosts `NO_PROXY` (or `no_proxy`) lists; read
+    /// when the client is built.
+    #[default]
+    FromEnvironment,
+    /// This proxy, except the hosts `no_proxy` lists (the `NO_PROXY` syntax: `host, .domain, 10.0.0.0/8, *`).
+    Https { proxy: String, no_proxy: String },
+    /// Straight to the server.
+    Direct,
+}
+
+// A proxy address may hold a user name and password: never printed.
+impl std::fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProxySetting::FromEnvironment => f.write_str("FromEnvironment"),
+            ProxySetting::Https { no_proxy, .. } => f
+                .debug_struct("Https")
+                .field("proxy", &"***")
+                .field("no_proxy", no_proxy)
+                .finish(),
+            ProxySetting::Direct => f.write_str("Direct"),
+        }
+    }
+}
+
+impl ProxySetting {
+    /// `FromEnvironment` resolved to what the variables say.
+    fn resolve(&self) -> ProxySetting {
+        match self {
+            ProxySetting::FromEnvironment => match proxy_variables() {
+                (Some(proxy), no_proxy) => ProxySetting::Https {
+                    proxy,
+                    no_proxy: no_proxy.unwrap_or_default(),
+                },
+                (None, _) => ProxySetting::Direct,
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`, each if set and not blank.
+#[allow(clippy::disallowed_methods)] // the one place proxy settings are read
+fn proxy_variables() -> (Option<String>, Option<String>) {
+    let read = |names: [&str; 2]| {
+        names
+            .iter()
+            .find_map(|k| std::env::var(k).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    (
+        read(["HTTPS_PROXY", "https_proxy"]),
+        read(["NO_PROXY", "no_proxy"]),
+    )
+}
+
+/// `builder` with reqwest's own reading of the proxy variables switched off, and an https proxy
+/// only for an https address off this computer.
+pub(super) fn with_proxy(
+    builder: reqwest::ClientBuilder,
+    base: &Url,
+    setting: &ProxySetting,
+) -> Result<reqwest::ClientBuilder> {
     let builder = builder.no_proxy();
     if is_loopback(base) || base.scheme() != "https" {
         return Ok(builder);
     }
-    match https_proxy_from_env() {
-        Some(proxy) => {
-            let proxy = reqwest::Proxy::https(&proxy).map_err(|_| {
-                Error::Input("HTTPS_PROXY is not a proxy address (e.g. http://proxy.example:3128).".into())
+    match setting.resolve() {
+        ProxySetting::Https { proxy, no_proxy } => {
+            // Not quoted back: a proxy address may hold a password.
+            let proxy = reqwest::Proxy::https(proxy.as_str()).map_err(|_| {
+                Error::Input(
+                    "HTTPS_PROXY is not a proxy address; it should look like http://proxy.example:3128."
+                        .into(),
+                )
             })?;
-            Ok(builder.proxy(proxy))
+            Ok(builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy))))
         }
-        None => Ok(builder),
+        ProxySetting::FromEnvironment | ProxySetting::Direct => Ok(builder),
     }
-}
-
-/// `HTTPS_PROXY` or `https_proxy`, if set.
-#[allow(clippy::disallowed_methods)] // the one place a proxy setting is read
-fn https_proxy_from_env() -> Option<String> {
-    ["HTTPS_PROXY", "https_proxy"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok())
-        .filter(|v| !v.trim().is_empty())
 }
 
 /// Production unless told otherwise; plain http only to this machine.
@@ -76,6 +135,7 @@ pub fn parse_base_url(base_url: &str) -> Result<Url> {
     }
 }
 
+/// `localhost`, 127.0.0.0/8 or ::1.
 pub(super) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -153,4 +213,91 @@ pub(super) fn api_headers(credentials: &Credentials) -> Result<HeaderMap> {
         }
     }
     Ok(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// A "proxy" that counts connections and drops each at once.
+    async fn counting_proxy() -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("addr"));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                drop(socket);
+            }
+        });
+        (address, connections)
+    }
+
+    /// Connections the proxy saw while one GET to `target` was tried.
+    async fn proxied(target: &str, setting: ProxySetting, proxy_seen: &AtomicUsize) -> usize {
+        let base = parse_base_url(target).expect("address");
+        let client = with_proxy(reqwest::Client::builder(), &base, &setting)
+            .expect("proxy setting")
+            .timeout(Duration::from_millis(500))
+            .build()
+            .expect("client");
+        let before = proxy_seen.load(Ordering::SeqCst);
+        let _ = client.get(base).send().await;
+        proxy_seen.load(Ordering::SeqCst) - before
+    }
+
+    /// TEST-NET-1 (RFC 5737): routed nowhere, so a direct attempt simply times out.
+    const OFF_THIS_COMPUTER: &str = "https://192.0.2.1";
+
+    #[tokio::test]
+    async fn the_real_api_goes_through_the_https_proxy_unless_no_proxy_names_it() {
+        let (proxy, seen) = counting_proxy().await;
+        let via = |no_proxy: &str| ProxySetting::Https {
+            proxy: proxy.clone(),
+            no_proxy: no_proxy.into(),
+        };
+        assert_eq!(proxied(OFF_THIS_COMPUTER, via(""), &seen).await, 1);
+        assert_eq!(proxied(OFF_THIS_COMPUTER, via("192.0.2.1"), &seen).await, 0);
+        assert_eq!(
+            proxied(OFF_THIS_COMPUTER, via("10.0.0.1, 192.0.2.0/24"), &seen).await,
+            0
+        );
+        assert_eq!(proxied(OFF_THIS_COMPUTER, ProxySetting::Direct, &seen).await, 0);
+        // Loopback never goes through a proxy, whatever the setting.
+        assert_eq!(proxied("http://127.0.0.1:9", via(""), &seen).await, 0);
+        assert_eq!(proxied("https://localhost:9", via(""), &seen).await, 0);
+    }
+
+    #[test]
+    fn a_proxy_that_is_no_address_is_refused_without_echoing_it() {
+        let setting = ProxySetting::Https {
+            proxy: "http://user:sentinel@[not-an-address]:3128".into(),
+            no_proxy: String::new(),
+        };
+        let base = parse_base_url("").expect("production");
+        let err = with_proxy(reqwest::Client::builder(), &base, &setting).expect_err("refused");
+        assert!(
+            err.to_string().contains("HTTPS_PROXY is not a proxy address"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("sentinel"), "{err}");
+        assert!(!format!("{setting:?}").contains("sentinel"));
+    }
+
+    #[test]
+    fn system_headers_fit_in_thirty_characters() {
+        let h = system_headers();
+        assert_eq!(h.len(), 4);
+        for (name, value) in &h {
+            assert!(value.len() <= 30, "{name}");
+        }
+        assert_eq!(
+            h.get("vipps-system-name").and_then(|v| v.to_str().ok()),
+            Some("avstem")
+        );
+    }
 }

@@ -46,6 +46,7 @@ pub fn quick() -> ClientConfig {
         max_retries: 3,
         base_backoff: Duration::from_millis(5),
         max_backoff: Duration::from_secs(3),
+        ..ClientConfig::default()
     }
 }
 
