@@ -1174,3 +1174,53 @@ async fn a_declared_length_over_the_cap_is_refused_unread() {
         .expect_err("refused");
     assert!(err.to_string().contains("sent more than 64 MiB"), "{err}");
 }
+
+// ------------------------------------------------------------------ server text (issue 13, item 11)
+
+/// Escape sequences and control characters in an error body or a body excerpt never reach the
+/// message a terminal or the window shows.
+#[tokio::test]
+async fn server_text_in_an_error_message_has_no_control_characters() {
+    let route = get(|Path((_, _, date)): Path<(String, String, String)>| async move {
+        if date == "2022-10-01" {
+            (
+                StatusCode::BAD_REQUEST,
+                [("content-type", "application/problem+json")],
+                r#"{"title":"Bad Request","detail":"\u001b[31mred\u0007 \u001b]0;owned\u0007text"}"#,
+            )
+        } else {
+            (
+                StatusCode::OK,
+                [("content-type", "application/json")],
+                "\u{1b}[2J\u{1b}]0;owned\u{7}<html>not json",
+            )
+        }
+    });
+    let router = with_tokens(
+        Router::new().route(DATES, route),
+        Hits::default(),
+        Seen::default(),
+        "3600",
+    );
+    let client = client_for(
+        router,
+        ClientConfig {
+            max_retries: 0,
+            ..quick()
+        },
+    )
+    .await;
+    let validation = client
+        .entries_for_date("12345", Topic::Funds, oct1(), false)
+        .await
+        .expect_err("400");
+    let undecodable = client
+        .entries_for_date("12345", Topic::Funds, oct1().succ_opt().expect("date"), false)
+        .await
+        .expect_err("not json");
+    for err in [validation, undecodable] {
+        let text = err.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(!text.contains("]0;owned") && !text.contains("[31m"), "{text:?}");
+    }
+}

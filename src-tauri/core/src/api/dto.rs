@@ -50,7 +50,6 @@ pub(super) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Op
     Ok(Option::<LenientInt>::deserialize(d)?.map(|n| n.0))
 }
 
-/// A string field that may be null, absent, or (liberally) a number.
 /// Server text made safe to show in a terminal, the window or a file: terminal escape sequences
 /// (`ESC [ … final`, `ESC x`, the C1 CSI) are removed, and every other control character (BEL,
 /// backspace, newline, tab, C1) becomes a space. Every string the API decoders read passes here,
@@ -101,6 +100,7 @@ pub fn printable(s: String) -> String {
     out
 }
 
+/// A string field that may be null, absent, or (liberally) a number; server text passes [`printable`].
 pub(super) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
@@ -302,7 +302,11 @@ impl LedgerDto {
             currency: self.currency.unwrap_or_default(),
             payout_bank_account: self.payout_bank_account.unwrap_or_default().into_model(),
             owner: self.owner.unwrap_or_default().into_model(),
-            settles_for_recipient_handles: self.settles_for_recipient_handles,
+            settles_for_recipient_handles: self
+                .settles_for_recipient_handles
+                .into_iter()
+                .map(printable)
+                .collect(),
             sales_units: self
                 .sales_units
                 .into_iter()
@@ -495,11 +499,10 @@ pub(super) fn time_and_ledger_date(
     Ok((time, ledger_date))
 }
 
-/// At most [`EXCERPT_CHARS`] characters of a body, on one line, for an error message.
+/// At most [`EXCERPT_CHARS`] characters of a body, on one line and [`printable`], for an error message.
 pub fn excerpt(body: &str) -> String {
-    let one_line: String = body
+    let one_line: String = printable(body.to_string())
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
         .take(EXCERPT_CHARS + 1)
         .collect();
     let one_line = one_line.trim();

@@ -75,6 +75,25 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// A server's Retry-After meets the clock: any text, any number, a wait or nothing, never a
+        /// panic, and the wait used is never past the cap (issue 13, item 5).
+        #[test]
+        fn any_retry_after_is_a_bounded_wait_or_nothing(
+            text in ".{0,40}",
+            n in proptest::prelude::any::<u64>(),
+            f in proptest::prelude::any::<f64>(),
+        ) {
+            let now = DateTime::parse_from_rfc3339("2026-11-03T12:00:00Z").expect("now").with_timezone(&Utc);
+            let max = Duration::from_secs(30);
+            for v in [text, n.to_string(), f.to_string(), format!("{f:e}")] {
+                let parsed = parse_retry_after(&v, now);
+                proptest::prop_assert!(delay(Duration::from_millis(1), max, 0, parsed) <= max);
+            }
+        }
+    }
+
     #[test]
     fn retry_after_reads_seconds_and_dates_and_is_capped() {
         let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:50Z")
