@@ -424,3 +424,44 @@ fn sync_of_the_running_month_stops_at_today() {
         text(&out)
     );
 }
+
+/// `--kind accounting` names accounting keys; `partner`, the old name, still works, and the
+/// profile list calls both "accounting" (issue 12).
+#[test]
+fn accounting_keys_are_added_by_their_name_or_the_old_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, kind) in [("regnskap", "accounting"), ("gammel", "partner")] {
+        let out = avstem(
+            dir.path(),
+            &[
+                "profile",
+                "add",
+                name,
+                "--kind",
+                kind,
+                "--client-id",
+                "acc-1",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--env-secrets",
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{kind}: {}", text(&out));
+    }
+    let out = avstem(dir.path(), &["profile", "list", "--json"], &[]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let kinds: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|p| p["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["accounting", "accounting"]);
+    let out = avstem(dir.path(), &["profile", "add", "x", "--help"], &[]);
+    assert!(
+        text(&out).contains("accounting keys: an accounting partner's"),
+        "{}",
+        text(&out)
+    );
+}

@@ -408,7 +408,8 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
 
     let ok = w.ok("test_keys", form("demo-merchant-secret"));
     assert!(minor(&ok["ledgerCount"]) >= 1);
-    // An accountant's partner keys: no subscription key, and they see every granting merchant.
+    // An accountant's accounting keys (the old kind name "partner" is still accepted): no
+    // subscription key, and they see every granting merchant.
     let partner = w.ok(
         "test_keys",
         json!({"form": {"name": "regnskap", "kind": "partner", "clientId": "demo-partner",

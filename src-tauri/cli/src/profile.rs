@@ -142,20 +142,26 @@ pub async fn run(ctx: &Context, cmd: &ProfileCommand) -> Result<i32> {
 fn kind_name(p: &Profile) -> &'static str {
     match p.kind {
         ProfileKind::Merchant => "merchant",
-        ProfileKind::Partner => "partner",
+        ProfileKind::Accounting => "accounting",
     }
 }
 
-/// From the environment when set, else asked on the terminal without echo.
-/// `--kind merchant|partner`, listed in `--help` like any enum.
+/// `--kind merchant|accounting` (`partner`, the old name, is still accepted), listed in `--help`.
 fn parse_kind() -> impl clap::builder::TypedValueParser<Value = ProfileKind> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["merchant", "partner"]).map(|s| match s.as_str() {
-        "partner" => ProfileKind::Partner,
+    clap::builder::PossibleValuesParser::new([
+        clap::builder::PossibleValue::new("merchant").help("a business's own keys (one sales unit, MSN)"),
+        clap::builder::PossibleValue::new("accounting")
+            .help("accounting keys: an accounting partner's, or a Donations organisation's")
+            .alias("partner"),
+    ])
+    .map(|s| match s.as_str() {
+        "accounting" | "partner" => ProfileKind::Accounting,
         _ => ProfileKind::Merchant,
     })
 }
 
+/// From the environment when set, else asked on the terminal without echo.
 fn read_secret(kind: SecretKind, label: &str) -> Result<Secret> {
     if let Some(s) = secrets::from_env(kind) {
         return Ok(s);

@@ -95,13 +95,13 @@ pub fn banner(base_url: &str, args: &SimArgs, today: NaiveDate) -> String {
          \x20 client_secret              {msecret}\n\
          \x20 Ocp-Apim-Subscription-Key  {msub}\n\
          \x20 Merchant-Serial-Number     {msn}\n\
-         Accounting partner keys (ledgers 12345, 302321, 302322, 402001, 402002, 502001, 502002):\n\
+         Accounting keys (ledgers 12345, 302321, 302322, 402001, 402002, 502001, 502002):\n\
          \x20 client_id                  {pid}\n\
          \x20 client_secret              {psecret}\n\
          These are public demo keys, not secrets.\n\
          \n\
          Point a profile at it:\n\
-         \x20 AVSTEM_CLIENT_SECRET={psecret} avstem profile add sim-partner --kind partner --client-id {pid} --base-url {base_url} --env-secrets\n\
+         \x20 AVSTEM_CLIENT_SECRET={psecret} avstem profile add sim-accountant --kind accounting --client-id {pid} --base-url {base_url} --env-secrets\n\
          \x20 AVSTEM_CLIENT_SECRET={msecret} AVSTEM_SUBSCRIPTION_KEY={msub} avstem profile add sim-merchant --kind merchant --client-id {mid} --msn {msn} --base-url {base_url} --env-secrets\n\
          (with --env-secrets the two variables must be set on every run; without it they go into the keyring once)\n\
          Or skip this: the built-in profile \"demo\" starts its own simulator.\n\
@@ -188,7 +188,7 @@ mod tests {
         assert!(text.contains("http://127.0.0.1:8470"));
         assert!(text.contains(demo::MERCHANT_SUBSCRIPTION_KEY));
         assert!(text.contains(demo::PARTNER_CLIENT_SECRET));
-        assert!(text.contains("--kind partner"));
+        assert!(text.contains("--kind accounting"));
         assert!(text.contains("faults: none"));
     }
 }

@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 pub enum ProfileKind {
     /// One sales unit's merchant keys (client id, secret, subscription key, MSN).
     Merchant,
-    /// Accounting-partner keys (client id and secret) that see many merchants' ledgers.
-    Partner,
+    /// Accounting keys (client id and secret) of an accounting partner, or a Donations
+    /// organisation's merchant-level keys (the same token flow): they see every ledger granted to
+    /// them. Profiles saved as "partner" by older versions read as this.
+    #[serde(alias = "partner")]
+    Accounting,
 }
 
 /// What is stored about a profile. No secret is ever a field here.
@@ -55,7 +58,7 @@ impl Profile {
     pub fn secret_kinds(&self) -> &'static [SecretKind] {
         match self.kind {
             ProfileKind::Merchant => &[SecretKind::ClientSecret, SecretKind::SubscriptionKey],
-            ProfileKind::Partner => &[SecretKind::ClientSecret],
+            ProfileKind::Accounting => &[SecretKind::ClientSecret],
         }
     }
 
@@ -97,7 +100,7 @@ impl Profile {
                 subscription_key: get(SecretKind::SubscriptionKey)?,
                 msn: self.msn.clone(),
             },
-            ProfileKind::Partner => Credentials::Partner {
+            ProfileKind::Accounting => Credentials::Partner {
                 client_id: self.client_id.clone(),
                 client_secret: get(SecretKind::ClientSecret)?,
             },
@@ -277,7 +280,7 @@ impl NewProfile {
                 subscription_key: need(&self.subscription_key, "subscription key")?,
                 msn: self.msn.clone().filter(|m| !m.is_empty()),
             },
-            ProfileKind::Partner => Credentials::Partner {
+            ProfileKind::Accounting => Credentials::Partner {
                 client_id: self.client_id.trim().to_string(),
                 client_secret: need(&self.client_secret, "client secret")?,
             },
@@ -326,6 +329,13 @@ pub fn remove_profile(data_dir: &Path, name: &str, store: &dyn SecretStore) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_profile_saved_as_partner_reads_as_accounting_keys() {
+        let kind: ProfileKind = serde_json::from_str("\"partner\"").expect("old name");
+        assert_eq!(kind, ProfileKind::Accounting);
+        assert_eq!(serde_json::to_string(&kind).expect("json"), "\"accounting\"");
+    }
 
     #[test]
     fn http_is_only_for_this_computer() {

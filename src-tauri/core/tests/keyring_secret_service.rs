@@ -119,7 +119,7 @@ fn a_partner_profile_stores_only_its_client_secret() {
     let name = unique("accountant");
     let new = NewProfile {
         name: name.clone(),
-        kind: ProfileKind::Partner,
+        kind: ProfileKind::Accounting,
         client_id: "partner-1".into(),
         msn: Some("ignored".into()),
         base_url: Some("http://127.0.0.1:9".into()),

@@ -1,4 +1,4 @@
-// "Add your keys": merchant or partner keys, with where to find each in the business portal.
+// "Add your keys": merchant or accounting keys, with where to find each in the business portal.
 // Secrets are masked; "Test connection" tries them before anything is saved.
 import { api, type KeysForm, type UserError } from "../api";
 import { h, replace } from "../dom";
@@ -45,7 +45,7 @@ function field(
 }
 
 export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>): void {
-  let kind: "merchant" | "partner" = "merchant";
+  let kind: "merchant" | "accounting" = "merchant";
   const name = field("name", "keys.name", "keys.name.help", { required: true });
   const clientId = field("clientId", "keys.clientId", "keys.clientId.help", { required: true });
   const secret = field("clientSecret", "keys.clientSecret", "keys.clientSecret.help", { secret: true, required: true });
@@ -58,7 +58,7 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
   const clientHelp = clientId.row.querySelector(".help");
   const status = h("div", { class: "status", "aria-live": "polite", "data-testid": "keys-status" });
 
-  const kindRadio = (value: "merchant" | "partner", label: MessageKey) => {
+  const kindRadio = (value: "merchant" | "accounting", label: MessageKey) => {
     const input = h("input", {
       type: "radio",
       name: "kind",
@@ -69,9 +69,9 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
     });
     input.addEventListener("change", () => {
       kind = value;
-      sub.row.hidden = value === "partner";
-      msn.row.hidden = value === "partner";
-      if (clientHelp) clientHelp.textContent = t(value === "partner" ? "keys.partnerId.help" : "keys.clientId.help");
+      sub.row.hidden = value === "accounting";
+      msn.row.hidden = value === "accounting";
+      if (clientHelp) clientHelp.textContent = t(value === "accounting" ? "keys.accountingId.help" : "keys.clientId.help");
     });
     return h("label", { class: "radio", for: `kind-${value}` }, input, " ", t(label));
   };
@@ -136,7 +136,7 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
       { class: "kind" },
       h("legend", {}, t("keys.kind")),
       kindRadio("merchant", "keys.kind.merchant"),
-      kindRadio("partner", "keys.kind.partner"),
+      kindRadio("accounting", "keys.kind.accounting"),
     ),
     name.row,
     clientId.row,
