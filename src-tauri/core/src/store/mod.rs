@@ -131,8 +131,11 @@ impl Store {
     /// when the file or its folder cannot be written (a read-only mount, another user's cache), the
     /// file is opened read-only and treated as unchanging (`immutable=1`, no WAL or SHM files needed).
     pub fn open_for_reading(path: &Path) -> Result<Store> {
-        if !path.exists() || writable(path) {
-            return Store::open(path);
+        // The normal open first: the write probe below costs I/O, so it runs only when that fails.
+        match Store::open(path) {
+            Ok(store) => return Ok(store),
+            Err(e) if !path.exists() || writable(path) => return Err(e),
+            Err(_) => {}
         }
         let mut url = url::Url::from_file_path(path)
             .map_err(|()| Error::Cache(format!("{} cannot be opened as a cache.", path.display())))?;
