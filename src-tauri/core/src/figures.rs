@@ -24,7 +24,7 @@ pub enum Bucket {
     /// Every other funds type: corrections, top-ups, disputes, credit notes, `payout-aborted`,
     /// unknown types.
     Other,
-    /// Fees `capture-fee`: fees charged.
+    /// Fees `capture-fee` and `service-fee`: fees charged.
     Fees,
     /// Fees `fees-retained`: the fees topic's side of the funds `fees-retained` (not a figure of
     /// its own; reconciliation checks that both sides agree).
@@ -43,7 +43,8 @@ pub fn classify(topic: Topic, entry_type: &EntryType) -> Bucket {
         (Topic::Funds, EntryType::FeesRetained) => Bucket::FeesRetained,
         (Topic::Funds, EntryType::PayoutScheduled) => Bucket::Payout,
         (Topic::Funds, _) => Bucket::Other,
-        (Topic::Fees, EntryType::CaptureFee) => Bucket::Fees,
+        // A service fee is a fee like a capture's, with no capture to match it to.
+        (Topic::Fees, EntryType::CaptureFee | EntryType::ServiceFee) => Bucket::Fees,
         (Topic::Fees, EntryType::FeesRetained) => Bucket::FeesRetainedOnFees,
         (Topic::Fees, EntryType::FeesInvoiced) => Bucket::FeesInvoiced,
         (Topic::Fees, _) => Bucket::FeeAdjustments,
@@ -68,7 +69,7 @@ pub struct Figures {
     /// Σ funds `refund` amounts (negative).
     #[ts(type = "number")]
     refunds: Minor,
-    /// Fees charged: −Σ fees-topic `capture-fee` amounts.
+    /// Fees charged: −Σ fees-topic `capture-fee` and `service-fee` amounts.
     #[ts(type = "number")]
     fees: Minor,
     /// Fees taken from funds (net settlement): −Σ funds `fees-retained` amounts.

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod context;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod figures;
 pub mod files;
 pub mod model;

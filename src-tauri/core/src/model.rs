@@ -55,6 +55,8 @@ pub enum EntryType {
     CreditNote,
     CaptureFee,
     FeesInvoiced,
+    /// A fee tied to no capture (a monthly subscription, say): a fee, never an unknown type.
+    ServiceFee,
     Other(String),
 }
 
@@ -74,6 +76,7 @@ impl EntryType {
             "credit-note" => EntryType::CreditNote,
             "capture-fee" => EntryType::CaptureFee,
             "fees-invoiced" => EntryType::FeesInvoiced,
+            "service-fee" => EntryType::ServiceFee,
             other => EntryType::Other(other.to_string()),
         }
     }
@@ -92,6 +95,7 @@ impl EntryType {
             EntryType::CreditNote => "credit-note",
             EntryType::CaptureFee => "capture-fee",
             EntryType::FeesInvoiced => "fees-invoiced",
+            EntryType::ServiceFee => "service-fee",
             EntryType::Other(s) => s,
         }
     }

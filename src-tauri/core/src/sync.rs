@@ -2,6 +2,7 @@
 //! its execution with bounded concurrency, one writer, progress events and cancellation.
 
 use crate::api::{ApiClient, DatePage};
+use crate::feed::{self, FeedItem};
 use crate::model::{Ledger, Topic};
 use crate::store::{DateState, DateWrite, Store};
 use crate::{Error, Result};
@@ -41,7 +42,7 @@ pub enum PlanReason {
     Open,
     /// The last attempt failed.
     Failed,
-    /// Today or later: will come back open, but the provisional rows are still useful.
+    /// Today: will come back open, but the provisional rows are still useful.
     NotClosedYet,
     /// Complete, but stored without the GDPR fields the user now asks for.
     GdprMissing,
@@ -66,19 +67,46 @@ pub struct SyncPlan {
     /// Dates in the range already complete in the cache (skipped).
     pub already_complete: u32,
     pub gdpr: bool,
+    /// Open dates (and today) left to the feed instead of fetched one by one.
+    pub followed: Vec<PlanItem>,
+    /// The feeds to read: each (ledger, topic) with a followed date.
+    pub feeds: Vec<FeedItem>,
+}
+
+/// How a sync keeps up with the dates upstream still holds open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenDates {
+    /// Follow them through the feed; fetch one whole again only when it has (almost surely)
+    /// closed (see [`crate::feed`]). The default.
+    Feed,
+    /// Fetch every open date again on every sync (one request per date: the old way, kept as
+    /// the benchmark's baseline).
+    Refetch,
 }
 
 impl SyncPlan {
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.feeds.is_empty()
     }
     pub fn count(&self, reason: PlanReason) -> usize {
         self.items.iter().filter(|i| i.reason == reason).count()
     }
 }
 
-/// Work out what to fetch from what the cache holds. Pure: no network, no writes.
+/// Work out what to fetch from what the cache holds, following open dates through the feed.
+/// Pure: no network, no writes.
 pub fn plan(store: &Store, req: &SyncRequest, today: NaiveDate) -> Result<SyncPlan> {
+    plan_with(store, req, today, OpenDates::Feed)
+}
+
+/// [`plan`], choosing how open dates are kept up with. Dates after `today` are never planned:
+/// nothing exists for them yet.
+pub fn plan_with(
+    store: &Store,
+    req: &SyncRequest,
+    today: NaiveDate,
+    open_dates: OpenDates,
+) -> Result<SyncPlan> {
     if req.from > req.to {
         return Err(Error::Input(format!(
             "The range starts after it ends ({} to {}).",
@@ -91,45 +119,73 @@ pub fn plan(store: &Store, req: &SyncRequest, today: NaiveDate) -> Result<SyncPl
             "{days} days is too long a range for one sync; sync at most ten years."
         )));
     }
-    let mut items = Vec::new();
-    let mut already_complete = 0u32;
+    let feed = open_dates == OpenDates::Feed;
+    let mut plan = SyncPlan {
+        items: Vec::new(),
+        already_complete: 0,
+        gdpr: req.gdpr,
+        followed: Vec::new(),
+        feeds: Vec::new(),
+    };
     for ledger_id in &req.ledger_ids {
         let mut known = HashMap::new();
         for topic in Topic::ALL {
             for s in store.date_statuses(ledger_id, topic, req.from, req.to)? {
-                known.insert((topic, s.date), (s.state, s.with_gdpr));
+                known.insert((topic, s.date), (s.state, s.with_gdpr, s.fetched_at.date_naive()));
             }
         }
-        for date in req.from.iter_days().take_while(|d| *d <= req.to) {
+        let latest_payout = store.latest_payout_date(ledger_id, today)?;
+        let last = req.to.min(today);
+        for date in req.from.iter_days().take_while(|d| *d <= last) {
             for topic in Topic::ALL {
-                let reason = match known.get(&(topic, date)) {
-                    Some((DateState::Complete, with_gdpr)) => {
-                        if req.gdpr && !with_gdpr {
-                            PlanReason::GdprMissing
-                        } else {
-                            already_complete += 1;
-                            continue;
-                        }
+                let status = known.get(&(topic, date));
+                let gdpr_missing = req.gdpr && !status.is_some_and(|s| s.1);
+                let reason = match status {
+                    Some((DateState::Complete, ..)) if gdpr_missing => PlanReason::GdprMissing,
+                    Some((DateState::Complete, ..)) => {
+                        plan.already_complete += 1;
+                        continue;
                     }
-                    _ if date >= today => PlanReason::NotClosedYet,
-                    Some((DateState::Open, _)) => PlanReason::Open,
-                    Some((DateState::Failed, _)) => PlanReason::Failed,
+                    _ if date == today => PlanReason::NotClosedYet,
+                    Some((DateState::Open, ..)) => PlanReason::Open,
+                    Some((DateState::Failed, ..)) => PlanReason::Failed,
                     None => PlanReason::Missing,
                 };
-                items.push(PlanItem {
+                let item = PlanItem {
                     ledger_id: ledger_id.clone(),
                     topic,
                     date,
                     reason,
-                });
+                };
+                let left_to_feed = feed
+                    && match (reason, status) {
+                        // Today is only ever followed: its dates page would be stale within the hour.
+                        (PlanReason::NotClosedYet, _) => true,
+                        (PlanReason::Open, Some((_, _, fetched_on))) => {
+                            !gdpr_missing && !feed::recheck_due(date, latest_payout, *fetched_on, today)
+                        }
+                        _ => false,
+                    };
+                if left_to_feed {
+                    plan.followed.push(item);
+                } else {
+                    plan.items.push(item);
+                }
             }
         }
     }
-    Ok(SyncPlan {
-        items,
-        already_complete,
-        gdpr: req.gdpr,
-    })
+    let mut feeds: Vec<FeedItem> = plan
+        .followed
+        .iter()
+        .map(|i| FeedItem {
+            ledger_id: i.ledger_id.clone(),
+            topic: i.topic,
+        })
+        .collect();
+    feeds.sort_by(|a, b| (&a.ledger_id, a.topic.as_str()).cmp(&(&b.ledger_id, b.topic.as_str())));
+    feeds.dedup();
+    plan.feeds = feeds;
+    Ok(plan)
 }
 
 /// Cooperative cancellation: cheap to clone, checked between steps.
@@ -175,6 +231,10 @@ pub struct SyncProgress {
     pub current_ledger: Option<String>,
     pub current_date: Option<NaiveDate>,
     pub entries_per_sec: f64,
+    /// Vipps asked us to wait this many seconds (`Retry-After`) before the next request.
+    pub waiting_secs: Option<u32>,
+    /// Feed pages read so far in this run.
+    pub feed_pages: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -209,6 +269,12 @@ pub struct SyncSummary {
     pub pages: u64,
     /// Planned dates never attempted because the run was cancelled.
     pub not_attempted: u32,
+    /// Open dates kept up through the feed (still open upstream; not fetched one by one).
+    pub followed: u32,
+    /// Feed pages read and the entries they added to the cache.
+    pub feed_pages: u32,
+    #[ts(type = "number")]
+    pub feed_entries: u64,
     pub cancelled: bool,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
@@ -274,11 +340,27 @@ pub async fn execute(
     let requests_before = client.requests_made();
     let concurrency = opts.concurrency.clamp(1, MAX_CONCURRENCY);
     let gdpr = plan.gdpr;
-    let mut tally = Tally::new(&plan);
-    progress(&tally.report);
-    if plan.items.is_empty() {
+    if plan.is_empty() {
+        let tally = Tally::new(&plan);
+        progress(&tally.report);
         // "All complete" is only true of a cache that can still be read: check the whole file.
         Store::open(store_path)?.quick_check()?;
+        return Ok(tally.summary);
+    }
+    let waits = WaitBoard::watch(client);
+    let mut plan = plan;
+    let feed_runs = follow_feeds(client, store_path, &mut plan, &progress, &cancel, &waits).await?;
+    let mut tally = Tally::new(&plan);
+    tally.summary.feed_pages = feed_runs.pages;
+    tally.summary.feed_entries = feed_runs.entries;
+    tally.summary.failed.extend(feed_runs.failed);
+    tally.summary.entries_stored += feed_runs.entries;
+    tally.report.feed_pages = feed_runs.pages;
+    tally.report.entries_stored = tally.summary.entries_stored;
+    progress(&tally.report);
+    if cancel.is_cancelled() {
+        tally.summary.cancelled = true;
+        client.on_server_wait(None);
         return Ok(tally.summary);
     }
 
@@ -336,9 +418,16 @@ pub async fn execute(
                     break;
                 }
             }
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                if let Some(secs) = waits.take() {
+                    tally.report.waiting_secs = Some(secs);
+                    progress(&tally.report);
+                    tally.report.waiting_secs = None;
+                }
+            }
         }
     }
+    client.on_server_wait(None);
 
     // Stop fetching (aborts requests in flight), let the writer finish what it holds, count it.
     drop(fetches);
@@ -359,6 +448,120 @@ pub async fn execute(
     summary.requests = client.requests_made().saturating_sub(requests_before);
     summary.elapsed_ms = u64::try_from(tally.started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
+}
+
+/// The waits the server asked for (`Retry-After`), handed from the client to progress.
+#[derive(Clone, Default)]
+struct WaitBoard(Arc<std::sync::atomic::AtomicU64>);
+
+impl WaitBoard {
+    fn watch(client: &ApiClient) -> WaitBoard {
+        let board = WaitBoard::default();
+        let slot = board.0.clone();
+        client.on_server_wait(Some(Arc::new(move |wait: Duration, _what: &str| {
+            slot.store(wait.as_secs().max(1), Ordering::Relaxed);
+        })));
+        board
+    }
+
+    /// The latest wait not yet shown, in whole seconds.
+    fn take(&self) -> Option<u32> {
+        let secs = self.0.swap(0, Ordering::Relaxed);
+        (secs > 0).then(|| u32::try_from(secs).unwrap_or(u32::MAX))
+    }
+}
+
+/// What the feed phase did, for the summary.
+#[derive(Default)]
+struct FeedTotals {
+    pages: u32,
+    entries: u64,
+    failed: Vec<FailedDate>,
+}
+
+/// Read every planned feed (before the dates: the feed may show a followed date closed), then move
+/// each followed date that a payout now covers into the plan's dates, to be fetched whole once.
+/// A feed that fails leaves its followed dates marked failed, so the next sync fetches them by
+/// date; rejected keys and an unwritable cache stop the run.
+async fn follow_feeds(
+    client: &ApiClient,
+    store_path: &Path,
+    plan: &mut SyncPlan,
+    progress: &(impl Fn(&SyncProgress) + Send + Sync),
+    cancel: &CancelToken,
+    waits: &WaitBoard,
+) -> Result<FeedTotals> {
+    let mut totals = FeedTotals::default();
+    if plan.feeds.is_empty() {
+        return Ok(totals);
+    }
+    let mut report = Tally::new(plan).report;
+    for item in plan.feeds.clone() {
+        if cancel.is_cancelled() {
+            break;
+        }
+        report.current_ledger = Some(item.ledger_id.clone());
+        let pages_before = totals.pages;
+        let entries_before = totals.entries;
+        let result = feed::follow(client, store_path, &item, plan.gdpr, cancel, |run| {
+            report.feed_pages = pages_before + run.pages;
+            report.entries_stored = entries_before + run.write.added;
+            report.waiting_secs = waits.take();
+            progress(&report);
+        })
+        .await;
+        match result {
+            Ok(run) => {
+                totals.pages += run.pages;
+                totals.entries += run.write.added;
+            }
+            Err(Error::Cancelled) => break,
+            Err(e @ (Error::KeysRejected | Error::Cache(_))) => return Err(e),
+            Err(e) => {
+                let reason = e.to_stored_text();
+                tracing::warn!(ledger = %item.ledger_id, topic = %item.topic, error = %reason, "feed failed");
+                let mut store = Store::open(store_path)?;
+                let (failed, kept): (Vec<PlanItem>, Vec<PlanItem>) = std::mem::take(&mut plan.followed)
+                    .into_iter()
+                    .partition(|f| f.ledger_id == item.ledger_id && f.topic == item.topic);
+                plan.followed = kept;
+                for f in failed {
+                    store.mark_failed(&f.ledger_id, f.topic, f.date, &reason)?;
+                    totals.failed.push(FailedDate {
+                        ledger_id: f.ledger_id,
+                        topic: f.topic,
+                        date: f.date,
+                        reason: reason.clone(),
+                    });
+                }
+            }
+        }
+    }
+    // A payout the feed brought closes the followed dates up to it: fetch those whole, once.
+    let store = Store::open(store_path)?;
+    let mut payouts: HashMap<String, Option<NaiveDate>> = HashMap::new();
+    let mut still = Vec::new();
+    for f in std::mem::take(&mut plan.followed) {
+        let latest = match payouts.get(&f.ledger_id) {
+            Some(p) => *p,
+            None => {
+                let p = store.latest_payout_date(&f.ledger_id, NaiveDate::MAX)?;
+                payouts.insert(f.ledger_id.clone(), p);
+                p
+            }
+        };
+        let covered = f.reason != PlanReason::NotClosedYet && latest.is_some_and(|p| p >= f.date);
+        if covered {
+            plan.items.push(PlanItem {
+                reason: PlanReason::Open,
+                ..f
+            });
+        } else {
+            still.push(f);
+        }
+    }
+    plan.followed = still;
+    Ok(totals)
 }
 
 /// One fetch task per planned date, each aborted when its future is dropped. A ledger these keys
@@ -424,6 +627,9 @@ impl Tally {
                 requests: 0,
                 pages: 0,
                 not_attempted: dates_total,
+                followed: u32::try_from(plan.followed.len()).unwrap_or(u32::MAX),
+                feed_pages: 0,
+                feed_entries: 0,
                 cancelled: false,
                 elapsed_ms: 0,
             },
@@ -435,6 +641,8 @@ impl Tally {
                 current_ledger: plan.items.first().map(|i| i.ledger_id.clone()),
                 current_date: None,
                 entries_per_sec: 0.0,
+                waiting_secs: None,
+                feed_pages: 0,
             },
         }
     }
@@ -628,12 +836,9 @@ mod tests {
             )
             .expect("2");
         store.mark_failed(l, Topic::Fees, d2, "timeout").expect("2f");
-        let p = plan(
-            &store,
-            &request(&[l], "2024-03-01", "2024-03-03"),
-            d("2024-06-01"),
-        )
-        .expect("plan");
+        let req = request(&[l], "2024-03-01", "2024-03-03");
+        let today = d("2024-06-01");
+        let p = plan_with(&store, &req, today, OpenDates::Refetch).expect("plan");
         let got: Vec<_> = p.items.iter().map(|i| (i.topic, i.date, i.reason)).collect();
         assert_eq!(
             got,
@@ -645,27 +850,91 @@ mod tests {
             ]
         );
         assert_eq!(p.already_complete, 2);
+        assert!(p.feeds.is_empty() && p.followed.is_empty());
+
+        // Following the feed: the open date (fetched just now, no payout after it) is left to the
+        // feed; the failed one is still fetched whole.
+        let p = plan(&store, &req, today).expect("plan");
+        let got: Vec<_> = p.items.iter().map(|i| (i.topic, i.date, i.reason)).collect();
+        assert_eq!(got[0], (Topic::Fees, d2, PlanReason::Failed));
+        assert_eq!(got.len(), 3);
+        let followed: Vec<_> = p.followed.iter().map(|i| (i.topic, i.date)).collect();
+        assert_eq!(followed, vec![(Topic::Funds, d2)]);
+        assert_eq!(
+            p.feeds,
+            vec![FeedItem {
+                ledger_id: l.into(),
+                topic: Topic::Funds
+            }]
+        );
     }
 
     #[test]
-    fn today_and_later_are_planned_as_not_closed_yet() {
-        let store = Store::open_in_memory().expect("store");
+    fn an_open_date_with_a_payout_after_it_is_fetched_whole_again() {
+        let mut store = Store::open_in_memory().expect("store");
+        let l = "12345";
+        let (d2, d3) = (d("2024-03-02"), d("2024-03-03"));
+        for day in [d2, d3] {
+            store
+                .store_date(
+                    l,
+                    Topic::Funds,
+                    day,
+                    &one_entry(l, Topic::Funds, day),
+                    DateState::Open,
+                    None,
+                )
+                .expect("open");
+        }
+        let mut payout = one_entry(l, Topic::Funds, d3);
+        payout[0].entry_type = crate::model::EntryType::PayoutScheduled;
+        payout[0].seq = 1;
+        store
+            .store_feed_page(l, Topic::Funds, &payout, "c1", false)
+            .expect("feed page");
         let p = plan(
             &store,
-            &request(&["1"], "2024-03-30", "2024-04-02"),
-            d("2024-04-01"),
+            &request(&[l], "2024-03-02", "2024-03-03"),
+            d("2024-06-01"),
         )
         .expect("plan");
+        let funds: Vec<_> = p
+            .items
+            .iter()
+            .filter(|i| i.topic == Topic::Funds)
+            .map(|i| (i.date, i.reason))
+            .collect();
+        assert_eq!(funds, vec![(d2, PlanReason::Open), (d3, PlanReason::Open)]);
+        assert!(p.followed.is_empty());
+    }
+
+    #[test]
+    fn today_is_followed_and_later_dates_are_never_planned() {
+        let store = Store::open_in_memory().expect("store");
+        let req = request(&["1"], "2024-03-30", "2024-04-02");
+        let p = plan(&store, &req, d("2024-04-01")).expect("plan");
         let reasons: Vec<_> = p.items.iter().step_by(2).map(|i| (i.date, i.reason)).collect();
         assert_eq!(
             reasons,
             vec![
                 (d("2024-03-30"), PlanReason::Missing),
                 (d("2024-03-31"), PlanReason::Missing),
-                (d("2024-04-01"), PlanReason::NotClosedYet),
-                (d("2024-04-02"), PlanReason::NotClosedYet),
             ]
         );
+        let followed: Vec<_> = p.followed.iter().map(|i| (i.date, i.reason)).collect();
+        assert_eq!(
+            followed,
+            vec![
+                (d("2024-04-01"), PlanReason::NotClosedYet),
+                (d("2024-04-01"), PlanReason::NotClosedYet)
+            ]
+        );
+        assert_eq!(p.feeds.len(), 2);
+        // Without the feed, today is fetched by date; the day after still never is.
+        let p = plan_with(&store, &req, d("2024-04-01"), OpenDates::Refetch).expect("plan");
+        let last = p.items.last().map(|i| (i.date, i.reason));
+        assert_eq!(last, Some((d("2024-04-01"), PlanReason::NotClosedYet)));
+        assert_eq!(p.items.len(), 6);
     }
 
     #[test]
@@ -708,6 +977,8 @@ mod tests {
         let client =
             ApiClient::new("http://127.0.0.1:9", creds, crate::api::ClientConfig::default()).expect("client");
         let plan = SyncPlan {
+            followed: Vec::new(),
+            feeds: Vec::new(),
             items: vec![],
             already_complete: 0,
             gdpr: false,
@@ -747,6 +1018,9 @@ mod tests {
             requests: 62,
             pages: 62,
             not_attempted: 0,
+            followed: 0,
+            feed_pages: 0,
+            feed_entries: 0,
             cancelled: false,
             elapsed_ms: 5,
         };

@@ -11,6 +11,8 @@ use std::time::Duration;
 pub(super) struct Reply {
     pub status: StatusCode,
     pub retry_after: Option<Duration>,
+    /// `Vipps-Feed-Page-Size`: the page size the server resolved for this ledger.
+    pub page_size: Option<u32>,
     pub body: bytes::Bytes,
 }
 

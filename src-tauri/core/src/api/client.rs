@@ -133,7 +133,18 @@ struct Inner {
     token: tokio::sync::Mutex<Option<Token>>,
     requests: AtomicU64,
     token_requests: AtomicU64,
+    /// The page size each ledger's pages said they use (`Vipps-Feed-Page-Size`).
+    page_sizes: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+    /// Told of every wait the server asked for (`Retry-After`), so progress can show it.
+    on_wait: std::sync::RwLock<Option<WaitObserver>>,
 }
+
+/// Called with the wait and what it was for, before the client sleeps on a server's `Retry-After`.
+pub type WaitObserver = Arc<dyn Fn(Duration, &str) + Send + Sync>;
+
+/// The longest `Retry-After` honoured (a longer one is waited this long, then the call is judged
+/// again). Beyond the backoff cap: a server asking for 90 s gets its 90 s, not 30.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(300);
 
 // Base URL only: everything else is either secret or noise.
 impl std::fmt::Debug for ApiClient {
@@ -204,8 +215,29 @@ impl ApiClient {
                 token: tokio::sync::Mutex::new(None),
                 requests: AtomicU64::new(0),
                 token_requests: AtomicU64::new(0),
+                page_sizes: Default::default(),
+                on_wait: Default::default(),
             }),
         })
+    }
+
+    /// The page size `ledger_id`'s pages last said they use, when they said one.
+    pub fn page_size(&self, ledger_id: &str) -> Option<u32> {
+        self.inner.page_sizes.lock().ok()?.get(ledger_id).copied()
+    }
+
+    /// Be told of each wait the server asks for (`Retry-After`), e.g. to show it in progress.
+    pub fn on_server_wait(&self, observer: Option<WaitObserver>) {
+        if let Ok(mut slot) = self.inner.on_wait.write() {
+            *slot = observer;
+        }
+    }
+
+    fn tell_wait(&self, wait: Duration, what: &str) {
+        let observer = self.inner.on_wait.read().ok().and_then(|o| o.clone());
+        if let Some(observer) = observer {
+            observer(wait, what);
+        }
     }
 
     /// A client for the production Report API.
@@ -344,6 +376,8 @@ impl ApiClient {
                 return Ok((try_later, pages));
             }
             match page.cursor.filter(|c| !c.is_empty()) {
+                // No `hasMore`, and a cursor already followed: that was the last page.
+                Some(next) if page.absent_has_more && seen.contains(&next) => return Ok((try_later, pages)),
                 Some(next) if seen.insert(next.clone()) => {
                     stalls = 0;
                     cursor = Some(next);
@@ -443,7 +477,7 @@ impl ApiClient {
         what: &str,
         ledger_id: Option<&str>,
     ) -> Result<T> {
-        let deadline = self.deadline();
+        let mut deadline = self.deadline();
         let mut refreshed = false;
         let mut retries = 0u32;
         loop {
@@ -464,6 +498,10 @@ impl ApiClient {
             let attempt = match self.exchange(request, deadline).await {
                 Err(f) => Attempt::Failed(f),
                 Ok(reply) if reply.status.is_success() => match dto::decode::<T>(&reply.body, what) {
+                    Ok(v) if reply.page_size.is_some() && ledger_id.is_some() => {
+                        self.note_page_size(ledger_id, reply.page_size);
+                        Attempt::Done(v)
+                    }
                     Ok(v) => Attempt::Done(v),
                     Err(e) => Attempt::Failed(e.into()),
                 },
@@ -485,6 +523,11 @@ impl ApiClient {
                     let Some(wait) = self.retry_wait(&failure, retries, deadline) else {
                         return Err(failure.error);
                     };
+                    if failure.retry_after.is_some() {
+                        // The server's own wait does not count against the call's deadline.
+                        deadline = deadline.checked_add(wait).unwrap_or(deadline);
+                        self.tell_wait(wait, what);
+                    }
                     tracing::debug!(
                         kind = failure.error.kind(),
                         retry = retries + 1,
@@ -494,6 +537,15 @@ impl ApiClient {
                     retries += 1;
                     tokio::time::sleep(wait).await;
                 }
+            }
+        }
+    }
+
+    fn note_page_size(&self, ledger_id: Option<&str>, size: Option<u32>) {
+        if let (Some(l), Some(n), Ok(mut m)) = (ledger_id, size, self.inner.page_sizes.lock()) {
+            if m.get(l) != Some(&n) {
+                tracing::debug!(ledger = l, page_size = n, "page size");
+                m.insert(l.to_string(), n);
             }
         }
     }
@@ -512,7 +564,11 @@ impl ApiClient {
         if !failure.retryable || retries >= cfg.max_retries {
             return None;
         }
-        let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, failure.retry_after);
+        if let Some(asked) = failure.retry_after {
+            // Honoured up to MAX_SERVER_WAIT, beyond the backoff cap and outside the deadline.
+            return Some(asked.min(MAX_SERVER_WAIT));
+        }
+        let wait = retry::delay(cfg.base_backoff, cfg.max_backoff, retries, None);
         let left = deadline.saturating_duration_since(Instant::now());
         (wait < left).then_some(wait)
     }
@@ -638,10 +694,17 @@ impl ApiClient {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry::parse_retry_after(v, Clock::System.now()));
+        let page_size = response
+            .headers()
+            .get("Vipps-Feed-Page-Size")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| *n > 0);
         let body = self.read_capped(response, limit).await?;
         Ok(Reply {
             status,
             retry_after,
+            page_size,
             body,
         })
     }
@@ -735,14 +798,20 @@ fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 pub(super) struct DatePageParts<T> {
     pub items: Vec<T>,
     pub has_more: bool,
+    /// `hasMore` was not sent and is inferred from the cursor.
+    pub absent_has_more: bool,
     pub cursor: Option<String>,
     pub try_later: bool,
 }
 
 impl From<EntriesPage> for DatePageParts<dto::EntryDto> {
     fn from(page: EntriesPage) -> Self {
+        // A page with a cursor but no `hasMore` is not the end: follow the cursor (a cursor seen
+        // before then ends the date, see `all_date_pages`).
+        let cursor_given = page.cursor.as_deref().is_some_and(|c| !c.trim().is_empty());
         DatePageParts {
-            has_more: page.has_more.unwrap_or(false),
+            absent_has_more: page.has_more.is_none() && cursor_given,
+            has_more: page.has_more.unwrap_or(cursor_given),
             cursor: page.cursor,
             try_later: page.try_later.unwrap_or(false),
             items: page.items,

@@ -204,6 +204,9 @@ pub struct ErrorBody {
     pub error: Option<String>,
     #[serde(default, deserialize_with = "opt_string", rename = "error_description")]
     pub error_description: Option<String>,
+    /// Newer services name the offending fields here; kept in the message (any JSON shape).
+    #[serde(default)]
+    pub extra_details: Option<serde_json::Value>,
 }
 
 impl ErrorBody {
@@ -212,8 +215,38 @@ impl ErrorBody {
         serde_json::from_slice(body).unwrap_or_default()
     }
 
-    /// The server's own words, first the most specific field.
+    /// The server's own words, first the most specific field, with its `extraDetails`.
     pub fn text(&self) -> Option<String> {
+        let words = self.words();
+        let extra = self.extra_text();
+        match (words, extra) {
+            (Some(w), Some(x)) => Some(truncate_chars(&format!("{w} ({x})"), 400)),
+            (w, x) => w.or(x),
+        }
+    }
+
+    /// `extraDetails` as short text: `field: reason; …` for an object, compact JSON otherwise.
+    fn extra_text(&self) -> Option<String> {
+        let text = match self.extra_details.as_ref()? {
+            serde_json::Value::Null => return None,
+            serde_json::Value::Object(map) if map.is_empty() => return None,
+            serde_json::Value::Array(list) if list.is_empty() => return None,
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| match v {
+                    serde_json::Value::String(s) => format!("{k}: {s}"),
+                    other => format!("{k}: {other}"),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let text = printable(text.trim().to_string());
+        (!text.is_empty()).then(|| truncate_chars(&text, 200))
+    }
+
+    fn words(&self) -> Option<String> {
         [
             &self.error_message,
             &self.detail,

@@ -198,6 +198,7 @@ impl From<SalesPageDto> for DatePageParts<super::sales_dto::SaleEntryDto> {
     fn from(page: SalesPageDto) -> Self {
         DatePageParts {
             has_more: page.has_more.unwrap_or(false),
+            absent_has_more: false,
             cursor: page.cursor,
             try_later: page.try_later.unwrap_or(false),
             items: page.items,

@@ -161,6 +161,8 @@ impl Reconciler {
             self.fees_chain.entry_overflow(Topic::Fees, e);
         }
         match bucket {
+            // A service fee belongs to no capture.
+            Bucket::Fees if e.entry_type == EntryType::ServiceFee => {}
             // Fees before the month belong to earlier captures.
             Bucket::Fees if e.ledger_date >= self.first => {
                 self.capture_fees.push(&mut self.book, e, in_month)

@@ -6,16 +6,24 @@
 //! | ledger | owner | currency | payout | settlement | notes |
 //! |---|---|---|---|---|---|
 //! | 12345  | Example Shop (doc merchant) | NOK | daily | net | only 2022-10-01, exactly the documented example |
-//! | 302321 | Fjordkaffe AS (demo merchant) | NOK | daily | net | `api:123455` + Vippsnummer `NO:57861`, lagging fees, corrections |
-//! | 302322 | Fjordkaffe AS (demo merchant) | NOK | weekly (Monday) | gross | `fees-invoiced` on the last date of each month |
-//! | 900001 | Bulk Bench AS (+ demo merchant) | NOK | daily | net | volume from `bulk_entries_per_day` funds entries a date |
+//! | 302321 | Fjordkaffe AS (demo merchant keys) | NOK | daily | net | `api:123455` + Vippsnummer `NO:57861`, lagging fees, corrections |
+//! | 302322 | Fjordkaffe AS (Vippsnummer only) | NOK | weekly (Monday) | gross | `fees-invoiced` on the last date of each month |
+//! | 900001 | Bulk Bench AS | NOK | daily | net | volume from `bulk_entries_per_day` funds entries a date |
 //! | 402001 | Hygge Bageri ApS | DKK | weekly (Monday) | net | times served with `+0100/+0200` offsets, lagging fees |
 //! | 402002 | Hygge Bageri ApS | DKK | monthly (1st) | gross | starts 2023-04-01 |
 //! | 502001 | Sauna Oy | EUR | monthly (1st) | net | Vippsnummer `FI:70123`, `loyalty-adjustment` entries |
 //! | 502002 | Sauna Oy | EUR | daily | net | negative stretches ending in a `top-up`, lagging fees, corrections, `loyalty-adjustment` |
-//! | 302400 | Nordlys Sykkel AS | NOK | daily | net | like 502002; NOT granted to the partner (404 for partner keys) |
+//! | 302400 | Nordlys Sykkel AS | NOK | daily | net | like 502002; Vippsnummer only and NOT granted to the partner (404) |
+//! | 302500 | Stille Kiosk AS | NOK | daily | net | Vippsnummer `NO:58200`, idle: no traffic, so no date ever closes |
 //!
-//! The demo partner sees 12345, 302321, 302322, 402001, 402002, 502001 and 502002.
+//! Merchant keys (one API sales unit each) see exactly their own MSN's ledger: 302321, 12345,
+//! 900001, 402002, 502002. Vippsnummer ledgers are seen only through the accounting partner,
+//! which sees 12345, 302321, 302322, 402001, 402002, 502001, 502002, 302500 and 900001.
+//!
+//! A date closes (`tryLater: false`) once the payout that covers it has happened: the first date
+//! on or after it that pays out, before the server's today ([`World::closing_date`]). So monthly
+//! ledgers keep every date of the month open until the 1st, weekly ones until Monday, a negative
+//! stretch until the payout after its top-up, and the idle ledger for ever.
 //! Data starts on [`DATA_START`] (2022-01-01) unless a ledger starts later.
 //!
 //! Rules the generator keeps (and the property tests check): `balanceAfter = balanceBefore + amount`,
@@ -191,6 +199,19 @@ struct DayClose {
     payouts: u64,
 }
 
+/// Why the simulator keeps a past date open (`tryLater: true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenReason {
+    /// Monthly payouts: every date until the 1st of the next month pays out.
+    MonthlySettlement,
+    /// The balance is below zero: no payout until a top-up brings it back.
+    NegativeBalance,
+    /// No traffic at all: nothing will close the date.
+    Idle,
+    /// Waiting for the next paying date (weekly payouts, a quiet date).
+    AwaitingPayout,
+}
+
 /// The simulated Report API world. Cheap to share (`Arc<World>`); all methods take `&self`.
 pub struct World {
     seed: u64,
@@ -321,6 +342,55 @@ impl World {
                 self.build_day(spec, date, open, true).1
             }
         }
+    }
+
+    /// The ledger date whose payout closes `date`: the first date on or after it that pays out,
+    /// looked for before `until` (the server's today). `None`: still open on `until`. This is how
+    /// production keeps dates open for weeks: every date of a monthly-settled month until the 1st,
+    /// a negative stretch until the payout after its top-up, an idle ledger for ever.
+    pub fn closing_date(&self, ledger_id: &str, date: NaiveDate, until: NaiveDate) -> Option<NaiveDate> {
+        let spec = self.spec(ledger_id)?;
+        if date >= until {
+            return None;
+        }
+        match spec.kind {
+            // The documented example and the bulk ledger pay out every date they have.
+            Kind::DocExample | Kind::Bulk => return Some(date),
+            Kind::Regular => {}
+        }
+        if date < spec.start {
+            // Before the ledger existed: nothing will ever come; the date is closed and empty.
+            return Some(date);
+        }
+        let mut before = self.opening(spec, date).payouts;
+        let mut p = date;
+        while p < until {
+            let after = self.opening(spec, p.succ_opt()?).payouts;
+            if after > before {
+                return Some(p);
+            }
+            before = after;
+            p = p.succ_opt()?;
+        }
+        None
+    }
+
+    /// Why a date before `until` is still open, in the terms the API never states but the data shows.
+    pub fn open_reason(&self, ledger_id: &str, date: NaiveDate, until: NaiveDate) -> Option<OpenReason> {
+        if self.closing_date(ledger_id, date, until).is_some() {
+            return None;
+        }
+        let spec = self.spec(ledger_id)?;
+        let open = self.opening(spec, date.succ_opt()?);
+        Some(if spec.mean_captures == 0 {
+            OpenReason::Idle
+        } else if open.funds < 0 {
+            OpenReason::NegativeBalance
+        } else if spec.payout == PayoutFrequency::Monthly {
+            OpenReason::MonthlySettlement
+        } else {
+            OpenReason::AwaitingPayout
+        })
     }
 
     /// Balances at the start of a date (funds, fees), as the first entries' `balanceBefore` show them.

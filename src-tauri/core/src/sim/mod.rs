@@ -14,8 +14,10 @@
 //!
 //! Endpoints: `POST /accesstoken/get` (merchant keys as headers), `POST /miami/v1/token` (partner,
 //! Basic auth), `GET /settlement/v1/ledgers`, `GET /report/v2/ledgers/{id}/{funds|fees}/dates/{date}`,
-//! `GET /report/v2/ledgers/{id}/{funds|fees}/feed`. Dates from `today` onward answer `tryLater: true`
-//! (today shows the activity so far, later dates nothing).
+//! `GET /report/v2/ledgers/{id}/{funds|fees}/feed`. A date answers `tryLater: true` until the payout
+//! covering it has happened (weeks on monthly ledgers, see [`data`]); today shows the activity so far,
+//! later dates nothing. The feed serves every date up to today's activity so far, then the same
+//! cursor with `tryLater: true`. Pages carry `Vipps-Feed-Page-Size`.
 //!
 //! The files, by job:
 //! - [`data`]: the world from a seed ([`World`]), its public types and carried balances; under it
@@ -46,12 +48,13 @@ pub use server::sales;
 
 /// Public demo keys: the simulator accepts these. They are not secrets.
 pub mod demo {
-    /// Fjordkaffe AS: ledgers 302321 (daily, net), 302322 (weekly, gross) and 900001 (bulk).
+    /// Fjordkaffe AS's API sales unit (MSN 123455): sees its own ledger 302321 only.
     pub const MERCHANT_CLIENT_ID: &str = "demo-merchant";
     pub const MERCHANT_CLIENT_SECRET: &str = "demo-merchant-secret";
     pub const MERCHANT_SUBSCRIPTION_KEY: &str = "demo-subscription-key";
     pub const MERCHANT_MSN: &str = "123455";
-    /// The accounting partner: sees 12345, 302321, 302322, 402001, 402002, 502001, 502002.
+    /// The accounting partner (accounting keys): sees 12345, 302321, 302322, 402001, 402002, 502001,
+    /// 502002, 302500 and 900001 — every ledger its clients granted it, not 302400.
     pub const PARTNER_CLIENT_ID: &str = "demo-partner";
     pub const PARTNER_CLIENT_SECRET: &str = "demo-partner-secret";
     /// Example Shop: the documented example ledger 12345.
@@ -83,8 +86,10 @@ pub struct SimConfig {
     pub today: NaiveDate,
     /// Funds entries per date on the bulk ledger 900001 (33,334 → over 1,000,000 a month).
     pub bulk_entries_per_day: u32,
-    /// Lifetime of access tokens (production: 24 h).
+    /// Lifetime of merchant access tokens (production: 24 h).
     pub token_ttl_secs: u64,
+    /// Lifetime of accounting-key tokens from `/miami/v1/token` (production: 900 s).
+    pub partner_token_ttl_secs: u64,
     /// More merchant keys the simulator accepts (tests use sentinel secrets to prove none leak).
     pub extra_merchants: Vec<data::SimMerchant>,
 }
@@ -101,6 +106,7 @@ impl Default for SimConfig {
             today: crate::clock::Clock::System.today_in(crate::model::Country::No),
             bulk_entries_per_day: data::DEFAULT_BULK_ENTRIES_PER_DAY,
             token_ttl_secs: 86_400,
+            partner_token_ttl_secs: 900,
             extra_merchants: Vec::new(),
         }
     }

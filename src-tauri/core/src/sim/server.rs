@@ -60,6 +60,7 @@ pub(crate) struct Shared {
     ledgers_page_size: usize,
     latency_ms: u64,
     token_ttl: Duration,
+    partner_token_ttl: Duration,
     faults: FaultPlan,
     today: Mutex<NaiveDate>,
     tokens: Mutex<HashMap<String, TokenInfo>>,
@@ -77,6 +78,7 @@ impl Shared {
             ledgers_page_size: config.ledgers_page_size.max(1),
             latency_ms: config.latency_ms,
             token_ttl: Duration::from_secs(config.token_ttl_secs.max(1)),
+            partner_token_ttl: Duration::from_secs(config.partner_token_ttl_secs.max(1)),
             faults: FaultPlan::new(spec, config.seed),
             today: Mutex::new(config.today),
             tokens: Mutex::new(HashMap::new()),
@@ -230,6 +232,8 @@ struct Reply {
     body: Vec<u8>,
     retry_after: Option<u64>,
     gzip: bool,
+    /// Sent as `Vipps-Feed-Page-Size` on report and feed pages.
+    page_size: Option<usize>,
 }
 
 impl Reply {
@@ -241,6 +245,7 @@ impl Reply {
             body,
             retry_after: None,
             gzip: false,
+            page_size: None,
         }
     }
 }

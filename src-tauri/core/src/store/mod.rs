@@ -1,10 +1,12 @@
 //! The local cache: SQLite (WAL) with embedded migrations run at open. All SQL lives here.
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
+mod feed;
 mod read;
 mod types;
 mod write;
 
+pub use feed::FeedWrite;
 pub use types::{CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary};
 
 use crate::clock::Clock;

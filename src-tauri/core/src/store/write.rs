@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::{params, TransactionBehavior};
 use std::collections::BTreeMap;
 
-const INSERT_ENTRY: &str = "INSERT INTO entries (ledger_id, topic, date, seq, psp_reference, time_us, entry_type, \
+pub(super) const INSERT_ENTRY: &str = "INSERT INTO entries (ledger_id, topic, date, seq, psp_reference, time_us, entry_type, \
      reference, currency, amount, balance_before, balance_after, recipient_handle, name, masked_phone_no, \
      message, entry_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 

@@ -49,6 +49,7 @@ const DK_CVR: (&str, &str) = ("business:DK:CVR", "31415926");
 const FI_Y: (&str, &str) = ("business:FI:Y-tunnus", "2718281-8");
 const NORDLYS_ORG: (&str, &str) = ("business:NO:ORG", "998877665");
 const BENCH_ORG: (&str, &str) = ("business:NO:ORG", "900000001");
+const KIOSK_ORG: (&str, &str) = ("business:NO:ORG", "911222333");
 
 /// A regular ledger: 30 captures a day of 39–899, 1.75 % + 1.00, 3 % refunds, nothing unusual.
 /// Each seed below states what differs, and its `code`.
@@ -252,6 +253,20 @@ fn nordic_seeds() -> Vec<LedgerSeed> {
                 Settlement::Net,
             )
         },
+        LedgerSeed {
+            code: 10,
+            // An idle Vippsnummer ledger: no traffic, so production never closes its dates.
+            mean_captures: 0,
+            ..regular(
+                "302500",
+                "NOK",
+                KIOSK_ORG,
+                ("BBAN:NO", "15030012345"),
+                &[("Stille Kiosk", "NO:58200")],
+                PayoutFrequency::Daily,
+                Settlement::Net,
+            )
+        },
     ]
 }
 
@@ -331,7 +346,9 @@ pub(super) fn merchants_and_partner() -> (Vec<SimMerchant>, SimPartner) {
             client_secret: demo::MERCHANT_CLIENT_SECRET.to_string(),
             subscription_key: demo::MERCHANT_SUBSCRIPTION_KEY.to_string(),
             msn: demo::MERCHANT_MSN.to_string(),
-            ledger_ids: ids(&["302321", "302322", BULK_LEDGER_ID]),
+            // Sales-unit keys reach their own MSN's ledger only (api:123455); the Vippsnummer
+            // ledger 302322 is seen through the accounting partner.
+            ledger_ids: ids(&["302321"]),
         },
         SimMerchant {
             name: "Example Shop".to_string(),
@@ -349,9 +366,10 @@ pub(super) fn merchants_and_partner() -> (Vec<SimMerchant>, SimPartner) {
             msn: demo::BENCH_MSN.to_string(),
             ledger_ids: ids(&[BULK_LEDGER_ID]),
         },
-        keyed("Hygge Bageri ApS", "hygge", "223344", &["402001", "402002"]),
-        keyed("Sauna Oy", "sauna", "323232", &["502001", "502002"]),
-        keyed("Nordlys Sykkel AS", "nordlys", "580010", &["302400"]),
+        // Each set of keys is one API sales unit: 402001, 502001, 302400 and 302500 settle
+        // Vippsnummer sales only, which have no API keys.
+        keyed("Hygge Bageri ApS", "hygge", "223344", &["402002"]),
+        keyed("Sauna Oy", "sauna", "323232", &["502002"]),
     ];
     let partner = SimPartner {
         client_id: demo::PARTNER_CLIENT_ID.to_string(),
@@ -364,6 +382,8 @@ pub(super) fn merchants_and_partner() -> (Vec<SimMerchant>, SimPartner) {
             "402002",
             "502001",
             "502002",
+            "302500",
+            BULK_LEDGER_ID,
         ]),
     };
     (merchants, partner)

@@ -88,7 +88,7 @@ impl World {
         };
         let mut run = open;
         run.funds = self.write_funds(spec, &ctx, &plan.acts, open.funds, &mut out) + plan.unlisted;
-        run.fees = self.write_landed_fees(spec, &plan, open.fees, &mut out);
+        run.fees = self.write_landed_fees(spec, &ctx, &plan, open.fees, &mut out);
         self.settle_fees(spec, &ctx, plan.landed, &mut run, &mut out);
         self.pay_out(spec, &ctx, &mut run, &mut out);
         (
@@ -212,6 +212,7 @@ impl World {
     fn write_landed_fees(
         &self,
         spec: &LedgerSpec,
+        ctx: &DayCtx,
         plan: &DayPlan,
         open: i64,
         out: &mut DayWriter<'_>,
@@ -221,6 +222,20 @@ impl World {
             return fees_balance - plan.landed;
         }
         out.fees.reserve(plan.fees.len() + 1);
+        let subscription = super::plan::service_fee(spec, ctx.date);
+        if subscription != 0 {
+            let line = Line {
+                psp: psp_number(3, spec.code, day_number(ctx.date), 0),
+                time: ctx.start + Duration::minutes(5),
+                entry_type: EntryType::ServiceFee,
+                reference: format!("subscription-{}", ctx.date.format("%Y%m")),
+                amount: -subscription,
+                handle: None,
+                gdpr: None,
+            };
+            out.push_fees(fees_balance, line);
+            fees_balance -= subscription;
+        }
         for f in &plan.fees {
             let line = Line {
                 psp: psp_number(0, spec.code, day_number(f.src), u64::from(f.src_idx)),

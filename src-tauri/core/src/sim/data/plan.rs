@@ -104,7 +104,7 @@ impl World {
             acts.extend(self.refunds(spec, ctx));
             acts.sort_by_key(|a| a.time());
             let fees = self.landed_fees(spec, ctx);
-            let landed = fees.iter().map(|f| f.fee).sum();
+            let landed = fees.iter().map(|f| f.fee).sum::<i64>() + service_fee(spec, ctx.date);
             (fees, landed)
         } else {
             unlisted += (0..ctx.count)
@@ -115,7 +115,10 @@ impl World {
                     unlisted += amount;
                 }
             }
-            (Vec::new(), self.landed_total(spec, ctx))
+            (
+                Vec::new(),
+                self.landed_total(spec, ctx) + service_fee(spec, ctx.date),
+            )
         };
         DayPlan {
             acts,
@@ -400,3 +403,17 @@ fn local_midnight(tz: chrono_tz::Tz, date: NaiveDate) -> DateTime<Utc> {
 fn micros(n: i64) -> Duration {
     Duration::microseconds(n)
 }
+
+/// A monthly subscription charged as `service-fee` on the 1st (a fee tied to no capture), on the
+/// ledgers that also show unknown types. Part of the date's landed fees, so it is retained on net
+/// ledgers and invoiced on gross ones like any other fee.
+pub(super) fn service_fee(spec: &LedgerSpec, date: NaiveDate) -> i64 {
+    if spec.unknown_types && date.day() == 1 && date > spec.start {
+        SERVICE_FEE
+    } else {
+        0
+    }
+}
+
+/// 29.00 a month, in minor units.
+pub(super) const SERVICE_FEE: i64 = 2_900;

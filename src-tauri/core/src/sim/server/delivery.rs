@@ -80,6 +80,9 @@ pub(super) fn deliver(reply: Reply, shape: Option<FaultKind>, shared: &Shared) -
     if let Some(secs) = reply.retry_after {
         builder = builder.header(header::RETRY_AFTER, secs);
     }
+    if let Some(n) = reply.page_size {
+        builder = builder.header("Vipps-Feed-Page-Size", n);
+    }
     if reply.gzip {
         builder = builder.header(header::CONTENT_ENCODING, "gzip");
     }

@@ -21,12 +21,27 @@ pub(super) fn decode_cursor(c: &str, prefix: &str) -> Option<String> {
 }
 
 pub(super) fn bad_cursor(shared: &Shared, path: &str) -> Reply {
-    problem(
+    let mut reply = problem(
         StatusCode::BAD_REQUEST,
         "The cursor is not valid.",
         path,
         shared.context_id(),
-    )
+    );
+    // Newer services name the offending field in `extraDetails`; clients must keep it.
+    with_extra_details(
+        &mut reply,
+        serde_json::json!({ "cursor": "unknown or expired position" }),
+    );
+    reply
+}
+
+/// Add `extraDetails` to a problem reply's body.
+pub(super) fn with_extra_details(reply: &mut Reply, extra: serde_json::Value) {
+    if let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice::<serde_json::Value>(&reply.body)
+    {
+        body.insert("extraDetails".into(), extra);
+        reply.body = serde_json::to_vec(&body).unwrap_or_else(|_| reply.body.clone());
+    }
 }
 
 /// The entry offset a page cursor (`{prefix}{offset}`) names; no cursor is the first page.

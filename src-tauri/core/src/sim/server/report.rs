@@ -1,5 +1,7 @@
 //! The Report API's data endpoints: the ledger list, a ledger date's entries page by page (only
-//! the visible part of an open date), and the feed of closed dates, in production's wire shape.
+//! the visible part of today; `tryLater` until the payout covering a date has happened), and the
+//! feed (every date, then today's activity so far, then the same cursor with `tryLater`), in
+//! production's wire shape.
 
 use super::paging::{encode_cursor, feed_position, ledger_not_found, page_offset, path_date, query_value};
 use super::{problem, server_error, Principal, Reply, Shared};
@@ -116,6 +118,18 @@ fn visible_len(entries: &[Entry], date: NaiveDate, today: NaiveDate) -> usize {
     }
 }
 
+/// Whether `date` is still open on `today`: not closed until the payout covering it has happened.
+async fn still_open(shared: &Shared, ledger_id: &str, date: NaiveDate, today: NaiveDate) -> bool {
+    if date >= today {
+        return true;
+    }
+    let world = shared.world.clone();
+    let id = ledger_id.to_string();
+    tokio::task::spawn_blocking(move || world.closing_date(&id, date, today).is_none())
+        .await
+        .unwrap_or(true)
+}
+
 fn wants_gdpr(query: &[(String, String)]) -> bool {
     query_value(query, "includeGDPRSensitiveData").is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
@@ -150,6 +164,7 @@ pub(super) async fn dates(
     };
     let entries = day.topic(topic);
     let len = visible_len(entries, date, today);
+    let open = still_open(shared, ledger_id, date, today).await;
     let start = offset.min(len);
     let end = (offset + shared.page_size).min(len);
     if empty_page && start < len {
@@ -158,9 +173,9 @@ pub(super) async fn dates(
             items: Vec::new(),
             has_more: true,
             cursor: Some(encode_cursor(&format!("page:{offset}"))),
-            try_later: date >= today,
+            try_later: open,
         };
-        return Reply::json(StatusCode::OK, &page);
+        return paged(Reply::json(StatusCode::OK, &page), shared.page_size);
     }
     let gdpr = wants_gdpr(query);
     let items: Vec<WireEntry> = entries[start..end]
@@ -173,9 +188,15 @@ pub(super) async fn dates(
         items,
         has_more,
         cursor: has_more.then(|| encode_cursor(&format!("page:{}", offset + shared.page_size))),
-        try_later: date >= today,
+        try_later: open,
     };
-    Reply::json(StatusCode::OK, &page)
+    paged(Reply::json(StatusCode::OK, &page), shared.page_size)
+}
+
+/// Report and feed pages say their page size in a header (production resolves it per ledger).
+fn paged(mut reply: Reply, page_size: usize) -> Reply {
+    reply.page_size = Some(page_size);
+    reply
 }
 
 #[derive(Serialize)]
@@ -212,7 +233,7 @@ pub(super) async fn feed(
     let mut count = 0usize;
     let mut at_end = false;
     for _ in 0..FEED_MAX_DATES_PER_PAGE {
-        if date >= today {
+        if date > today {
             at_end = true;
             break;
         }
@@ -223,11 +244,18 @@ pub(super) async fn feed(
                 shared.context_id(),
             );
         };
-        let len = day.topic(topic).len();
-        let end = (offset + shared.page_size - count).min(len);
+        // Past dates in full; today only as far as it has happened (no settlement yet).
+        let len = visible_len(day.topic(topic), date, today);
+        let end = (offset + shared.page_size - count).min(len).max(offset);
         if end > offset {
             count += end - offset;
             taken.push((day.clone(), offset, end));
+        }
+        if date == today && end >= len {
+            // The end of what has happened: the same position again later, with `tryLater`.
+            offset = end;
+            at_end = true;
+            break;
         }
         if end >= len {
             date = date.succ_opt().unwrap_or(date);
@@ -250,7 +278,7 @@ pub(super) async fn feed(
         cursor: encode_cursor(&format!("feed:{}/{offset}", date.format("%Y-%m-%d"))),
         try_later: at_end,
     };
-    Reply::json(StatusCode::OK, &page)
+    paged(Reply::json(StatusCode::OK, &page), shared.page_size)
 }
 
 /// The ledger must be visible to the caller (else 404, as production) and the topic known (else 400).

@@ -1,7 +1,7 @@
 //! Access tokens: the merchant token (`/accesstoken/get`, keys as headers), the partner token
 //! (`/miami/v1/token`, Basic auth) and the check every data request passes (`authorize`).
 
-use super::{lock, problem, unauthorized, Principal, Reply, Shared, B64};
+use super::{lock, unauthorized, Principal, Reply, Shared, B64};
 use base64::Engine;
 use http::{HeaderMap, StatusCode};
 use std::time::Instant;
@@ -18,7 +18,11 @@ pub(super) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a s
 
 fn issue_token(shared: &Shared, principal: Principal, subject: &str) -> (String, u64) {
     let now = crate::clock::Clock::System.now().timestamp();
-    let ttl = shared.token_ttl.as_secs();
+    let lifetime = match principal {
+        Principal::Partner => shared.partner_token_ttl,
+        Principal::Merchant(_) => shared.token_ttl,
+    };
+    let ttl = lifetime.as_secs();
     let header = B64.encode(br#"{"typ":"JWT","alg":"RS256","x5t":"avstem-sim","kid":"avstem-sim"}"#);
     let jti = shared.next_id();
     let padding: String = (0..16).map(|_| format!("{:016x}", shared.next_id())).collect();
@@ -43,7 +47,7 @@ fn issue_token(shared: &Shared, principal: Principal, subject: &str) -> (String,
         token.clone(),
         TokenInfo {
             principal,
-            expires_at: Instant::now() + shared.token_ttl,
+            expires_at: Instant::now() + lifetime,
             uses: 0,
         },
     );
@@ -92,33 +96,47 @@ pub(super) fn merchant_token(shared: &Shared, headers: &HeaderMap) -> Reply {
     )
 }
 
+/// `/miami/v1/token` answers as an OAuth 2.0 server: every refusal is `invalid_client` — wrong
+/// accounting keys (401), a missing `grant_type` or a subscription key sent (400) — with the
+/// `error_description` the provider's access-token docs name.
 pub(super) fn partner_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Reply {
     let basic = header_str(headers, "authorization")
         .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
         .and_then(|b| String::from_utf8(b).ok());
     let Some((id, secret)) = basic.as_deref().and_then(|s| s.split_once(':')) else {
-        return unauthorized("Missing or malformed Basic authorization with the accounting keys.");
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "Missing or malformed client authentication.",
+        );
     };
     let partner = shared.world.partner();
     if partner.client_id != id || partner.client_secret != secret {
-        return unauthorized("Invalid client_id or client_secret.");
+        return oauth_error(StatusCode::UNAUTHORIZED, "Invalid client_id or client_secret.");
+    }
+    if header_str(headers, "Ocp-Apim-Subscription-Key").is_some() {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "A subscription key is not used with this flow.",
+        );
     }
     let grant = url::form_urlencoded::parse(body)
         .find(|(k, _)| k == "grant_type")
         .map(|(_, v)| v.into_owned());
     if grant.as_deref() != Some("client_credentials") {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "grant_type must be client_credentials.",
-            "/miami/v1/token",
-            shared.context_id(),
-        );
+        return oauth_error(StatusCode::BAD_REQUEST, "Missing grant type.");
     }
     let (token, ttl) = issue_token(shared, Principal::Partner, id);
     Reply::json(
         StatusCode::OK,
         &serde_json::json!({ "access_token": token, "expires_in": ttl, "token_type": "Bearer" }),
+    )
+}
+
+fn oauth_error(status: StatusCode, description: &str) -> Reply {
+    Reply::json(
+        status,
+        &serde_json::json!({ "error": "invalid_client", "error_description": description }),
     )
 }
 
