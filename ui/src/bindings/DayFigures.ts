@@ -34,7 +34,7 @@ sales: number,
  */
 refunds: number, 
 /**
- * Fees charged: −Σ fees-topic `capture-fee` amounts.
+ * Fees charged: −Σ fees-topic `capture-fee` and `service-fee` amounts.
  */
 fees: number, 
 /**

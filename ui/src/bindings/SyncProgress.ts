@@ -3,4 +3,12 @@
 /**
  * Sent after every stored date, and once at the start.
  */
-export type SyncProgress = { datesDone: number, datesTotal: number, datesFailed: number, entriesStored: number, currentLedger: string | null, currentDate: string | null, entriesPerSec: number, };
+export type SyncProgress = { datesDone: number, datesTotal: number, datesFailed: number, entriesStored: number, currentLedger: string | null, currentDate: string | null, entriesPerSec: number, 
+/**
+ * Vipps asked us to wait this many seconds (`Retry-After`) before the next request.
+ */
+waitingSecs: number | null, 
+/**
+ * Feed pages read so far in this run.
+ */
+feedPages: number, };

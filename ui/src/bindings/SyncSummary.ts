@@ -25,4 +25,12 @@ pages: number,
 /**
  * Planned dates never attempted because the run was cancelled.
  */
-notAttempted: number, cancelled: boolean, elapsedMs: number, };
+notAttempted: number, 
+/**
+ * Open dates kept up through the feed (still open upstream; not fetched one by one).
+ */
+followed: number, 
+/**
+ * Feed pages read and the entries they added to the cache.
+ */
+feedPages: number, feedEntries: number, cancelled: boolean, elapsedMs: number, };
