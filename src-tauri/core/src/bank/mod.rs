@@ -28,16 +28,34 @@ pub struct StatementLine {
 }
 
 impl StatementLine {
-    /// A key that is the same whenever the same line is imported again, from any overlapping file.
-    pub fn dedup_key(&self, account: &str, occurrence: u32) -> String {
+    /// What identifies the line apart from its place in the file: the bank's reference with the
+    /// amount when given (a reference some banks repeat across lines), else date, amount and text.
+    fn identity(&self) -> String {
         match &self.bank_reference {
-            Some(r) if !r.is_empty() => format!("{account}|ref|{r}"),
+            Some(r) if !r.trim().is_empty() => format!("ref|{}|{}|{}", r.trim(), self.amount, self.currency),
             _ => format!(
-                "{account}|{}|{}|{}|{}|{occurrence}",
+                "{}|{}|{}|{}",
                 self.booking_date, self.amount, self.currency, self.text
             ),
         }
     }
+}
+
+/// One key per line that is the same whenever the same line is imported again, from the same or an
+/// overlapping file: `account|identity|n`, where `n` counts identical lines before it in the file
+/// (two coffees of 45.00 on one day are two lines, in every file that holds that day).
+pub fn line_keys(account: &str, lines: &[StatementLine]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    lines
+        .iter()
+        .map(|l| {
+            let id = l.identity();
+            let n = seen.entry(id.clone()).or_insert(0);
+            let key = format!("{account}|{id}|{n}");
+            *n += 1;
+            key
+        })
+        .collect()
 }
 
 /// A parsed statement file: the account it belongs to and its lines.
@@ -96,6 +114,38 @@ pub fn parse_amount(raw: &str, decimal_comma: bool) -> Option<Minor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn line(date: &str, amount: i64, text: &str, reference: Option<&str>) -> StatementLine {
+        StatementLine {
+            booking_date: date.parse().expect("date"),
+            value_date: None,
+            amount,
+            currency: "NOK".into(),
+            text: text.into(),
+            counterparty: None,
+            bank_reference: reference.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn identical_lines_get_their_own_keys_and_the_same_keys_in_an_overlapping_file() {
+        let coffee = line("2026-10-09", -4500, "Kaffe", None);
+        let rent = line("2026-10-10", -1_200_000, "Husleie", None);
+        let a = line_keys("15039912345", &[coffee.clone(), coffee.clone(), rent.clone()]);
+        assert_eq!(a.len(), 3);
+        assert_ne!(a[0], a[1], "two coffees are two lines");
+        let b = line_keys("15039912345", &[coffee.clone(), coffee, rent]);
+        assert_eq!(a, b);
+        let other = line_keys("15039954321", &[line("2026-10-10", -1_200_000, "Husleie", None)]);
+        assert_ne!(other[0], a[2], "another account's line is another line");
+        let r1 = line("2026-10-09", 100, "a", Some("X1"));
+        let r2 = line("2026-10-11", 100, "a (booked)", Some("X1"));
+        assert_eq!(
+            line_keys("1", &[r1])[0],
+            line_keys("1", &[r2])[0],
+            "the bank's reference identifies the line"
+        );
+    }
 
     #[test]
     fn amounts_are_read_exactly_in_both_notations() {

@@ -1,6 +1,7 @@
 //! The local cache: SQLite (WAL) with embedded migrations run at open. All SQL lives here.
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
+pub mod bank;
 mod feed;
 mod read;
 mod types;
@@ -18,7 +19,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Embedded migrations; migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_cache.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_cache.sql"),
+    include_str!("../../migrations/0002_bank.sql"),
+];
 
 /// The schema this build knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
