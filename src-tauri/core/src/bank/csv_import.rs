@@ -7,19 +7,26 @@ use crate::{Error, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// How to read one bank's CSV export.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// How to read one bank's CSV export (columns count from 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct CsvMapping {
+    #[ts(type = "string")]
     pub delimiter: char,
     pub has_header: bool,
+    #[ts(type = "number")]
     pub date_column: usize,
     /// chrono format, e.g. `%d.%m.%Y`.
     pub date_format: String,
     /// One signed amount column, or separate money-in / money-out columns (DNB "Inn på konto").
+    #[ts(type = "number | null")]
     pub amount_column: Option<usize>,
+    #[ts(type = "number | null")]
     pub credit_column: Option<usize>,
+    #[ts(type = "number | null")]
     pub debit_column: Option<usize>,
+    #[ts(type = "number | null")]
     pub text_column: Option<usize>,
     pub decimal_comma: bool,
     pub currency: String,

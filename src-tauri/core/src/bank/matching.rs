@@ -11,18 +11,28 @@ use std::collections::HashSet;
 /// Calendar days before the ledger date and after the expected date a line may fall in (pass 2).
 pub const WINDOW_DAYS_AFTER_EXPECTED: i64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a payout stands in the bank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
+#[ts(export)]
 pub enum BankState {
+    /// Found, with the line(s).
     InTheBank,
+    /// Its expected bank date has not come yet.
     NotDueYet,
+    /// Past its expected date, and the statements covering that date do not have it.
     Late,
+    /// Its number is in the bank, with another amount.
     AmountDiffers,
+    /// The user tied it to a line.
     MatchedByHand,
+    /// Due, but no imported statement covers its expected date (set by [`super::status`]).
+    NoStatement,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(export)]
 pub enum Confidence {
     Low,
     Medium,

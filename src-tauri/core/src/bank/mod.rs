@@ -5,8 +5,10 @@ pub mod account;
 pub mod calendar;
 pub mod camt;
 pub mod csv_import;
+pub mod import;
 pub mod matching;
 pub mod predict;
+pub mod status;
 
 use crate::model::Minor;
 use chrono::NaiveDate;

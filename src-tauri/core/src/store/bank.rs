@@ -105,7 +105,8 @@ impl Store {
                 "INSERT OR IGNORE INTO bank_lines (account, line_key, booking_date, value_date, amount, currency, \
                  text, counterparty, bank_reference, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
-            let mut added_to = tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
+            let mut added_to =
+                tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
             for s in &file.statements {
                 let first = s.lines.iter().map(|l| l.booking_date).min().map(date_key);
                 let last = s.lines.iter().map(|l| l.booking_date).max().map(date_key);
@@ -169,9 +170,9 @@ impl Store {
     }
 
     pub fn bank_line(&self, line_id: i64) -> Result<Option<StoredBankLine>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {LINE_COLUMNS} FROM bank_lines WHERE line_id = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LINE_COLUMNS} FROM bank_lines WHERE line_id = ?1"
+        ))?;
         Ok(stmt.query_row([line_id], line_from_row).optional()?)
     }
 
@@ -180,7 +181,8 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT min(first_date), max(last_date) FROM bank_imports WHERE account = ?1 AND first_date IS NOT NULL",
         )?;
-        let (first, last): (Option<i64>, Option<i64>) = stmt.query_row([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (first, last): (Option<i64>, Option<i64>) =
+            stmt.query_row([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(match (first.and_then(key_date), last.and_then(key_date)) {
             (Some(a), Some(b)) => Some((a, b)),
             _ => None,
@@ -225,8 +227,8 @@ impl Store {
         decision: ManualDecision,
     ) -> Result<()> {
         let now = Clock::System.now().timestamp();
-        let payout = i64::try_from(payout)
-            .map_err(|_| Error::Input(format!("{payout} is not a payout number.")))?;
+        let payout =
+            i64::try_from(payout).map_err(|_| Error::Input(format!("{payout} is not a payout number.")))?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -272,7 +274,12 @@ impl Store {
 
     /// The payouts (`payout-scheduled` entries) of `ledger_id` on ledger dates `from..=to`, found
     /// through the per-date totals so only paying dates are read.
-    pub fn payouts_for_bank(&self, ledger_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<PayoutForBank>> {
+    pub fn payouts_for_bank(
+        &self,
+        ledger_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<PayoutForBank>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.psp_reference, COALESCE(e.entry_date, e.date), e.amount, e.currency FROM entries e \
              WHERE e.ledger_id = ?1 AND e.topic = ?2 AND e.entry_type = ?5 AND e.date IN \
@@ -395,7 +402,11 @@ mod tests {
             .set_bank_manual("302321", 2000812, id, ManualDecision::Unmatch)
             .expect("unmatch");
         let m = store.bank_manual("302321").expect("manual");
-        assert_eq!(m.matched, [(2000811, id)], "a line is matched by hand to one payout");
+        assert_eq!(
+            m.matched,
+            [(2000811, id)],
+            "a line is matched by hand to one payout"
+        );
         assert!(m.unmatched.contains(&(2000812, id)));
         store
             .set_bank_manual("302321", 2000812, id, ManualDecision::Forget)
