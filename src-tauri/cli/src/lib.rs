@@ -2,6 +2,7 @@
 //! Parsing, terminal output and progress live here (so the core crate has no clap, no terminal);
 //! each subcommand's handler lives beside it in its own file and only calls `avstem_core`.
 
+pub mod bank;
 pub mod cache;
 pub mod entries;
 pub mod export;
@@ -52,6 +53,9 @@ pub enum Command {
     Month(month::MonthArgs),
     /// Write a month's reconciliation workbook (xlsx) or the portal-style CSV.
     Export(export::ExportArgs),
+    /// Import bank statements and check that every payout reached the bank.
+    #[command(subcommand_required = true)]
+    Bank(bank::BankArgs),
     /// Rebuild or inspect the local cache.
     Cache(cache::CacheArgs),
     /// Run the built-in Report API simulator on 127.0.0.1 (demo data, injectable faults).
@@ -110,6 +114,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Entries(a) => entries::run(&ctx, a).await,
             Command::Month(a) => month::run(&ctx, a).await,
             Command::Export(a) => export::run(&ctx, a).await,
+            Command::Bank(a) => bank::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
             Command::Sim(a) => sim::run(&ctx, a).await,
         }

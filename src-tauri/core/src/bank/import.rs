@@ -84,6 +84,29 @@ pub struct FilePreview {
     pub sample: Vec<StatementLine>,
 }
 
+/// One file of [`import_paths`]: what it imported, or why it imported nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FileOutcome {
+    pub path: String,
+    pub imported: Option<FileImport>,
+    pub error: Option<String>,
+}
+
+/// Several files, each in its own transaction: a bad file imports nothing and the others still do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportReport {
+    pub files: Vec<FileOutcome>,
+    #[ts(type = "number")]
+    pub lines: u64,
+    #[ts(type = "number")]
+    pub added: u64,
+    pub failed: u32,
+}
+
 /// A file read and linked: what [`import_bytes`] stores and [`preview_bytes`] shows.
 struct Linked<'l> {
     format: String,
@@ -113,6 +136,52 @@ pub fn read_statement_file(path: &Path) -> Result<Vec<u8>> {
         )));
     }
     std::fs::read(path).map_err(|e| Error::Input(format!("The bank statement {shown} cannot be read ({e}).")))
+}
+
+/// Import each file in its own transaction, for the ledgers `ledgers` (a profile's).
+pub fn import_paths(
+    store: &mut Store,
+    ledgers: &[Ledger],
+    paths: &[std::path::PathBuf],
+    opts: &ImportOptions,
+) -> ImportReport {
+    let mut report = ImportReport {
+        files: Vec::with_capacity(paths.len()),
+        lines: 0,
+        added: 0,
+        failed: 0,
+    };
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let result =
+            read_statement_file(path).and_then(|bytes| import_bytes(store, ledgers, &name, &bytes, opts));
+        let (imported, error) = match result {
+            Ok(f) => {
+                report.lines += f.lines;
+                report.added += f.added;
+                (Some(f), None)
+            }
+            Err(e) => {
+                report.failed += 1;
+                (None, Some(e.to_string()))
+            }
+        };
+        report.files.push(FileOutcome {
+            path: path.display().to_string(),
+            imported,
+            error,
+        });
+    }
+    report
+}
+
+/// The ledgers profile `name` sees, from the cache (what statements are linked against).
+pub fn profile_ledgers(ctx: &crate::context::Context, store: &Store, name: &str) -> Result<Vec<Ledger>> {
+    let profile = ctx.profile(name)?;
+    store.ledgers(Some(&profile.name))
 }
 
 /// Import one file's bytes: every statement for one of `ledgers`' payout accounts, in one

@@ -174,6 +174,17 @@ pub fn month_status(store: &Store, ledger: &Ledger, month: YearMonth, today: Nai
     Ok(matched(store, ledger, month, today)?.month)
 }
 
+/// [`month_status`] for a cached ledger, as of its own today by `clock`.
+pub fn month_status_cached(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    clock: &crate::clock::Clock,
+) -> Result<BankMonth> {
+    let ledger = crate::month::cached_ledger(store, ledger_id)?;
+    month_status(store, &ledger, month, clock.today_for(&ledger))
+}
+
 /// The recipient number in the Norwegian bank text: the ledger's first recipient handle.
 fn ledger_recipient(ledger: &Ledger) -> u64 {
     ledger
