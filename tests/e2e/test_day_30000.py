@@ -39,9 +39,10 @@ def test_thirty_thousand_entries_scroll_with_a_bounded_dom(session, app_env):
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
-        env = dict(app_env, AVSTEM_CLIENT_SECRET="demo-merchant-secret", AVSTEM_SUBSCRIPTION_KEY="demo-subscription-key")
-        cli(env, "profile", "add", "bulk", "--kind", "merchant", "--client-id", "demo-merchant",
-            "--msn", "123455", "--base-url", f"http://127.0.0.1:{port}", "--env-secrets")
+        # Bulk Bench AS's own sales-unit keys: merchant keys see only their own MSN's ledger.
+        env = dict(app_env, AVSTEM_CLIENT_SECRET="bench-merchant-secret", AVSTEM_SUBSCRIPTION_KEY="bench-subscription-key")
+        cli(env, "profile", "add", "bulk", "--kind", "merchant", "--client-id", "bench-merchant",
+            "--msn", "900001", "--base-url", f"http://127.0.0.1:{port}", "--env-secrets")
         cli(env, "ledgers", "--profile", "bulk")
         started = time.time()
         cli(env, "sync", "--profile", "bulk", "--ledger", BULK, "--from", DATE, "--to", DATE)

@@ -9,7 +9,7 @@ pub enum Error {
     #[error("The keys were rejected by Vipps MobilePay. Check the client id, client secret and subscription key in the profile.")]
     KeysRejected,
     /// 404, or a ledger these keys cannot see.
-    #[error("This ledger is not visible to these keys ({0}). Ask the merchant to grant access, or pick another profile.")]
+    #[error("{0} is not visible to these keys. Almost always the merchant has not granted it to this accounting partner: in the business portal, Reports → Accounting partners. Merchant keys see only their own sales unit's ledger.")]
     NoAccess(String),
     #[error("Vipps MobilePay asked us to slow down (rate limited{}). Try again in a minute.", retry_after_text(.retry_after_secs))]
     RateLimited { retry_after_secs: Option<u64> },

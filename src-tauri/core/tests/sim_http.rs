@@ -139,7 +139,7 @@ async fn the_documented_example_day_is_served_exactly_as_the_fixture() {
 }
 
 #[tokio::test]
-async fn the_partner_sees_seven_ledgers_in_three_currencies_two_a_page() {
+async fn the_partner_sees_nine_ledgers_in_three_currencies_two_a_page() {
     let sim = start(config()).await;
     let http = reqwest::Client::new();
     let token = partner_token(&http, &sim.base_url()).await;
@@ -165,9 +165,9 @@ async fn the_partner_sees_seven_ledgers_in_three_currencies_two_a_page() {
     }
     assert_eq!(
         ids,
-        ["12345", "302321", "302322", "402001", "402002", "502001", "502002"]
+        ["12345", "302321", "302322", "900001", "402001", "402002", "502001", "502002", "302500"]
     );
-    assert_eq!(pages, 4);
+    assert_eq!(pages, 5);
     assert_eq!(currencies.into_iter().collect::<Vec<_>>(), ["DKK", "EUR", "NOK"]);
 
     let url = format!(
@@ -176,7 +176,7 @@ async fn the_partner_sees_seven_ledgers_in_three_currencies_two_a_page() {
     );
     let page: Value = get_partner(&http, &url, &token).await.json().await.expect("json");
     assert_eq!(page["items"], fixture("ledgers.json")["items"]);
-    assert_eq!(sim.stats().ledger_requests, 5);
+    assert_eq!(sim.stats().ledger_requests, 6);
     sim.shutdown().await;
 }
 
@@ -223,7 +223,8 @@ async fn merchant_tokens_come_with_numbers_as_strings_and_see_only_their_ledgers
         }
         next = format!("{url}?cursor={c}");
     }
-    assert_eq!(ids, ["302321", "302322", "900001"]);
+    // Sales-unit keys reach their own MSN's ledger only.
+    assert_eq!(ids, ["302321"]);
     sim.shutdown().await;
 }
 
@@ -487,7 +488,7 @@ async fn the_feed_walks_closed_dates_and_ends_with_the_same_cursor_and_try_later
 #[tokio::test]
 async fn a_token_past_its_lifetime_is_refused_and_a_foreign_msn_gets_no_token() {
     let sim = start(SimConfig {
-        token_ttl_secs: 1,
+        partner_token_ttl_secs: 1,
         ..config()
     })
     .await;
@@ -606,11 +607,18 @@ async fn the_feed_pages_across_dates_in_ledger_order() {
         assert_eq!(got.len(), 17, "a page before the end is full");
     }
     let world = sim.world();
-    let expected: Vec<_> = d("2022-01-01")
+    // Nine closed dates, then today's activity so far (its settlement comes tomorrow).
+    let mut expected: Vec<_> = d("2022-01-01")
         .iter_days()
         .take(9)
         .flat_map(|date| world.entries("402001", Topic::Fees, date))
         .collect();
+    expected.extend(
+        world
+            .entries("402001", Topic::Fees, d("2022-01-10"))
+            .into_iter()
+            .take_while(|e| e.entry_type == avstem_core::model::EntryType::CaptureFee),
+    );
     assert_eq!(items.len(), expected.len());
     assert_eq!(pages as usize, expected.len() / 17 + 1);
     for (got, want) in items.iter().zip(&expected) {
@@ -624,5 +632,101 @@ async fn the_feed_pages_across_dates_in_ledger_order() {
             .all(|e| e["time"].as_str().is_some_and(|t| t.ends_with("+0100"))),
         "DKK times carry the offset"
     );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn accounting_tokens_live_900_s_and_every_refusal_is_invalid_client() {
+    let sim = start(config()).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/miami/v1/token", sim.base_url());
+    let ok: Value = http
+        .post(&url)
+        .basic_auth(demo::PARTNER_CLIENT_ID, Some(demo::PARTNER_CLIENT_SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(ok["expires_in"], 900, "{ok}");
+
+    // The provider's access-token docs: a missing grant_type, a subscription key sent, and wrong
+    // accounting keys all answer `invalid_client`.
+    let cases = [
+        (demo::PARTNER_CLIENT_SECRET, None, false, 400, "Missing grant type."),
+        (demo::PARTNER_CLIENT_SECRET, Some("sub"), true, 400, "A subscription key is not used with this flow."),
+        ("wrong", None, true, 401, "Invalid client_id or client_secret."),
+    ];
+    for (secret, sub, grant, status, description) in cases {
+        let mut req = http.post(&url).basic_auth(demo::PARTNER_CLIENT_ID, Some(secret));
+        if let Some(sub) = sub {
+            req = req.header("Ocp-Apim-Subscription-Key", sub);
+        }
+        if grant {
+            req = req.form(&[("grant_type", "client_credentials")]);
+        }
+        let resp = req.send().await.expect("token");
+        assert_eq!(resp.status().as_u16(), status, "{description}");
+        let body: Value = resp.json().await.expect("json");
+        assert_eq!(body["error"], "invalid_client", "{body}");
+        assert_eq!(body["error_description"], description, "{body}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_monthly_ledger_keeps_its_month_open_until_the_payout_on_the_1st() {
+    // 502001 pays out monthly: on the 20th every date of the month still says tryLater, with its
+    // entries; once the 1st's payout has happened (today the 2nd) they are closed.
+    let world = sim::World::new(42, d("2024-03-20"));
+    assert_eq!(world.closing_date("502001", d("2024-03-05"), d("2024-03-20")), None);
+    assert_eq!(
+        world.open_reason("502001", d("2024-03-05"), d("2024-03-20")),
+        Some(sim::data::OpenReason::MonthlySettlement)
+    );
+    assert_eq!(
+        world.closing_date("502001", d("2024-03-05"), d("2024-04-02")),
+        Some(d("2024-04-01"))
+    );
+    // Daily payouts close each date on itself; the idle ledger never closes.
+    assert_eq!(
+        world.closing_date("302321", d("2024-03-05"), d("2024-03-20")),
+        Some(d("2024-03-05"))
+    );
+    assert_eq!(world.closing_date("302500", d("2024-03-05"), d("2024-06-20")), None);
+    assert_eq!(
+        world.open_reason("302500", d("2024-03-05"), d("2024-06-20")),
+        Some(sim::data::OpenReason::Idle)
+    );
+
+    let sim = start(SimConfig {
+        today: d("2024-03-20"),
+        ..config()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let token = partner_token(&http, &sim.base_url()).await;
+    let get = |ledger: &str, date: &str| {
+        format!("{}/report/v2/ledgers/{ledger}/funds/dates/{date}", sim.base_url())
+    };
+    let resp = get_partner(&http, &get("502001", "2024-03-05"), &token).await;
+    assert_eq!(resp.headers()["Vipps-Feed-Page-Size"], "1000");
+    let open: Value = resp.json().await.expect("json");
+    assert_eq!(open["tryLater"], true, "a monthly date on the 20th");
+    assert!(!open["items"].as_array().expect("items").is_empty());
+    let daily: Value = get_partner(&http, &get("302321", "2024-03-05"), &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(daily["tryLater"], false);
+    let last_month: Value = get_partner(&http, &get("502001", "2024-02-05"), &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(last_month["tryLater"], false, "closed by the payout on 1 March");
     sim.shutdown().await;
 }

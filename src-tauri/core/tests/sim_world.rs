@@ -26,6 +26,7 @@ struct Seen {
     unknown: u64,
     negative_closings: u64,
     invoices: u64,
+    service_fees: u64,
     gdpr_names: u64,
 }
 
@@ -200,6 +201,12 @@ fn check_ledger(world: &World, ledger_id: &str, from: NaiveDate, to: NaiveDate, 
                     seen.fees_lag[lag as usize] += 1;
                 }
                 EntryType::FeesRetained => assert!(e.amount > 0),
+                EntryType::ServiceFee => {
+                    // The monthly subscription: on the 1st, tied to no capture.
+                    assert_eq!((date.day(), e.amount), (1, -2_900));
+                    assert!(!captures.contains_key(&e.psp_reference));
+                    seen.service_fees += 1;
+                }
                 EntryType::FeesInvoiced => {
                     assert_eq!(profile.settlement, Settlement::Gross);
                     assert_eq!(
@@ -229,10 +236,10 @@ fn check_ledger(world: &World, ledger_id: &str, from: NaiveDate, to: NaiveDate, 
                 assert_eq!(fees_balance, 0, "{ledger_id} {date}: net fees close at zero");
                 let landed: i64 = fees
                     .iter()
-                    .filter(|e| e.entry_type == EntryType::CaptureFee)
+                    .filter(|e| matches!(e.entry_type, EntryType::CaptureFee | EntryType::ServiceFee))
                     .map(|e| e.amount)
                     .sum();
-                assert_eq!(retained(&fees), -landed);
+                assert_eq!(retained(&fees), -landed, "capture and service fees are retained");
                 if let (Some(a), Some(b)) = (
                     funds.iter().find(|e| e.entry_type == EntryType::FeesRetained),
                     fees.iter().find(|e| e.entry_type == EntryType::FeesRetained),
@@ -291,7 +298,7 @@ fn every_ledger_keeps_its_books_over_many_seeds() {
     );
     assert!(seen.top_ups >= 5 && seen.negative_closings >= 40, "{seen:?}");
     assert!(
-        seen.corrections >= 20 && seen.unknown >= 20 && seen.invoices >= 20,
+        seen.corrections >= 20 && seen.unknown >= 20 && seen.invoices >= 20 && seen.service_fees >= 10,
         "{seen:?}"
     );
     assert!(seen.refunds > 1_000 && seen.gdpr_names > 1_000, "{seen:?}");

@@ -41,11 +41,10 @@ fn request() -> SyncRequest {
 }
 
 async fn sync_once(base_url: &str, db: &Path) -> avstem_core::Result<()> {
-    let creds = Credentials::Merchant {
-        client_id: demo::MERCHANT_CLIENT_ID.into(),
-        client_secret: Secret::new(demo::MERCHANT_CLIENT_SECRET),
-        subscription_key: Secret::new(demo::MERCHANT_SUBSCRIPTION_KEY),
-        msn: Some(demo::MERCHANT_MSN.into()),
+    // The accounting partner: 302322 is a Vippsnummer ledger, seen through accounting keys only.
+    let creds = Credentials::Partner {
+        client_id: demo::PARTNER_CLIENT_ID.into(),
+        client_secret: Secret::new(demo::PARTNER_CLIENT_SECRET),
     };
     let config = ClientConfig {
         base_backoff: Duration::from_millis(2),

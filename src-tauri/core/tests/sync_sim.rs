@@ -224,31 +224,37 @@ async fn open_dates_become_complete_once_the_simulator_closes_them() {
     let first = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("first");
-    // The 20th to the 31st answer tryLater on both topics.
-    assert_eq!((first.complete, first.open), (38, 24));
+    // Up to the 19th closed; today (the 20th) is followed through the feed; later dates do not
+    // exist yet and are not asked for.
+    assert_eq!((first.complete, first.open, first.followed), (38, 0, 2));
+    assert!(first.feed_pages >= 2 && first.feed_entries > 0, "{first:?}");
+    assert_eq!(sim.stats().report_requests_for_date(LEDGER, d("2024-03-21")), 0);
     let store = Store::open(&path).expect("store");
     let funds = store
-        .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-20"))
+        .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-21"))
         .expect("status");
     assert_eq!(
-        (funds[0].state, funds[1].state),
-        (DateState::Complete, DateState::Open)
+        funds.iter().map(|s| s.state).collect::<Vec<_>>(),
+        vec![DateState::Complete, DateState::Open],
+        "the 20th so far, from the feed; nothing for the 21st"
     );
     let plan = sync::plan(&store, &req, d("2024-03-20")).expect("plan");
-    assert_eq!(plan.items.len(), 24);
-    assert!(plan.items.iter().all(|i| i.reason == PlanReason::NotClosedYet));
+    assert!(plan.items.is_empty(), "{:?}", plan.items);
+    assert_eq!(plan.followed.len(), 2);
+    assert_eq!(plan.feeds.len(), 2);
     drop(store);
 
     sim.set_today(d("2024-04-01"));
     sim.reset_stats();
     let plan = sync::plan(&Store::open(&path).expect("store"), &req, d("2024-04-01")).expect("plan");
-    assert_eq!(plan.count(PlanReason::Open), 24);
+    assert_eq!(plan.count(PlanReason::Missing), 22);
     let second = sync_range(&client, &path, &req, d("2024-04-01"))
         .await
         .expect("second");
+    // The feed brought the 20th's payout: the 20th is fetched whole once and is complete.
     assert_eq!(
-        (second.complete, second.open, second.already_complete),
-        (24, 0, 38)
+        (second.complete, second.open, second.already_complete, second.followed),
+        (24, 0, 38, 0)
     );
     let stats = sim.stats();
     assert_eq!(stats.report_requests_for_date(LEDGER, d("2024-03-19")), 0);
@@ -342,8 +348,8 @@ async fn a_partner_syncs_every_granted_ledger_in_one_run() {
     let ledgers = sync::refresh_ledgers(&partner, &mut store, "accountant", None)
         .await
         .expect("ledgers");
-    assert_eq!(ledgers.len(), 7);
-    assert_eq!(store.ledgers(Some("accountant")).expect("cached").len(), 7);
+    assert_eq!(ledgers.len(), 9);
+    assert_eq!(store.ledgers(Some("accountant")).expect("cached").len(), 9);
     drop(store);
     let ids: Vec<&str> = ledgers.iter().map(|l| l.ledger_id.as_str()).collect();
     let req = request(&ids, "2024-05-06", "2024-05-12");
@@ -359,7 +365,20 @@ async fn a_partner_syncs_every_granted_ledger_in_one_run() {
     )
     .await
     .expect("sync");
-    assert_eq!((summary.complete, summary.failed.len()), (7 * 7 * 2, 0));
+    // Monthly ledgers (May closes with the payout on 1 June, which is today), the idle ledger and
+    // any negative stretch stay open: exactly the dates the simulator has not closed.
+    let world = sim.world();
+    let still_open: u32 = ids
+        .iter()
+        .flat_map(|id| req.from.iter_days().take(7).map(move |day| (*id, day)))
+        .filter(|(id, day)| world.closing_date(id, *day, d("2024-06-01")).is_none())
+        .count() as u32
+        * 2;
+    assert!(still_open >= 3 * 7 * 2, "two monthly ledgers and the idle one: {still_open}");
+    assert_eq!(
+        (summary.complete, summary.open, summary.failed.len()),
+        (9 * 7 * 2 - still_open, still_open, 0)
+    );
     for id in &ids {
         assert_eq!(
             stored(&path, id, req.from, req.to),
@@ -370,11 +389,11 @@ async fn a_partner_syncs_every_granted_ledger_in_one_run() {
     let progress = progress.into_inner().expect("lock");
     assert_eq!(
         progress.first().map(|p| (p.dates_done, p.dates_total)),
-        Some((0, 98))
+        Some((0, 126))
     );
     assert_eq!(
         progress.last().map(|p| (p.dates_done, p.entries_stored)),
-        Some((98, summary.entries_stored))
+        Some((126, summary.entries_stored))
     );
     assert!(progress.windows(2).all(|w| w[0].dates_done < w[1].dates_done));
 }
@@ -507,7 +526,9 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     let summary = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("sync");
-    assert_eq!((summary.complete, summary.open), (4, 12));
+    // The 18th and 19th complete; the 20th, our today, followed through the feed; later dates are
+    // not ours to ask for yet.
+    assert_eq!((summary.complete, summary.open, summary.followed), (4, 0, 2));
     let store = Store::open(&path).expect("store");
     let funds = store
         .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-20"))
@@ -520,9 +541,10 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     assert_eq!(
         again.count(PlanReason::Open),
         2,
-        "the 20th, both topics, is asked again"
+        "the 20th, both topics, is asked again: a payout after it came through the feed"
     );
-    assert_eq!(again.count(PlanReason::NotClosedYet), 10);
+    assert_eq!(again.followed.len(), 2, "the 21st is today: followed");
+    assert_eq!(again.items.len(), 2);
 }
 
 /// A cache whose entry pages were damaged is not reported "all complete": a sync with nothing to

@@ -31,7 +31,7 @@ pub(super) fn decode_token(body: &[u8]) -> Result<TokenResponse> {
 pub(super) fn status_error(reply: &Reply, ledger_id: Option<&str>) -> Error {
     let body = ErrorBody::parse(&reply.body);
     let status = reply.status.as_u16();
-    let subject = || ledger_id.map_or_else(|| "the ledger list".to_string(), |l| format!("ledger {l}"));
+    let subject = || ledger_id.map_or_else(|| "The ledger list".to_string(), |l| format!("Ledger {l}"));
     match (status, body.error_code) {
         (_, Some(10002)) => validation(&body, status),
         (429, _) => Error::RateLimited {

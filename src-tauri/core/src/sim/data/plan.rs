@@ -167,6 +167,10 @@ impl World {
         let season_pct: u64 = if date.month() == 12 { 130 } else { 100 };
         let noise = 75 + hash(&[spec.tag, day, 1]) % 51;
         let n = u64::from(spec.mean_captures) * weekday_pct * season_pct * noise / 1_000_000;
+        if spec.mean_captures == 0 {
+            // The idle ledger: no traffic at all.
+            return 0;
+        }
         u32::try_from(n.max(1)).unwrap_or(u32::MAX)
     }
 
