@@ -5,7 +5,6 @@ use crate::entries::check_ledger_visible;
 use crate::outln;
 use crate::output::{emit, emit_json, parse_month};
 use avstem_core::bank::import::{import_paths, profile_ledgers, ImportOptions, ImportReport};
-use avstem_core::bank::matching::BankState;
 use avstem_core::bank::status::{decide, month_status_cached, BankMonth};
 use avstem_core::context::Context;
 use avstem_core::model::{format_minor, YearMonth};
@@ -176,18 +175,6 @@ fn status(ctx: &Context, args: &StatusArgs) -> Result<i32> {
     Ok(if m.all_due_in_bank { 0 } else { 1 })
 }
 
-/// Plain words for a state, as the window says them.
-pub fn state_text(s: BankState) -> &'static str {
-    match s {
-        BankState::InTheBank => "in the bank",
-        BankState::NotDueYet => "not due yet",
-        BankState::Late => "LATE: not found in the bank",
-        BankState::AmountDiffers => "AMOUNT DIFFERS",
-        BankState::MatchedByHand => "matched by hand",
-        BankState::NoStatement => "no statement yet",
-    }
-}
-
 fn status_text(m: &BankMonth) -> String {
     let mut out = String::new();
     let covered = match (m.statement_from, m.statement_to) {
@@ -226,7 +213,7 @@ fn status_text(m: &BankMonth) -> String {
             p.expected_date,
             p.bank_date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
             format_minor(p.amount),
-            state_text(p.state),
+            p.state.describe(),
             lines.join(",")
         );
         if !p.is_settled_or_not_due() {

@@ -1,5 +1,7 @@
 //! The workbook and CSV as written to disk, read back: figures equal the model, text stays text,
-//! personal data only on request, and a failed write never leaves half a file.
+//! personal data only on request, and a failed write never leaves half a file. The Bank sheet
+//! shows each payout against the imported statements, and "every payout reached the bank" is on
+//! Checks and Summary (not checked when no statement was imported).
 
 // Tests read the environment, the wall clock and raw SQLite files on purpose.
 #![allow(clippy::disallowed_methods)]
@@ -132,7 +134,7 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
     let mut b = Book::open(path);
     assert_eq!(
         b.wb.sheet_names(),
-        vec!["Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal"]
+        vec!["Summary", "Payouts", "Funds", "Fees", "Captures", "Bank", "Checks", "Journal"]
     );
 
     let sum = b.sheet("Summary");
@@ -256,6 +258,27 @@ fn assert_workbook_matches(path: &Path, report: &MonthReport, s: Option<&SynthLe
         assert_eq!(text(&checks, 1 + i as u32, 0), c.title);
         assert_eq!(text(&checks, 1 + i as u32, 1), c.status());
     }
+    let bank_row = 1 + report.checks.len() as u32;
+    assert_eq!(text(&checks, bank_row, 0), "Every payout reached the bank");
+    assert!(
+        ["OK", "FAIL", "NOT CHECKED"].contains(&text(&checks, bank_row, 1).as_str()),
+        "{}",
+        text(&checks, bank_row, 1)
+    );
+
+    // The Bank sheet lists the month's payouts as reconciliation found them.
+    let bank = b.sheet("Bank");
+    for (i, p) in report.payouts.iter().enumerate() {
+        let row = 1 + i as u32;
+        assert_eq!(text(&bank, row, 0), p.label);
+        assert_eq!(serial(cell(&bank, row, 1)), Some(excel_serial(p.date)));
+        assert_eq!(num(&bank, row, 2), p.amount);
+    }
+    assert_eq!(
+        cell(&bank, 1 + report.payouts.len() as u32, 0),
+        Data::Empty,
+        "one row per payout"
+    );
 
     let j = b.sheet("Journal");
     let vouchers = journal(report, &JournalAccounts::default());
@@ -318,7 +341,38 @@ fn the_documented_example_month_exports_the_guides_figures() {
     assert_eq!(text(&sum, row, 11), "#2000023");
     assert_eq!(text(&sum, row, 12), "paid in #2000023");
     assert_eq!(text(&sum, 1, 1), "12345");
-    assert!(text(&sum, 8, 1).starts_with("OK"), "{}", text(&sum, 8, 1));
+    assert_eq!(
+        text(&sum, 8, 1),
+        "OK — all 8 checks pass; the bank was not checked: no bank statement imported (see the Checks sheet)"
+    );
+    let checks = b.sheet("Checks");
+    assert_eq!(
+        (text(&checks, 9, 0), text(&checks, 9, 1)),
+        (
+            "Every payout reached the bank".to_string(),
+            "NOT CHECKED".to_string()
+        ),
+        "no statement imported: the check neither passes nor fails"
+    );
+    assert!(
+        text(&checks, 9, 2).contains("no bank statement imported"),
+        "{}",
+        text(&checks, 9, 2)
+    );
+    let bank = b.sheet("Bank");
+    assert_eq!(
+        (text(&bank, 1, 0), text(&bank, 1, 4), text(&bank, 1, 8)),
+        (
+            "#2000023".to_string(),
+            "Utb. 2000023 Vippsnr 57860".to_string(),
+            "no statement for that date yet".to_string()
+        )
+    );
+    assert_eq!(
+        serial(cell(&bank, 1, 3)),
+        Some(excel_serial(d("2022-10-04"))),
+        "two bank days after Saturday 1 October"
+    );
     let funds_sheet = b.sheet("Funds");
     // 16:33:00 Oslo time, as the fixture says (+0200).
     let t = serial(cell(&funds_sheet, 1, 1)).expect("time");
@@ -1044,5 +1098,130 @@ fn two_payouts_on_one_date_each_link_to_their_own_payout() {
         mid.state,
         month::views::DayState::Carried,
         "closed, no payout yet"
+    );
+}
+
+/// A statement imported for the month: the Bank sheet shows each payout's bank date, text and state,
+/// the deposit no payout explains, and the check fails on Checks, on the Summary and in the
+/// export's summary when a payout is missing from the bank.
+#[test]
+fn the_bank_sheet_shows_each_payout_against_the_imported_statement() {
+    use avstem_core::bank::import::{import_bytes, ImportOptions};
+    use avstem_core::bank::status::month_status;
+    use avstem_core::sim::data::World;
+    use avstem_core::sim::statement::{lines_for_payouts, write_camt053, CamtVersion, StatementFaults};
+    let world = World::new(7, d("2025-06-01"));
+    let month = YearMonth::parse("2025-03").expect("month");
+    let ledger = world.ledger("302321").expect("ledger");
+    let (from, to) = needed_range(month);
+    let (dir, mut store) = cache_with(
+        &ledger,
+        &|date| world.entries("302321", Topic::Funds, date),
+        &|date| world.entries("302321", Topic::Fees, date),
+        from,
+        to,
+    );
+    let today = opts().clock.today_for(&ledger);
+    // What the bank should show for each payout, from the status before any statement.
+    let before = month_status(&store, &ledger, month, today).expect("status");
+    let payouts: Vec<_> = store
+        .payouts_for_bank("302321", from, to)
+        .expect("payouts")
+        .into_iter()
+        .map(|p| {
+            let e = before
+                .payouts
+                .iter()
+                .find(|b| b.payout_number == p.payout_number)
+                .map(|b| avstem_core::bank::predict::ExpectedBankLine {
+                    amount: b.amount,
+                    date: b.expected_date,
+                    text: b.expected_text.clone(),
+                })
+                .unwrap_or_else(|| {
+                    avstem_core::bank::predict::expected_bank_line(
+                        ledger.country(),
+                        &p,
+                        123455,
+                        avstem_core::bank::predict::MOBILEPAY_TEXT_FORMAT,
+                    )
+                });
+            (p, e)
+        })
+        .collect();
+    let missing = before.payouts[9].payout_number;
+    let mut lines = lines_for_payouts(
+        &payouts,
+        &StatementFaults {
+            missing: vec![missing],
+            foreign_lines: 5,
+            ..StatementFaults::default()
+        },
+    );
+    lines.push(avstem_core::bank::StatementLine {
+        booking_date: d("2025-03-20"),
+        value_date: None,
+        amount: 4242,
+        currency: "NOK".into(),
+        text: "Vipps MobilePay AS".into(),
+        counterparty: None,
+        bank_reference: Some("EXTRA".into()),
+    });
+    let iban = avstem_core::bank::account::norwegian_iban("15039912345").expect("iban");
+    let xml = write_camt053(CamtVersion::V08, &iban, "NOK", from, 0, &lines);
+    import_bytes(
+        &mut store,
+        std::slice::from_ref(&ledger),
+        "mars.xml",
+        xml.as_bytes(),
+        &ImportOptions::default(),
+    )
+    .expect("import");
+
+    let out = dir.path().join("302321-2025-03.xlsx");
+    let summary = write_xlsx(&store, "302321", month, &opts(), &out).expect("export");
+    assert_eq!(summary.failed_checks, ["Every payout reached the bank"]);
+    let (_, report) = month::reconcile_cached(&store, "302321", month).expect("reconcile");
+    assert_workbook_matches(&out, &report, None);
+
+    let mut b = Book::open(&out);
+    let bank = b.sheet("Bank");
+    let status = month_status(&store, &ledger, month, today).expect("status");
+    assert_eq!(status.payouts.len(), report.payouts.len());
+    for (i, p) in status.payouts.iter().enumerate() {
+        let row = 1 + i as u32;
+        assert_eq!(text(&bank, row, 8), p.state.describe(), "{}", p.label);
+        assert_eq!(
+            serial(cell(&bank, row, 5)),
+            p.bank_date.map(excel_serial),
+            "{}",
+            p.label
+        );
+        if p.payout_number != missing {
+            assert_eq!(text(&bank, row, 7), p.expected_text, "the bank text as booked");
+            assert_eq!(num(&bank, row, 6), p.amount);
+        }
+    }
+    assert_eq!(text(&bank, 10, 8), "late: not found in the bank");
+    let n = report.payouts.len() as u32;
+    assert_eq!(
+        text(&bank, n + 2, 0),
+        "Deposits that look like Vipps MobilePay but match no payout"
+    );
+    assert_eq!(
+        (text(&bank, n + 3, 0), num(&bank, n + 3, 6)),
+        (format!("line {}", status.unexplained[0].id), 4242)
+    );
+
+    let checks = b.sheet("Checks");
+    let row = 1 + report.checks.len() as u32;
+    assert_eq!(text(&checks, row, 1), "FAIL");
+    assert_eq!(num(&checks, row, 3), 100, "one problem (num reads a number ×100)");
+    let problem = find_row(&checks, 0, "Every payout reached the bank");
+    assert_eq!(problem, row);
+    let sum = b.sheet("Summary");
+    assert_eq!(
+        text(&sum, 8, 1),
+        "FAIL — 1 of 9 checks failed: Every payout reached the bank (see the Checks sheet)"
     );
 }

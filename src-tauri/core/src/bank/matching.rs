@@ -30,6 +30,20 @@ pub enum BankState {
     NoStatement,
 }
 
+impl BankState {
+    /// Plain words for the workbook and the command line.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BankState::InTheBank => "in the bank",
+            BankState::NotDueYet => "not due yet",
+            BankState::Late => "late: not found in the bank",
+            BankState::AmountDiffers => "amount differs",
+            BankState::MatchedByHand => "matched by hand",
+            BankState::NoStatement => "no statement for that date yet",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 #[ts(export)]

@@ -121,10 +121,11 @@ pub fn write_xlsx(
     out: &Path,
 ) -> Result<ExportSummary> {
     let ledger = ready_ledger(store, ledger_id, month, opts)?;
+    let bank = crate::bank::status::month_status(store, &ledger, month, opts.clock.today_for(&ledger))?;
     let source = StoreSource { store, ledger_id };
     let Some(path) = store.path().map(Path::to_path_buf) else {
         let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
-        return xlsx::write_workbook(&ledger, &report, &source, opts, out);
+        return xlsx::write_workbook(&ledger, &report, &bank, &source, opts, out);
     };
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || -> Result<MonthReport> {
@@ -144,7 +145,7 @@ pub fn write_xlsx(
                 .map_err(|_| Error::Io("Reconciliation stopped unexpectedly while exporting.".into()))??;
             Ok(std::borrow::Cow::Owned(report))
         };
-        xlsx::write_workbook_with(&ledger, month, &mut report, &source, opts, out)
+        xlsx::write_workbook_with(&ledger, month, &mut report, &bank, &source, opts, out)
     })
 }
 

@@ -1,7 +1,11 @@
-//! The monthly workbook: Summary, Payouts, Funds, Fees, Captures, Checks, Journal — in that order.
-//! Amounts are numbers in major units; totals are formulas with their values stored.
+//! The monthly workbook: Summary, Payouts, Funds, Fees, Captures, Bank, Checks, Journal — in that
+//! order. Amounts are numbers in major units; totals are formulas with their values stored.
+
+#[path = "bank_sheet.rs"]
+mod bank_sheet;
 
 use super::{sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary};
+use crate::bank::status::{BankCheckStatus, BankMonth};
 use crate::model::{format_minor, Entry, Ledger, Minor, Topic};
 use crate::reconcile::{journal, MonthReport, Settlement};
 use crate::{Error, Result};
@@ -14,8 +18,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// Sheet names, in order.
-pub const SHEETS: [&str; 7] = [
-    "Summary", "Payouts", "Funds", "Fees", "Captures", "Checks", "Journal",
+pub const SHEETS: [&str; 8] = [
+    "Summary", "Payouts", "Funds", "Fees", "Captures", "Bank", "Checks", "Journal",
 ];
 /// Excel's row limit (one header row leaves this many for data).
 const MAX_DATA_ROWS: u64 = 1_048_575;
@@ -179,6 +183,7 @@ fn local(tz: Tz, t: chrono::DateTime<Utc>) -> NaiveDateTime {
 pub fn write_workbook(
     ledger: &Ledger,
     report: &MonthReport,
+    bank: &BankMonth,
     source: &dyn EntrySource,
     opts: &ExportOptions,
     out: &Path,
@@ -187,6 +192,7 @@ pub fn write_workbook(
         ledger,
         report.month,
         &mut || Ok(Cow::Borrowed(report)),
+        bank,
         source,
         opts,
         out,
@@ -199,6 +205,7 @@ pub fn write_workbook_with<'r>(
     ledger: &Ledger,
     month: crate::model::YearMonth,
     report: &mut dyn FnMut() -> Result<Cow<'r, MonthReport>>,
+    bank: &BankMonth,
     source: &dyn EntrySource,
     opts: &ExportOptions,
     out: &Path,
@@ -242,7 +249,7 @@ pub fn write_workbook_with<'r>(
         let report = report()?;
         lap("reconciled");
         let ws = wb.worksheet_from_index(0).map_err(xerr)?;
-        summary(&mut Sheet { ws, f: &f }, ledger, &report, generated)?;
+        summary(&mut Sheet { ws, f: &f }, ledger, &report, bank, generated)?;
         let ws = wb.worksheet_from_index(1).map_err(xerr)?;
         payouts(&mut Sheet { ws, f: &f }, &report, tz)?;
 
@@ -253,10 +260,14 @@ pub fn write_workbook_with<'r>(
 
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[5]).map_err(xerr)?;
-        checks(&mut Sheet { ws, f: &f }, &report)?;
+        bank_sheet::bank(&mut Sheet { ws, f: &f }, bank)?;
 
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[6]).map_err(xerr)?;
+        checks(&mut Sheet { ws, f: &f }, &report, bank)?;
+
+        let ws = wb.add_worksheet();
+        ws.set_name(SHEETS[7]).map_err(xerr)?;
         journal_sheet(&mut Sheet { ws, f: &f }, &report, opts)?;
 
         wb.save(tmp).map_err(xerr)?;
@@ -265,20 +276,23 @@ pub fn write_workbook_with<'r>(
         Ok(())
     })?;
     let report = done.ok_or_else(|| Error::Io("The workbook was not written.".into()))?;
-    Ok(ExportSummary::of(
-        out,
-        ExportFormat::Xlsx,
-        ledger,
-        &report,
-        counts,
-        bytes,
-    ))
+    let mut written = ExportSummary::of(out, ExportFormat::Xlsx, ledger, &report, counts, bytes);
+    if bank.check.status == BankCheckStatus::Fail {
+        written.failed_checks.push(bank.check.title.clone());
+    }
+    Ok(written)
 }
 
 /// Summary: the header block, the checks verdict, one row per ledger date, a totals row.
 pub const SUMMARY_HEADER_ROW: u32 = 10;
 
-fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDateTime) -> Result<()> {
+fn summary(
+    s: &mut Sheet,
+    ledger: &Ledger,
+    r: &MonthReport,
+    bank: &BankMonth,
+    generated: NaiveDateTime,
+) -> Result<()> {
     let f = s.f;
     s.text_fmt(0, 0, "Vipps MobilePay reconciliation (Avstem)", &f.title)?;
     let owner = format!("{} ({})", ledger.owner.id, ledger.owner.scheme);
@@ -314,22 +328,8 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
     )?;
     s.text_fmt(8, 0, "Checks", &f.label)?;
     let failed: Vec<&str> = r.failed_checks().map(|c| c.title.as_str()).collect();
-    if failed.is_empty() {
-        s.text_fmt(
-            8,
-            1,
-            &format!("OK — all {} checks pass (see the Checks sheet)", r.checks.len()),
-            &f.ok,
-        )?;
-    } else {
-        let msg = format!(
-            "FAIL — {} of {} checks failed: {} (see the Checks sheet)",
-            failed.len(),
-            r.checks.len(),
-            failed.join("; ")
-        );
-        s.text_fmt(8, 1, &msg, &f.fail)?;
-    }
+    let (verdict, ok) = bank_sheet::verdict(&failed, r.checks.len(), &bank.check);
+    s.text_fmt(8, 1, &verdict, if ok { &f.ok } else { &f.fail })?;
 
     let h = SUMMARY_HEADER_ROW;
     s.header(
@@ -400,6 +400,7 @@ fn summary(s: &mut Sheet, ledger: &Ledger, r: &MonthReport, generated: NaiveDate
         s.text_fmt(row, 4, c.status(), if c.ok { &f.ok } else { &f.fail })?;
         s.text(row, 5, &c.detail)?;
     }
+    bank_sheet::check_row(s, row + 1, (0, 4, 5), &bank.check, false)?;
     s.ws.set_column_width(0, 12).map_err(xerr)?;
     s.table(h, last, 12)
 }
@@ -607,7 +608,7 @@ fn captures(s: &mut Sheet, r: &MonthReport, tz: Tz, units: &HashMap<String, Stri
     Ok(())
 }
 
-fn checks(s: &mut Sheet, r: &MonthReport) -> Result<()> {
+fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
     s.header(
         0,
         &[
@@ -625,9 +626,11 @@ fn checks(s: &mut Sheet, r: &MonthReport) -> Result<()> {
         s.int(row, 3, u64::from(c.problem_count))?;
     }
     let n = r.checks.len() as u32;
+    bank_sheet::check_row(s, n + 1, (0, 1, 2), &bank.check, true)?;
+    s.int(n + 1, 3, u64::from(bank.check.problem_count))?;
     s.ws.set_freeze_panes(1, 0).map_err(xerr)?;
     s.ws.set_repeat_rows(0, 0).map_err(xerr)?;
-    let mut row = n + 2;
+    let mut row = n + 3;
     s.text_fmt(row, 0, "Problems (first 200 per check)", &s.f.header)?;
     s.text_fmt(row, 1, "Status", &s.f.header)?;
     s.text_fmt(row, 2, "What is wrong", &s.f.header)?;
@@ -639,7 +642,8 @@ fn checks(s: &mut Sheet, r: &MonthReport) -> Result<()> {
             s.text(row, 2, p)?;
         }
     }
-    if r.all_ok {
+    row = bank_sheet::problem_rows(s, row, &bank.check)?;
+    if r.all_ok && bank.check.status != BankCheckStatus::Fail {
         row += 1;
         s.text(row, 0, "None.")?;
     }
