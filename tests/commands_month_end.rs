@@ -416,7 +416,7 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
                         "clientSecret": "demo-partner-secret", "subscriptionKey": "", "msn": "",
                         "baseUrl": base_url}}),
     );
-    assert_eq!(partner["ledgerCount"], 7, "the demo partner sees seven ledgers");
+    assert_eq!(partner["ledgerCount"], 9, "the demo partner sees nine ledgers");
     // Saving puts the secrets in the (here: in-memory) keyring and the profile in profiles.json.
     let saved = w.ok("save_profile", form("demo-merchant-secret"));
     assert_eq!(saved["name"], "kafe");

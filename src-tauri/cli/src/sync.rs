@@ -144,12 +144,18 @@ fn print_summary(out: &mut String, s: &SyncSummary) {
         "{} complete, {} still open upstream, {} failed, {} already complete; {} entries stored in {secs:.1} s \
          ({rate:.0} entries/s, {} requests).",
         s.complete,
-        s.open,
+        s.open + s.followed,
         s.failed.len(),
         s.already_complete,
         s.entries_stored,
         s.requests
     );
+    if s.followed > 0 {
+        outln!(out,
+            "{} open date(s) followed through the feed ({} page(s), {} new entries): fetched whole once closed.",
+            s.followed, s.feed_pages, s.feed_entries
+        );
+    }
     if s.cancelled {
         outln!(
             out,

@@ -46,9 +46,9 @@ impl Profile {
     pub fn demo() -> Profile {
         Profile {
             name: DEMO_PROFILE.into(),
-            kind: ProfileKind::Merchant,
-            client_id: crate::sim::demo::MERCHANT_CLIENT_ID.into(),
-            msn: Some(crate::sim::demo::MERCHANT_MSN.into()),
+            kind: ProfileKind::Accounting,
+            client_id: crate::sim::demo::PARTNER_CLIENT_ID.into(),
+            msn: None,
             base_url: "built-in simulator".into(),
             env_secrets: false,
             demo: true,
@@ -67,12 +67,12 @@ impl Profile {
     /// else the keyring.
     pub fn credentials(&self, store: &dyn SecretStore) -> Result<Credentials> {
         if self.demo {
+            // The demo is an accounting partner: the main API user, and the only one that sees
+            // Vippsnummer ledgers (merchant keys see their own sales unit's ledger only).
             use crate::sim::demo;
-            return Ok(Credentials::Merchant {
-                client_id: demo::MERCHANT_CLIENT_ID.into(),
-                client_secret: Secret::new(demo::MERCHANT_CLIENT_SECRET),
-                subscription_key: Secret::new(demo::MERCHANT_SUBSCRIPTION_KEY),
-                msn: Some(demo::MERCHANT_MSN.into()),
+            return Ok(Credentials::Partner {
+                client_id: demo::PARTNER_CLIENT_ID.into(),
+                client_secret: Secret::new(demo::PARTNER_CLIENT_SECRET),
             });
         }
         // The AVSTEM_* secrets are for a profile that reads them by design (--env-secrets) or the

@@ -426,10 +426,7 @@ async fn retry_after_is_honoured_beyond_the_backoff_cap_and_reported() {
     assert_eq!(told[0].0, Duration::from_secs(1));
     assert!(told[0].1.contains("302321"), "{told:?}");
     // Far beyond any sensible wait, the bound holds.
-    assert_eq!(
-        avstem_core::api::MAX_SERVER_WAIT,
-        Duration::from_secs(300)
-    );
+    assert_eq!(avstem_core::api::MAX_SERVER_WAIT, Duration::from_secs(300));
 }
 
 #[tokio::test]

@@ -655,8 +655,20 @@ async fn accounting_tokens_live_900_s_and_every_refusal_is_invalid_client() {
     // The provider's access-token docs: a missing grant_type, a subscription key sent, and wrong
     // accounting keys all answer `invalid_client`.
     let cases = [
-        (demo::PARTNER_CLIENT_SECRET, None, false, 400, "Missing grant type."),
-        (demo::PARTNER_CLIENT_SECRET, Some("sub"), true, 400, "A subscription key is not used with this flow."),
+        (
+            demo::PARTNER_CLIENT_SECRET,
+            None,
+            false,
+            400,
+            "Missing grant type.",
+        ),
+        (
+            demo::PARTNER_CLIENT_SECRET,
+            Some("sub"),
+            true,
+            400,
+            "A subscription key is not used with this flow.",
+        ),
         ("wrong", None, true, 401, "Invalid client_id or client_secret."),
     ];
     for (secret, sub, grant, status, description) in cases {
@@ -681,7 +693,10 @@ async fn a_monthly_ledger_keeps_its_month_open_until_the_payout_on_the_1st() {
     // 502001 pays out monthly: on the 20th every date of the month still says tryLater, with its
     // entries; once the 1st's payout has happened (today the 2nd) they are closed.
     let world = sim::World::new(42, d("2024-03-20"));
-    assert_eq!(world.closing_date("502001", d("2024-03-05"), d("2024-03-20")), None);
+    assert_eq!(
+        world.closing_date("502001", d("2024-03-05"), d("2024-03-20")),
+        None
+    );
     assert_eq!(
         world.open_reason("502001", d("2024-03-05"), d("2024-03-20")),
         Some(sim::data::OpenReason::MonthlySettlement)
@@ -695,7 +710,10 @@ async fn a_monthly_ledger_keeps_its_month_open_until_the_payout_on_the_1st() {
         world.closing_date("302321", d("2024-03-05"), d("2024-03-20")),
         Some(d("2024-03-05"))
     );
-    assert_eq!(world.closing_date("302500", d("2024-03-05"), d("2024-06-20")), None);
+    assert_eq!(
+        world.closing_date("302500", d("2024-03-05"), d("2024-06-20")),
+        None
+    );
     assert_eq!(
         world.open_reason("302500", d("2024-03-05"), d("2024-06-20")),
         Some(sim::data::OpenReason::Idle)

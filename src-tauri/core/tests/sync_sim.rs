@@ -253,7 +253,12 @@ async fn open_dates_become_complete_once_the_simulator_closes_them() {
         .expect("second");
     // The feed brought the 20th's payout: the 20th is fetched whole once and is complete.
     assert_eq!(
-        (second.complete, second.open, second.already_complete, second.followed),
+        (
+            second.complete,
+            second.open,
+            second.already_complete,
+            second.followed
+        ),
         (24, 0, 38, 0)
     );
     let stats = sim.stats();
@@ -374,7 +379,10 @@ async fn a_partner_syncs_every_granted_ledger_in_one_run() {
         .filter(|(id, day)| world.closing_date(id, *day, d("2024-06-01")).is_none())
         .count() as u32
         * 2;
-    assert!(still_open >= 3 * 7 * 2, "two monthly ledgers and the idle one: {still_open}");
+    assert!(
+        still_open >= 3 * 7 * 2,
+        "two monthly ledgers and the idle one: {still_open}"
+    );
     assert_eq!(
         (summary.complete, summary.open, summary.failed.len()),
         (9 * 7 * 2 - still_open, still_open, 0)

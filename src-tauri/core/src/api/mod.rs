@@ -14,7 +14,6 @@ pub mod sales_dto;
 
 pub use client::{
     ApiClient, ClientConfig, Credentials, DatePage, FeedPage, ProxySetting, WaitObserver, CALL_DEADLINE,
-    MAX_BODY_BYTES, MAX_SERVER_WAIT,
-    PRODUCTION_BASE_URL,
+    MAX_BODY_BYTES, MAX_SERVER_WAIT, PRODUCTION_BASE_URL,
 };
 pub use sales::{SalesDatePage, SalesFeedPage, SALES_DEFAULT_PAGE_SIZE, SALES_MAX_PAGE_SIZE};
