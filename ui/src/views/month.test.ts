@@ -8,8 +8,12 @@ describe("month state", () => {
   it("reads sync progress as dates, entries and rate", () => {
     setLang("en");
     expect(
-      progressText({ datesDone: 12, datesTotal: 152, datesFailed: 0, entriesStored: 3400, currentLedger: "302321", currentDate: null, entriesPerSec: 1234.6 }),
+      progressText({ datesDone: 12, datesTotal: 152, datesFailed: 0, entriesStored: 3400, currentLedger: "302321", currentDate: null, entriesPerSec: 1234.6, waitingSecs: null, feedPages: 0 }),
     ).toBe("12 of 152 dates · 3,400 entries · 1,235 entries/s");
+    // Vipps asked for a pause (Retry-After): the wait is said, in the user's words.
+    expect(
+      progressText({ datesDone: 12, datesTotal: 152, datesFailed: 0, entriesStored: 3400, currentLedger: "302321", currentDate: null, entriesPerSec: 1234.6, waitingSecs: 90, feedPages: 2 }),
+    ).toBe("12 of 152 dates · 3,400 entries · 1,235 entries/s · waiting 90 s, as Vipps asked");
   });
 });
 

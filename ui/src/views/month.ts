@@ -20,7 +20,7 @@ export function progressText(p: SyncProgress): string {
     total: formatCount(p.datesTotal, l),
     entries: formatCount(p.entriesStored, l),
     rate: formatCount(Math.round(p.entriesPerSec), l),
-  });
+  }) + (p.waitingSecs ? ` · ${t("month.waiting", { secs: formatCount(p.waitingSecs, l) })}` : "");
 }
 
 interface RunningSync {
