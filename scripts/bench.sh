@@ -2,6 +2,7 @@
 # Benchmarks (not tests): each prints its figures and their ratios against a baseline measured in the
 # same run. Release builds; takes several minutes on 2 cores.
 #   bench_sync   month sync at concurrency 1/2/4/8 with 40 ms latency; 1M-entry ingest; summary/page queries
+#   bench_feed   hourly re-sync of a monthly ledger on day 20 at 40 ms: feed vs re-fetching every open date
 #   export_bench 1M-entry month to xlsx (time, peak memory) vs Python XlsxWriter on the same Funds rows
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,5 +10,7 @@ python3 -c 'import xlsxwriter' 2>/dev/null || python3 -m pip install --quiet Xls
 cargo build --release --quiet -p avstem-core --examples
 echo "== sync and cache =="
 cargo run --release --quiet -p avstem-core --example bench_sync -- "$@"
+echo "== open dates: feed vs re-fetch =="
+cargo run --release --quiet -p avstem-core --example bench_feed
 echo "== export =="
 cargo run --release --quiet -p avstem-core --example export_bench -- --entries 1000000

@@ -7,6 +7,7 @@ use crate::output::{emit, emit_json, parse_month};
 use avstem_core::context::Context;
 use avstem_core::figures::Figures;
 use avstem_core::model::{format_minor, YearMonth};
+use avstem_core::month::open::{OpenNote, OpenNotes};
 use avstem_core::store::{DateState, DaySummary};
 use avstem_core::{Error, Result};
 use serde::Serialize;
@@ -34,6 +35,17 @@ struct MonthJson<'a> {
     totals: Figures,
     /// Dates not complete on both topics.
     incomplete_dates: usize,
+    /// Dates Vipps has not closed yet, each with why and (when known) the day it closes.
+    open_dates: Vec<OpenDate>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenDate {
+    date: chrono::NaiveDate,
+    #[serde(flatten)]
+    note: OpenNote,
+    text: String,
 }
 
 fn state_text(s: Option<DateState>) -> &'static str {
@@ -63,6 +75,23 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
     let synced = days
         .iter()
         .any(|d| d.funds_state.is_some() || d.fees_state.is_some());
+    let open_dates = match store.ledger(&args.ledger)? {
+        Some(ledger) => {
+            let notes = OpenNotes::read(&store, &ledger, ctx.clock.today_for(&ledger))?;
+            days.iter()
+                .filter(|d| d.funds_state == Some(DateState::Open) || d.fees_state == Some(DateState::Open))
+                .map(|d| {
+                    let note = notes.note(d.date);
+                    OpenDate {
+                        date: d.date,
+                        text: note.describe(),
+                        note,
+                    }
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let mut out = String::new();
     if args.json {
         let json = MonthJson {
@@ -72,6 +101,7 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             days: &days,
             totals: t,
             incomplete_dates: incomplete,
+            open_dates,
         };
         emit_json(&json)?;
     } else {
@@ -121,6 +151,16 @@ pub async fn run(ctx: &Context, args: &MonthArgs) -> Result<i32> {
             format_minor(t.net()),
             format_minor(t.payout())
         );
+        let mut reasons: Vec<(String, usize)> = Vec::new();
+        for o in &open_dates {
+            match reasons.iter_mut().find(|(t, _)| *t == o.text) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((o.text.clone(), 1)),
+            }
+        }
+        for (text, n) in reasons {
+            outln!(out, "Not closed yet by Vipps: {n} date(s), {text}.");
+        }
         if incomplete > 0 {
             outln!(out,
                 "{incomplete} date(s) not complete in the cache. Run `avstem sync --profile {} --ledger {} --month {}`.",

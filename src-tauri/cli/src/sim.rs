@@ -90,12 +90,12 @@ pub fn banner(base_url: &str, args: &SimArgs, today: NaiveDate) -> String {
         "Avstem Report API simulator on {base_url}\n\
          seed {seed}, today {today}, page size {page}, bulk ledger 900001: {bulk} funds entries a date, faults: {faults}\n\
          \n\
-         Merchant keys (Fjordkaffe AS: ledgers 302321, 302322, 900001):\n\
+         Merchant keys (Fjordkaffe AS's API sales unit, MSN {msn}: its own ledger 302321 only):\n\
          \x20 client_id                  {mid}\n\
          \x20 client_secret              {msecret}\n\
          \x20 Ocp-Apim-Subscription-Key  {msub}\n\
          \x20 Merchant-Serial-Number     {msn}\n\
-         Accounting keys (ledgers 12345, 302321, 302322, 402001, 402002, 502001, 502002):\n\
+         Accounting keys (an accountant: ledgers 12345, 302321, 302322, 302500, 402001, 402002, 502001, 502002, 900001):\n\
          \x20 client_id                  {pid}\n\
          \x20 client_secret              {psecret}\n\
          These are public demo keys, not secrets.\n\

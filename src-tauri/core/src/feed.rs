@@ -6,7 +6,9 @@
 //! The cursor is the whole position. It is stored with the page it belongs to (one transaction,
 //! [`Store::store_feed_page`]), so a crash or SIGKILL resumes after the last stored page and
 //! never re-reads from the start. The feed's first read has no cursor and starts at the ledger's
-//! beginning: entries of closed dates are skipped, but the pages are read once.
+//! beginning (production's feed takes no start date): until it has once reached the end, a sync
+//! reads at most [`CATCH_UP_PAGES_PER_RUN`] pages of it and fetches the open dates by date, and
+//! entries older than the dates synced are skipped, so old history never fills the cache.
 //!
 //! Closed dates are still fetched once through the dates endpoint (the feed never marks a date
 //! complete): a date the feed follows is fetched whole again when a payout on or after it shows
@@ -14,7 +16,7 @@
 
 use crate::api::ApiClient;
 use crate::model::Topic;
-use crate::store::{FeedWrite, Store};
+use crate::store::{FeedPlace, FeedWrite, Store};
 use crate::sync::CancelToken;
 use crate::{Error, Result};
 use chrono::NaiveDate;
@@ -29,6 +31,11 @@ pub const RECHECK_AFTER_DAYS: i64 = 7;
 /// page; 5,000 pages is five million entries). The next run goes on from the stored cursor.
 pub const MAX_FEED_PAGES_PER_RUN: u32 = 5_000;
 
+/// Pages one run reads from a feed that has not yet reached the present (its first read walks
+/// the ledger's history); its open dates are fetched by date meanwhile. A shop's few years fit in
+/// one run; a very large ledger catches up over several.
+pub const CATCH_UP_PAGES_PER_RUN: u32 = 100;
+
 /// One feed to follow in a sync: a ledger's topic.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -36,6 +43,11 @@ pub const MAX_FEED_PAGES_PER_RUN: u32 = 5_000;
 pub struct FeedItem {
     pub ledger_id: String,
     pub topic: Topic,
+    /// The earliest date whose entries are stored from the feed (older history is skipped).
+    pub from: NaiveDate,
+    /// The feed has not yet been read to its end: read at most [`CATCH_UP_PAGES_PER_RUN`] pages,
+    /// and its open dates are fetched by date in this run.
+    pub catch_up: bool,
 }
 
 /// What following one feed did.
@@ -54,6 +66,7 @@ impl FeedRun {
         self.write.repeated += w.repeated;
         self.write.on_closed_dates += w.on_closed_dates;
         self.write.dates_touched += w.dates_touched;
+        self.write.before_range += w.before_range;
     }
 }
 
@@ -76,7 +89,12 @@ pub async fn follow(
         move |s| s.feed_cursor(&item.ledger_id, item.topic)
     })
     .await?;
-    while run.pages < MAX_FEED_PAGES_PER_RUN {
+    let budget = if item.catch_up {
+        CATCH_UP_PAGES_PER_RUN
+    } else {
+        MAX_FEED_PAGES_PER_RUN
+    };
+    while run.pages < budget {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled);
         }
@@ -101,8 +119,12 @@ pub async fn follow(
         let at_end = page.try_later;
         let next = page.cursor.clone();
         let it = item.clone();
+        let place = FeedPlace {
+            from: item.from,
+            at_end: at_end || (empty && same_place),
+        };
         let written = with_store(&mut store, move |s| {
-            s.store_feed_page(&it.ledger_id, it.topic, &page.entries, &page.cursor, gdpr)
+            s.store_feed_page_at(&it.ledger_id, it.topic, &page.entries, &page.cursor, gdpr, place)
         })
         .await?;
         run.add(written);

@@ -224,9 +224,10 @@ async fn open_dates_become_complete_once_the_simulator_closes_them() {
     let first = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("first");
-    // Up to the 19th closed; today (the 20th) is followed through the feed; later dates do not
-    // exist yet and are not asked for.
-    assert_eq!((first.complete, first.open, first.followed), (38, 0, 2));
+    // Up to the 19th closed; today (the 20th) fetched by date while the feed, read for the first
+    // time, walks the ledger's history to the present; later dates do not exist yet and are not
+    // asked for.
+    assert_eq!((first.complete, first.open, first.followed), (38, 2, 0));
     assert!(first.feed_pages >= 2 && first.feed_entries > 0, "{first:?}");
     assert_eq!(sim.stats().report_requests_for_date(LEDGER, d("2024-03-21")), 0);
     let store = Store::open(&path).expect("store");
@@ -534,9 +535,9 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     let summary = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("sync");
-    // The 18th and 19th complete; the 20th, our today, followed through the feed; later dates are
-    // not ours to ask for yet.
-    assert_eq!((summary.complete, summary.open, summary.followed), (4, 0, 2));
+    // The 18th and 19th complete; the 20th, our today, open (fetched by date while the feed
+    // catches up); later dates are not ours to ask for yet.
+    assert_eq!((summary.complete, summary.open, summary.followed), (4, 2, 0));
     let store = Store::open(&path).expect("store");
     let funds = store
         .date_statuses(LEDGER, Topic::Funds, d("2024-03-19"), d("2024-03-20"))
@@ -586,4 +587,63 @@ async fn a_damaged_cache_is_not_reported_complete() {
     let again = sync_range(&client, &path, &req, d("2024-06-01")).await;
     let err = again.expect_err("a damaged cache must not pass as complete");
     assert!(err.to_string().contains("damaged"), "{err}");
+}
+
+/// Accounting-key tokens live 900 s in production; a month-end sync across many ledgers outlives
+/// several. Here they live 2 s (usable 1 s) and the run takes several seconds at 25 ms latency:
+/// the client renews as it goes and not one date fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounting_tokens_that_expire_mid_run_are_renewed_without_a_failed_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("cache.sqlite");
+    let sim = sim::start(SimConfig {
+        seed: 11,
+        today: d("2024-06-01"),
+        latency_ms: 25,
+        partner_token_ttl_secs: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator");
+    let partner = ApiClient::new(
+        &sim.base_url(),
+        Credentials::Partner {
+            client_id: demo::PARTNER_CLIENT_ID.into(),
+            client_secret: Secret::new(demo::PARTNER_CLIENT_SECRET),
+        },
+        fast_retries(),
+    )
+    .expect("client");
+    let mut store = Store::open(&path).expect("store");
+    let ledgers = sync::refresh_ledgers(&partner, &mut store, "accountant", None)
+        .await
+        .expect("ledgers");
+    drop(store);
+    let ids: Vec<&str> = ledgers.iter().map(|l| l.ledger_id.as_str()).collect();
+    let req = request(&ids, "2024-04-01", "2024-04-30");
+    let started = std::time::Instant::now();
+    let summary = sync_range(&partner, &path, &req, d("2024-06-01"))
+        .await
+        .expect("sync");
+    let took = started.elapsed();
+    let stats = sim.stats();
+    assert!(
+        took > Duration::from_secs(3),
+        "the run must outlive a token: {took:?}"
+    );
+    assert!(
+        stats.partner_token_requests >= 3,
+        "tokens renewed along the way: {} in {took:?}",
+        stats.partner_token_requests
+    );
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    // April is closed everywhere but on the idle ledger (nothing ever closes it).
+    assert_eq!(summary.complete + summary.open, 9 * 30 * 2);
+    for id in &ids {
+        assert_eq!(
+            stored(&path, id, req.from, req.to),
+            served(&sim, id, req.from, req.to),
+            "ledger {id}"
+        );
+    }
 }

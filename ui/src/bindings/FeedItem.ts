@@ -4,4 +4,13 @@ import type { Topic } from "./Topic";
 /**
  * One feed to follow in a sync: a ledger's topic.
  */
-export type FeedItem = { ledgerId: string, topic: Topic, };
+export type FeedItem = { ledgerId: string, topic: Topic, 
+/**
+ * The earliest date whose entries are stored from the feed (older history is skipped).
+ */
+from: string, 
+/**
+ * The feed has not yet been read to its end: read at most [`CATCH_UP_PAGES_PER_RUN`] pages,
+ * and its open dates are fetched by date in this run.
+ */
+catchUp: boolean, };

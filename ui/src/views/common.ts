@@ -1,7 +1,8 @@
 // Pieces every screen uses: money cells, headings, loading and status chips.
 import type { DayState } from "../bindings/DayState";
+import type { OpenNote } from "../bindings/OpenNote";
 import { h, type Child } from "../dom";
-import { formatMoney } from "../format";
+import { formatDate, formatMoney } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
 
 /** A money figure; `data-minor` carries the exact øre for tests and copy/paste checks. */
@@ -24,12 +25,18 @@ export function screen(title: Child, ...children: Child[]): HTMLElement {
 /** A date's state, decided in Rust (`DayState`); the chip shows it. */
 export type ChipStatus = DayState;
 
-export function statusChip(status: ChipStatus, payout?: string | null): HTMLElement {
+export function statusChip(status: ChipStatus, payout?: string | null, open?: OpenNote | null): HTMLElement {
   const label = t(`status.${status}` as MessageKey);
-  const title = t(`status.${status}.title` as MessageKey, { payout: payout ?? "" });
+  const title = open ? openNoteText(open, true) : t(`status.${status}.title` as MessageKey, { payout: payout ?? "" });
   return h("span", { class: `chip chip-${status}`, title, "data-status": status }, label);
 }
 
 export function link(href: string, text: Child, attrs: Record<string, string> = {}): HTMLAnchorElement {
   return h("a", { href, ...attrs }, text);
+}
+
+/** Why a date is not closed yet, in words ("monthly settlement: closes 1 December"). */
+export function openNoteText(note: OpenNote, short = false): string {
+  const key = `open.${note.why}${short ? ".short" : ""}` as MessageKey;
+  return t(key, { date: note.closes ? formatDate(note.closes, lang(), "long") : "" });
 }

@@ -6,7 +6,7 @@ import { h, replace } from "../dom";
 import { formatAmount, formatCount, formatDate, formatTime } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
 import { href } from "../router";
-import { money, screen, statusChip, type ChipStatus } from "./common";
+import { money, openNoteText, screen, statusChip, type ChipStatus } from "./common";
 import { errorBox } from "./errors";
 import { VirtualRows } from "./../virtual";
 
@@ -42,6 +42,8 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
   const count = h("span", { class: "muted", "data-testid": "day-count" });
   const status = h("div", { class: "status", "aria-live": "polite" });
   const summary = h("div", { class: "day-summary", "data-testid": "day-summary" });
+  const openNote = h("p", { class: "notice", "data-testid": "day-open", hidden: true });
+  const title = h("span", {}, formatDate(date, lang(), "long"));
 
   const typeSelect = h(
     "select",
@@ -150,7 +152,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
 
   root.replaceChildren(
     screen(
-      formatDate(date, lang(), "long"),
+      title,
       h(
         "div",
         { class: "toolbar" },
@@ -160,6 +162,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
         h("nav", { class: "tabs", "aria-label": t("day.topic") }, tab("funds", "day.funds"), tab("fees", "day.fees")),
       ),
       summary,
+      openNote,
       h("div", { class: "toolbar" }, typeSelect, search, h("span", { class: "spacer" }), count),
       status,
       h("div", { class: "vtable", role: "table" }, h("div", { class: "vhead", role: "row" }, headerCells), viewport),
@@ -180,8 +183,14 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
         item("month.fees", -d.fees, "day-fees"),
         item("month.net", d.net, "day-net"),
         item("month.payouts", d.payout, "day-payout"),
-        state ? h("div", { class: "total small-total" }, statusChip(state)) : null,
+        state ? h("div", { class: "total small-total" }, statusChip(state, null, d.open)) : null,
       );
+      if (d.open) {
+        openNote.textContent = openNoteText(d.open);
+        openNote.hidden = false;
+        // Today's figures are what has arrived so far, and say so.
+        if (d.open.why === "today") title.textContent = `${t("day.todaySoFar")} · ${formatDate(date, lang(), "long")}`;
+      }
     } catch (e) {
       replace(status, errorBox(e as UserError));
     }

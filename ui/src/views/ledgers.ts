@@ -40,11 +40,15 @@ export function ledgersView(root: HTMLElement): void {
   });
   const refreshButton = h("button", { type: "button", class: "secondary", "data-testid": "refresh-ledgers" }, t("ledgers.refresh"));
 
+  let refreshed = false;
   const render = () => {
     const shown = ledgers.filter((l) => ledgerMatches(l, filter.value));
     count.textContent = t("ledgers.count", { count: shown.length });
     if (ledgers.length === 0) {
-      replace(list, h("p", { class: "muted" }, t("ledgers.none")));
+      // Asked Vipps and got none: say what is almost always the cause.
+      const kind = app.profiles.find((p) => p.name === profile)?.kind;
+      const hint = kind === "accounting" ? t("ledgers.noneGranted") : t("ledgers.noneMerchant");
+      replace(list, refreshed ? h("p", { class: "notice", "data-testid": "ledgers-empty" }, hint) : h("p", { class: "muted" }, t("ledgers.none")));
       return;
     }
     if (shown.length === 0) {
@@ -105,6 +109,7 @@ export function ledgersView(root: HTMLElement): void {
     replace(status);
     try {
       ledgers = await api.refreshLedgers(profile);
+      refreshed = true;
       render();
     } catch (e) {
       // Offline or keys rejected: keep showing the cached ledgers under the error.

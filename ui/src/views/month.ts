@@ -7,7 +7,7 @@ import { lang, t } from "../i18n";
 import { href } from "../router";
 import { app } from "../state";
 import { monthChart } from "./chart";
-import { loading, money, screen, statusChip, type ChipStatus } from "./common";
+import { loading, money, openNoteText, screen, statusChip, type ChipStatus } from "./common";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
 
@@ -196,7 +196,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
         h(
           "div",
           { class: "cal-foot" },
-          future ? null : statusChip(status, day?.paidIn?.label),
+          future ? null : statusChip(status, day?.paidIn?.label, day?.open),
           ...(day?.payouts ?? []).map((p, i) =>
             h(
               "a",
@@ -215,6 +215,14 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
   }
 
   const payouts = report.payouts.filter((p) => p.date.startsWith(month));
+  // Why the month's past dates are still open, once per reason ("monthly settlement: closes …").
+  const openReasons = new Map<string, { text: string; count: number }>();
+  for (const d of view.days) {
+    if (!d.open || d.open.why === "today") continue;
+    const text = openNoteText(d.open, true);
+    const seen = openReasons.get(text);
+    openReasons.set(text, { text, count: (seen?.count ?? 0) + 1 });
+  }
   const failed = report.checks.filter((c) => !c.ok);
 
   return h(
@@ -252,6 +260,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       weekdays.map((w) => h("div", { class: "cal-head", "aria-hidden": "true" }, w)),
       cells,
     ),
+    [...openReasons.values()].map((r) => h("p", { class: "muted small", "data-testid": "month-open" }, t("month.openDates", { count: r.count, why: r.text }))),
     h("h2", {}, t("month.payoutList")),
     payouts.length
       ? h(

@@ -49,6 +49,14 @@ export function welcomeView(root: HTMLElement, refreshProfiles: () => Promise<vo
           h("p", {}, t("welcome.keys.body")),
           h("a", { href: "#/keys", class: "button secondary big", "data-testid": "add-keys" }, t("welcome.keys.button")),
         ),
+        // Most cafés and clubs sell through a Vippsnummer, which has no API keys at all.
+        h(
+          "div",
+          { class: "card choice", id: "welcome-vippsnummer", "data-testid": "welcome-vippsnummer" },
+          h("h2", {}, t("welcome.vippsnummer.title")),
+          h("p", {}, t("welcome.vippsnummer.body")),
+          h("p", { class: "small muted" }, t("welcome.vippsnummer.file")),
+        ),
       ),
       existing ? h("p", {}, h("a", { href: "#/ledgers" }, t("welcome.continue", { name: existing.name }))) : null,
       status,

@@ -10,6 +10,7 @@
 
 pub mod fetch;
 pub mod missing;
+pub mod open;
 pub mod views;
 
 pub use missing::{describe_missing, missing_dates, refuse_unless_ready};

@@ -3,6 +3,7 @@
 //! capture with its refunds and fees ([`capture_detail`]). The Tauri commands are one-line calls to
 //! these, run off the main thread.
 
+use super::open::{OpenNote, OpenNotes};
 use super::{cached_ledger, missing_dates, reconcile_cached};
 use crate::clock::Clock;
 use crate::model::{Entry, EntryType, Ledger, Topic, YearMonth};
@@ -84,6 +85,8 @@ pub struct MonthDay {
     pub paid_in: Option<PayoutLink>,
     /// The payouts made on this date (a date can have two).
     pub payouts: Vec<PayoutLink>,
+    /// Why the date is still open upstream, when it is.
+    pub open: Option<OpenNote>,
 }
 
 /// The month screen.
@@ -111,6 +114,7 @@ pub fn month_view(store: &Store, ledger_id: &str, month: YearMonth, clock: &Cloc
         .into_iter()
         .map(|d| (d.date, d))
         .collect();
+    let notes = OpenNotes::read(store, &ledger, today)?;
     let link = |p: &PayoutReport| PayoutLink {
         label: p.label.clone(),
         psp_reference: p.psp_reference.clone(),
@@ -125,15 +129,17 @@ pub fn month_view(store: &Store, ledger_id: &str, month: YearMonth, clock: &Cloc
                 .as_deref()
                 .and_then(|label| report.payouts.iter().find(|p| p.label == label))
                 .map(link);
+            let state = DayState::of(
+                d.date,
+                today,
+                c.and_then(|c| c.funds_state),
+                c.and_then(|c| c.fees_state),
+                Some(d.paid_in.is_some()),
+            );
             MonthDay {
                 date: d.date,
-                state: DayState::of(
-                    d.date,
-                    today,
-                    c.and_then(|c| c.funds_state),
-                    c.and_then(|c| c.fees_state),
-                    Some(d.paid_in.is_some()),
-                ),
+                state,
+                open: (state == DayState::OpenUpstream).then(|| notes.note(d.date)),
                 paid_in,
                 payouts: report
                     .payouts
@@ -163,6 +169,8 @@ pub struct DayView {
     #[ts(flatten)]
     pub summary: DaySummary,
     pub state: DayState,
+    /// Why the date is still open upstream, when it is.
+    pub open: Option<OpenNote>,
 }
 
 /// The figures and state of one ledger date.
@@ -173,14 +181,13 @@ pub fn day_summary(store: &Store, ledger_id: &str, date: NaiveDate, clock: &Cloc
         .into_iter()
         .find(|d| d.date == date)
         .ok_or_else(|| Error::Input(format!("{date} is not a date of ledger {ledger_id}.")))?;
-    let state = DayState::of(
-        date,
-        clock.today_for(&ledger),
-        summary.funds_state,
-        summary.fees_state,
-        None,
-    );
-    Ok(DayView { summary, state })
+    let today = clock.today_for(&ledger);
+    let state = DayState::of(date, today, summary.funds_state, summary.fees_state, None);
+    let open = match state {
+        DayState::OpenUpstream => Some(OpenNotes::read(store, &ledger, today)?.note(date)),
+        _ => None,
+    };
+    Ok(DayView { summary, state, open })
 }
 
 /// One page of a date's entries for the day table, without personal data (the window never shows it).

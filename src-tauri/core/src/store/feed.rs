@@ -21,6 +21,8 @@ pub struct FeedWrite {
     pub on_closed_dates: u64,
     /// Open dates that got at least one new entry.
     pub dates_touched: u32,
+    /// Entries of dates before the range the feed follows (old history on a first read: skipped).
+    pub before_range: u64,
 }
 
 /// What makes an entry the same entry when it comes twice: a pspReference is not unique on fees
@@ -55,13 +57,36 @@ impl Store {
         cursor: &str,
         with_gdpr: bool,
     ) -> Result<FeedWrite> {
+        let place = FeedPlace {
+            from: NaiveDate::MIN,
+            at_end: true,
+        };
+        self.store_feed_page_at(ledger_id, topic, entries, cursor, with_gdpr, place)
+    }
+
+    /// [`Store::store_feed_page`], keeping only entries dated `place.from` or later (a feed that
+    /// walks old history must not fill the cache with it) and recording whether this page reached
+    /// the feed's end (`tryLater`): from then on the feed is caught up.
+    pub fn store_feed_page_at(
+        &mut self,
+        ledger_id: &str,
+        topic: Topic,
+        entries: &[Entry],
+        cursor: &str,
+        with_gdpr: bool,
+        place: FeedPlace,
+    ) -> Result<FeedWrite> {
         let mut by_date: BTreeMap<NaiveDate, Vec<&Entry>> = BTreeMap::new();
+        let mut out = FeedWrite::default();
         for e in entries {
+            if e.ledger_date < place.from {
+                out.before_range += 1;
+                continue;
+            }
             by_date.entry(e.ledger_date).or_default().push(e);
         }
         let t = topic_key(topic);
         let now = Clock::System.now();
-        let mut out = FeedWrite::default();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -165,9 +190,11 @@ impl Store {
             out.dates_touched += 1;
         }
         tx.prepare_cached(
-            "INSERT OR REPLACE INTO feed_cursors (ledger_id, topic, cursor, updated_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO feed_cursors (ledger_id, topic, cursor, updated_at, caught_up) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (ledger_id, topic) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at, \
+             caught_up = MAX(caught_up, excluded.caught_up)",
         )?
-        .execute(params![ledger_id, t, cursor, now.timestamp()])?;
+        .execute(params![ledger_id, t, cursor, now.timestamp(), place.at_end])?;
         tx.commit()?;
         Ok(out)
     }
@@ -199,4 +226,61 @@ impl Store {
                 .ok_or_else(|| Error::Cache(format!("A cached date ({k}) is not a date."))),
         }
     }
+
+    /// The ledger dates with a payout on `ledger_id` up to `until`, newest first, at most `limit`.
+    pub fn payout_dates(&self, ledger_id: &str, until: NaiveDate, limit: u32) -> Result<Vec<NaiveDate>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT date FROM day_totals WHERE ledger_id = ?1 AND topic = 0 \
+             AND entry_type IN ('payout-scheduled', 'scheduled-for-payout') AND date <= ?2 \
+             ORDER BY date DESC LIMIT ?3",
+        )?;
+        let keys = stmt
+            .query_map(params![ledger_id, date_key(until), limit], |r| r.get::<_, i64>(0))?
+            .collect::<std::result::Result<Vec<i64>, _>>()?;
+        keys.into_iter()
+            .map(|k| key_date(k).ok_or_else(|| Error::Cache(format!("A cached date ({k}) is not a date."))))
+            .collect()
+    }
+
+    /// The latest funds entry of `ledger_id` up to `until`: its ledger date and the balance after it.
+    pub fn latest_funds_balance(
+        &self,
+        ledger_id: &str,
+        until: NaiveDate,
+    ) -> Result<Option<(NaiveDate, i64)>> {
+        let row: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached(
+                "SELECT date, balance_after FROM entries WHERE ledger_id = ?1 AND topic = 0 AND date <= ?2 \
+                 ORDER BY date DESC, seq DESC LIMIT 1",
+            )?
+            .query_row(params![ledger_id, date_key(until)], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((k, balance)) => key_date(k)
+                .map(|d| Some((d, balance)))
+                .ok_or_else(|| Error::Cache(format!("A cached date ({k}) is not a date."))),
+        }
+    }
+
+    /// Whether the feed of `ledger_id`'s `topic` has once been read to its end (its cursor is near
+    /// the present), so that following it costs pages of new entries only.
+    pub fn feed_caught_up(&self, ledger_id: &str, topic: Topic) -> Result<bool> {
+        let v: Option<bool> = self
+            .conn
+            .prepare_cached("SELECT caught_up FROM feed_cursors WHERE ledger_id = ?1 AND topic = ?2")?
+            .query_row(params![ledger_id, topic_key(topic)], |r| r.get(0))
+            .optional()?;
+        Ok(v.unwrap_or(false))
+    }
+}
+
+/// Where a feed page sits: the earliest date worth storing, and whether it is the feed's end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedPlace {
+    pub from: NaiveDate,
+    pub at_end: bool,
 }

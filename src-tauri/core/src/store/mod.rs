@@ -7,7 +7,7 @@ mod read;
 mod types;
 mod write;
 
-pub use feed::FeedWrite;
+pub use feed::{FeedPlace, FeedWrite};
 pub use types::{CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary};
 
 use crate::clock::Clock;
@@ -22,6 +22,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_cache.sql"),
     include_str!("../../migrations/0002_bank.sql"),
+    include_str!("../../migrations/0003_feed_catch_up.sql"),
 ];
 
 /// The schema this build knows.

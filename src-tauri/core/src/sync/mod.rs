@@ -3,10 +3,13 @@
 
 use crate::api::{ApiClient, DatePage};
 use crate::feed::{self, FeedItem};
+
+mod follow;
 use crate::model::{Ledger, Topic};
 use crate::store::{DateState, DateWrite, Store};
 use crate::{Error, Result};
 use chrono::NaiveDate;
+use follow::{follow_feeds, WaitBoard};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -120,6 +123,7 @@ pub fn plan_with(
         )));
     }
     let feed = open_dates == OpenDates::Feed;
+    let mut catching_up: Vec<FeedItem> = Vec::new();
     let mut plan = SyncPlan {
         items: Vec::new(),
         already_complete: 0,
@@ -135,6 +139,14 @@ pub fn plan_with(
             }
         }
         let latest_payout = store.latest_payout_date(ledger_id, today)?;
+        // A feed that has never reached its end would walk the ledger's history first: until it
+        // has, its open dates are fetched by date and the feed only moves on (a bounded catch-up).
+        let mut caught_up = HashMap::new();
+        if feed {
+            for topic in Topic::ALL {
+                caught_up.insert(topic, store.feed_caught_up(ledger_id, topic)?);
+            }
+        }
         let last = req.to.min(today);
         for date in req.from.iter_days().take_while(|d| *d <= last) {
             for topic in Topic::ALL {
@@ -166,24 +178,38 @@ pub fn plan_with(
                         }
                         _ => false,
                     };
-                if left_to_feed {
+                if left_to_feed && caught_up.get(&topic) == Some(&true) {
                     plan.followed.push(item);
                 } else {
+                    if left_to_feed {
+                        catching_up.push(FeedItem {
+                            ledger_id: ledger_id.clone(),
+                            topic,
+                            from: req.from,
+                            catch_up: true,
+                        });
+                    }
                     plan.items.push(item);
                 }
             }
         }
     }
+    // One feed per (ledger, topic), storing from its earliest followed date.
     let mut feeds: Vec<FeedItem> = plan
         .followed
         .iter()
         .map(|i| FeedItem {
             ledger_id: i.ledger_id.clone(),
             topic: i.topic,
+            from: i.date,
+            catch_up: false,
         })
+        .chain(catching_up)
         .collect();
-    feeds.sort_by(|a, b| (&a.ledger_id, a.topic.as_str()).cmp(&(&b.ledger_id, b.topic.as_str())));
-    feeds.dedup();
+    feeds.sort_by(|a, b| {
+        (&a.ledger_id, a.topic.as_str(), a.from).cmp(&(&b.ledger_id, b.topic.as_str(), b.from))
+    });
+    feeds.dedup_by(|b, a| a.ledger_id == b.ledger_id && a.topic == b.topic);
     plan.feeds = feeds;
     Ok(plan)
 }
@@ -450,120 +476,6 @@ pub async fn execute(
     Ok(summary)
 }
 
-/// The waits the server asked for (`Retry-After`), handed from the client to progress.
-#[derive(Clone, Default)]
-struct WaitBoard(Arc<std::sync::atomic::AtomicU64>);
-
-impl WaitBoard {
-    fn watch(client: &ApiClient) -> WaitBoard {
-        let board = WaitBoard::default();
-        let slot = board.0.clone();
-        client.on_server_wait(Some(Arc::new(move |wait: Duration, _what: &str| {
-            slot.store(wait.as_secs().max(1), Ordering::Relaxed);
-        })));
-        board
-    }
-
-    /// The latest wait not yet shown, in whole seconds.
-    fn take(&self) -> Option<u32> {
-        let secs = self.0.swap(0, Ordering::Relaxed);
-        (secs > 0).then(|| u32::try_from(secs).unwrap_or(u32::MAX))
-    }
-}
-
-/// What the feed phase did, for the summary.
-#[derive(Default)]
-struct FeedTotals {
-    pages: u32,
-    entries: u64,
-    failed: Vec<FailedDate>,
-}
-
-/// Read every planned feed (before the dates: the feed may show a followed date closed), then move
-/// each followed date that a payout now covers into the plan's dates, to be fetched whole once.
-/// A feed that fails leaves its followed dates marked failed, so the next sync fetches them by
-/// date; rejected keys and an unwritable cache stop the run.
-async fn follow_feeds(
-    client: &ApiClient,
-    store_path: &Path,
-    plan: &mut SyncPlan,
-    progress: &(impl Fn(&SyncProgress) + Send + Sync),
-    cancel: &CancelToken,
-    waits: &WaitBoard,
-) -> Result<FeedTotals> {
-    let mut totals = FeedTotals::default();
-    if plan.feeds.is_empty() {
-        return Ok(totals);
-    }
-    let mut report = Tally::new(plan).report;
-    for item in plan.feeds.clone() {
-        if cancel.is_cancelled() {
-            break;
-        }
-        report.current_ledger = Some(item.ledger_id.clone());
-        let pages_before = totals.pages;
-        let entries_before = totals.entries;
-        let result = feed::follow(client, store_path, &item, plan.gdpr, cancel, |run| {
-            report.feed_pages = pages_before + run.pages;
-            report.entries_stored = entries_before + run.write.added;
-            report.waiting_secs = waits.take();
-            progress(&report);
-        })
-        .await;
-        match result {
-            Ok(run) => {
-                totals.pages += run.pages;
-                totals.entries += run.write.added;
-            }
-            Err(Error::Cancelled) => break,
-            Err(e @ (Error::KeysRejected | Error::Cache(_))) => return Err(e),
-            Err(e) => {
-                let reason = e.to_stored_text();
-                tracing::warn!(ledger = %item.ledger_id, topic = %item.topic, error = %reason, "feed failed");
-                let mut store = Store::open(store_path)?;
-                let (failed, kept): (Vec<PlanItem>, Vec<PlanItem>) = std::mem::take(&mut plan.followed)
-                    .into_iter()
-                    .partition(|f| f.ledger_id == item.ledger_id && f.topic == item.topic);
-                plan.followed = kept;
-                for f in failed {
-                    store.mark_failed(&f.ledger_id, f.topic, f.date, &reason)?;
-                    totals.failed.push(FailedDate {
-                        ledger_id: f.ledger_id,
-                        topic: f.topic,
-                        date: f.date,
-                        reason: reason.clone(),
-                    });
-                }
-            }
-        }
-    }
-    // A payout the feed brought closes the followed dates up to it: fetch those whole, once.
-    let store = Store::open(store_path)?;
-    let mut payouts: HashMap<String, Option<NaiveDate>> = HashMap::new();
-    let mut still = Vec::new();
-    for f in std::mem::take(&mut plan.followed) {
-        let latest = match payouts.get(&f.ledger_id) {
-            Some(p) => *p,
-            None => {
-                let p = store.latest_payout_date(&f.ledger_id, NaiveDate::MAX)?;
-                payouts.insert(f.ledger_id.clone(), p);
-                p
-            }
-        };
-        let covered = f.reason != PlanReason::NotClosedYet && latest.is_some_and(|p| p >= f.date);
-        if covered {
-            plan.items.push(PlanItem {
-                reason: PlanReason::Open,
-                ..f
-            });
-        } else {
-            still.push(f);
-        }
-    }
-    plan.followed = still;
-    Ok(totals)
-}
-
 /// One fetch task per planned date, each aborted when its future is dropped. A ledger these keys
 /// cannot see answers 404 for every date: after the first, the rest stop asking.
 fn fetch_stream(
@@ -753,284 +665,4 @@ pub async fn refresh_ledgers(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Entry, EntryType};
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().expect("date")
-    }
-
-    fn request(ledgers: &[&str], from: &str, to: &str) -> SyncRequest {
-        SyncRequest {
-            ledger_ids: ledgers.iter().map(|s| s.to_string()).collect(),
-            from: d(from),
-            to: d(to),
-            gdpr: false,
-        }
-    }
-
-    fn one_entry(ledger: &str, topic: Topic, date: NaiveDate) -> Vec<Entry> {
-        vec![Entry {
-            ledger_id: ledger.into(),
-            topic,
-            ledger_date: date,
-            seq: 0,
-            psp_reference: "p".into(),
-            time: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
-            entry_type: EntryType::Capture,
-            reference: "o".into(),
-            currency: "NOK".into(),
-            amount: 100,
-            balance_before: 0,
-            balance_after: 100,
-            recipient_handle: None,
-            name: None,
-            masked_phone_no: None,
-            message: None,
-        }]
-    }
-
-    #[test]
-    fn an_empty_cache_plans_every_date_of_both_topics() {
-        let store = Store::open_in_memory().expect("store");
-        let p = plan(
-            &store,
-            &request(&["12345"], "2024-02-01", "2024-02-29"),
-            d("2024-06-01"),
-        )
-        .expect("plan");
-        assert_eq!(p.items.len(), 58);
-        assert_eq!(p.count(PlanReason::Missing), 58);
-        assert_eq!(p.already_complete, 0);
-        assert_eq!((p.items[0].topic, p.items[1].topic), (Topic::Funds, Topic::Fees));
-        assert_eq!(p.items[57].date, d("2024-02-29"));
-    }
-
-    #[test]
-    fn complete_dates_are_never_planned_and_open_or_failed_ones_always_are() {
-        let mut store = Store::open_in_memory().expect("store");
-        let l = "12345";
-        let (d1, d2, d3) = (d("2024-03-01"), d("2024-03-02"), d("2024-03-03"));
-        store
-            .store_date(
-                l,
-                Topic::Funds,
-                d1,
-                &one_entry(l, Topic::Funds, d1),
-                DateState::Complete,
-                None,
-            )
-            .expect("1");
-        store
-            .store_date(l, Topic::Fees, d1, &[], DateState::Complete, None)
-            .expect("1f");
-        store
-            .store_date(
-                l,
-                Topic::Funds,
-                d2,
-                &one_entry(l, Topic::Funds, d2),
-                DateState::Open,
-                None,
-            )
-            .expect("2");
-        store.mark_failed(l, Topic::Fees, d2, "timeout").expect("2f");
-        let req = request(&[l], "2024-03-01", "2024-03-03");
-        let today = d("2024-06-01");
-        let p = plan_with(&store, &req, today, OpenDates::Refetch).expect("plan");
-        let got: Vec<_> = p.items.iter().map(|i| (i.topic, i.date, i.reason)).collect();
-        assert_eq!(
-            got,
-            vec![
-                (Topic::Funds, d2, PlanReason::Open),
-                (Topic::Fees, d2, PlanReason::Failed),
-                (Topic::Funds, d3, PlanReason::Missing),
-                (Topic::Fees, d3, PlanReason::Missing),
-            ]
-        );
-        assert_eq!(p.already_complete, 2);
-        assert!(p.feeds.is_empty() && p.followed.is_empty());
-
-        // Following the feed: the open date (fetched just now, no payout after it) is left to the
-        // feed; the failed one is still fetched whole.
-        let p = plan(&store, &req, today).expect("plan");
-        let got: Vec<_> = p.items.iter().map(|i| (i.topic, i.date, i.reason)).collect();
-        assert_eq!(got[0], (Topic::Fees, d2, PlanReason::Failed));
-        assert_eq!(got.len(), 3);
-        let followed: Vec<_> = p.followed.iter().map(|i| (i.topic, i.date)).collect();
-        assert_eq!(followed, vec![(Topic::Funds, d2)]);
-        assert_eq!(
-            p.feeds,
-            vec![FeedItem {
-                ledger_id: l.into(),
-                topic: Topic::Funds
-            }]
-        );
-    }
-
-    #[test]
-    fn an_open_date_with_a_payout_after_it_is_fetched_whole_again() {
-        let mut store = Store::open_in_memory().expect("store");
-        let l = "12345";
-        let (d2, d3) = (d("2024-03-02"), d("2024-03-03"));
-        for day in [d2, d3] {
-            store
-                .store_date(
-                    l,
-                    Topic::Funds,
-                    day,
-                    &one_entry(l, Topic::Funds, day),
-                    DateState::Open,
-                    None,
-                )
-                .expect("open");
-        }
-        let mut payout = one_entry(l, Topic::Funds, d3);
-        payout[0].entry_type = crate::model::EntryType::PayoutScheduled;
-        payout[0].seq = 1;
-        store
-            .store_feed_page(l, Topic::Funds, &payout, "c1", false)
-            .expect("feed page");
-        let p = plan(
-            &store,
-            &request(&[l], "2024-03-02", "2024-03-03"),
-            d("2024-06-01"),
-        )
-        .expect("plan");
-        let funds: Vec<_> = p
-            .items
-            .iter()
-            .filter(|i| i.topic == Topic::Funds)
-            .map(|i| (i.date, i.reason))
-            .collect();
-        assert_eq!(funds, vec![(d2, PlanReason::Open), (d3, PlanReason::Open)]);
-        assert!(p.followed.is_empty());
-    }
-
-    #[test]
-    fn today_is_followed_and_later_dates_are_never_planned() {
-        let store = Store::open_in_memory().expect("store");
-        let req = request(&["1"], "2024-03-30", "2024-04-02");
-        let p = plan(&store, &req, d("2024-04-01")).expect("plan");
-        let reasons: Vec<_> = p.items.iter().step_by(2).map(|i| (i.date, i.reason)).collect();
-        assert_eq!(
-            reasons,
-            vec![
-                (d("2024-03-30"), PlanReason::Missing),
-                (d("2024-03-31"), PlanReason::Missing),
-            ]
-        );
-        let followed: Vec<_> = p.followed.iter().map(|i| (i.date, i.reason)).collect();
-        assert_eq!(
-            followed,
-            vec![
-                (d("2024-04-01"), PlanReason::NotClosedYet),
-                (d("2024-04-01"), PlanReason::NotClosedYet)
-            ]
-        );
-        assert_eq!(p.feeds.len(), 2);
-        // Without the feed, today is fetched by date; the day after still never is.
-        let p = plan_with(&store, &req, d("2024-04-01"), OpenDates::Refetch).expect("plan");
-        let last = p.items.last().map(|i| (i.date, i.reason));
-        assert_eq!(last, Some((d("2024-04-01"), PlanReason::NotClosedYet)));
-        assert_eq!(p.items.len(), 6);
-    }
-
-    #[test]
-    fn asking_for_gdpr_data_refetches_dates_stored_without_it() {
-        let mut store = Store::open_in_memory().expect("store");
-        let day = d("2024-03-01");
-        store
-            .store_date("1", Topic::Funds, day, &[], DateState::Complete, None)
-            .expect("plain");
-        let mut req = request(&["1"], "2024-03-01", "2024-03-01");
-        assert_eq!(plan(&store, &req, d("2024-06-01")).expect("plan").items.len(), 1);
-        req.gdpr = true;
-        let p = plan(&store, &req, d("2024-06-01")).expect("plan");
-        assert_eq!(
-            p.items.iter().map(|i| i.reason).collect::<Vec<_>>(),
-            vec![PlanReason::GdprMissing, PlanReason::Missing]
-        );
-    }
-
-    #[test]
-    fn many_ledgers_are_planned_in_one_run() {
-        let store = Store::open_in_memory().expect("store");
-        let p = plan(
-            &store,
-            &request(&["a", "b", "c"], "2024-01-01", "2024-01-31"),
-            d("2024-06-01"),
-        )
-        .expect("plan");
-        assert_eq!(p.items.len(), 3 * 31 * 2);
-        assert_eq!(p.items.iter().filter(|i| i.ledger_id == "b").count(), 62);
-    }
-
-    #[test]
-    fn a_sync_can_run_on_any_runtime_thread() {
-        fn assert_send<T: Send>(_: &T) {}
-        let creds = crate::api::Credentials::Partner {
-            client_id: "id".into(),
-            client_secret: crate::secrets::Secret::new("secret"),
-        };
-        let client =
-            ApiClient::new("http://127.0.0.1:9", creds, crate::api::ClientConfig::default()).expect("client");
-        let plan = SyncPlan {
-            followed: Vec::new(),
-            feeds: Vec::new(),
-            items: vec![],
-            already_complete: 0,
-            gdpr: false,
-        };
-        let path = std::path::PathBuf::from("unused.sqlite");
-        // The window spawns the sync on its runtime: the future must be Send.
-        let fut = execute(
-            &client,
-            &path,
-            plan,
-            SyncOptions::default(),
-            |_| {},
-            CancelToken::new(),
-        );
-        assert_send(&fut);
-    }
-
-    #[test]
-    fn a_backwards_range_is_refused() {
-        let store = Store::open_in_memory().expect("store");
-        let r = plan(
-            &store,
-            &request(&["1"], "2024-02-01", "2024-01-01"),
-            d("2024-06-01"),
-        );
-        assert!(matches!(r, Err(Error::Input(_))));
-    }
-
-    #[test]
-    fn the_summary_exit_code_says_whether_anything_failed() {
-        let mut s = SyncSummary {
-            complete: 60,
-            open: 2,
-            failed: vec![],
-            already_complete: 0,
-            entries_stored: 10,
-            requests: 62,
-            pages: 62,
-            not_attempted: 0,
-            followed: 0,
-            feed_pages: 0,
-            feed_entries: 0,
-            cancelled: false,
-            elapsed_ms: 5,
-        };
-        assert_eq!(s.exit_code(), 0);
-        s.failed.push(FailedDate {
-            ledger_id: "1".into(),
-            topic: Topic::Fees,
-            date: d("2024-01-01"),
-            reason: "x".into(),
-        });
-        assert_eq!(s.exit_code(), 1);
-    }
-}
+mod tests;
