@@ -155,7 +155,7 @@ async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
 }
 
 /// `--format xlsx|csv`, listed in `--help` like any enum.
-fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
+pub(crate) fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(["xlsx", "csv"]).map(|s| match s.as_str() {
         "csv" => ExportFormat::Csv,

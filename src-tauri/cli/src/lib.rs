@@ -8,6 +8,7 @@ pub mod entries;
 pub mod export;
 pub mod ledgers;
 pub mod month;
+pub mod month_end;
 pub mod output;
 pub mod profile;
 pub mod sim;
@@ -53,6 +54,8 @@ pub enum Command {
     Month(month::MonthArgs),
     /// Write a month's reconciliation workbook (xlsx) or the portal-style CSV.
     Export(export::ExportArgs),
+    /// Month-end for every ledger a profile sees: sync, one file per ledger and an overview workbook.
+    MonthEnd(month_end::MonthEndArgs),
     /// Import bank statements and check that every payout reached the bank.
     #[command(subcommand_required = true)]
     Bank(bank::BankArgs),
@@ -114,6 +117,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Entries(a) => entries::run(&ctx, a).await,
             Command::Month(a) => month::run(&ctx, a).await,
             Command::Export(a) => export::run(&ctx, a).await,
+            Command::MonthEnd(a) => month_end::run(&ctx, a).await,
             Command::Bank(a) => bank::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
             Command::Sim(a) => sim::run(&ctx, a).await,

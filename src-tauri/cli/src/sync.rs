@@ -179,13 +179,13 @@ fn print_summary(out: &mut String, s: &SyncSummary) {
 }
 
 /// A bar on a terminal; a line every few seconds in a log file or a pipe.
-enum ProgressDisplay {
+pub(crate) enum ProgressDisplay {
     Bar(indicatif::ProgressBar),
     Lines(Mutex<Instant>),
 }
 
 impl ProgressDisplay {
-    fn new(total: u64) -> ProgressDisplay {
+    pub(crate) fn new(total: u64) -> ProgressDisplay {
         if std::io::stderr().is_terminal() {
             let bar = indicatif::ProgressBar::new(total);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -200,7 +200,7 @@ impl ProgressDisplay {
         }
     }
 
-    fn show(&self, p: &SyncProgress) {
+    pub(crate) fn show(&self, p: &SyncProgress) {
         let ledger = p.current_ledger.as_deref().unwrap_or("-");
         let failed = if p.dates_failed > 0 {
             format!(", {} failed", p.dates_failed)
@@ -209,6 +209,7 @@ impl ProgressDisplay {
         };
         match self {
             ProgressDisplay::Bar(bar) => {
+                bar.set_length(u64::from(p.dates_total));
                 bar.set_position(u64::from(p.dates_done));
                 bar.set_message(format!(
                     "ledger {ledger}, {} entries ({:.0}/s){failed}",
@@ -229,7 +230,7 @@ impl ProgressDisplay {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let ProgressDisplay::Bar(bar) = self {
             bar.finish_and_clear();
         }

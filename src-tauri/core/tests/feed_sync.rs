@@ -125,6 +125,28 @@ fn served(
     out
 }
 
+/// The first sync fetches every date; the next (an hour later) finds the month's dates still open
+/// and reads the feed's history once, to the present. From then on the feed is followed.
+async fn sync_and_catch_up(client: &ApiClient, path: &Path, ledger: &str, from: &str, today: &str) {
+    let first = sync_month(client, path, ledger, from, today).await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    assert_eq!(
+        (first.followed, first.feed_pages),
+        (0, 0),
+        "a first sync fetches by date: {first:?}"
+    );
+    let second = sync_month(client, path, ledger, from, today).await;
+    assert!(second.failed.is_empty(), "{:?}", second.failed);
+    assert!(second.feed_pages >= 2, "the feed's history read once: {second:?}");
+    let store = Store::open(path).expect("store");
+    for t in Topic::ALL {
+        assert!(
+            store.feed_caught_up(ledger, t).expect("read"),
+            "{t:?} feed caught up"
+        );
+    }
+}
+
 fn total(m: &BTreeMap<(Topic, NaiveDate), Vec<Key>>) -> usize {
     m.values().map(Vec::len).sum()
 }
@@ -133,10 +155,9 @@ fn total(m: &BTreeMap<(Topic, NaiveDate), Vec<Key>>) -> usize {
 async fn a_monthly_ledger_open_for_weeks_is_followed_and_says_why() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cache.sqlite");
-    let sim = simulator("2024-05-20", 200).await;
+    let sim = simulator("2024-05-20", 1000).await;
     let client = setup(&sim, &path).await;
-    let first = sync_month(&client, &path, MONTHLY, "2024-04-01", "2024-05-20").await;
-    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    sync_and_catch_up(&client, &path, MONTHLY, "2024-04-01", "2024-05-20").await;
     // April closed with the payout on 1 May; 2–19 May are open upstream, today is followed.
     let store = Store::open(&path).expect("store");
     let may = store
@@ -163,7 +184,7 @@ async fn a_monthly_ledger_open_for_weeks_is_followed_and_says_why() {
     );
     assert_eq!(notes.note(d("2024-05-20")).why, OpenWhy::Today);
     drop(store);
-    // An hourly re-sync: the open dates are not fetched again, only the feed is read.
+    // An hourly re-sync from now on: the open dates are not fetched again, only the feed is read.
     sim.reset_stats();
     let again = sync_month(&client, &path, MONTHLY, "2024-04-01", "2024-05-20").await;
     let stats = sim.stats();
@@ -180,9 +201,9 @@ async fn a_monthly_ledger_open_for_weeks_is_followed_and_says_why() {
 async fn a_feed_cursor_the_server_rejects_is_read_again_from_the_start_without_duplicates() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cache.sqlite");
-    let sim = simulator("2024-05-20", 500).await;
+    let sim = simulator("2024-05-20", 1000).await;
     let client = setup(&sim, &path).await;
-    sync_month(&client, &path, MONTHLY, "2024-05-01", "2024-05-20").await;
+    sync_and_catch_up(&client, &path, MONTHLY, "2024-05-01", "2024-05-20").await;
     let before = stored(&path, MONTHLY, d("2024-05-01"), d("2024-05-20"));
     // A cursor the server no longer knows (expired, or from another ledger).
     let mut store = Store::open(&path).expect("store");
@@ -209,9 +230,9 @@ async fn a_feed_cursor_the_server_rejects_is_read_again_from_the_start_without_d
 async fn a_feed_that_repeats_everything_it_sent_stores_each_entry_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("cache.sqlite");
-    let sim = simulator("2024-05-20", 300).await;
+    let sim = simulator("2024-05-20", 1000).await;
     let client = setup(&sim, &path).await;
-    sync_month(&client, &path, MONTHLY, "2024-05-01", "2024-05-20").await;
+    sync_and_catch_up(&client, &path, MONTHLY, "2024-05-01", "2024-05-20").await;
     let before = stored(&path, MONTHLY, d("2024-05-01"), d("2024-05-20"));
     let today_count = before[&(Topic::Funds, d("2024-05-20"))].len();
     assert!(today_count > 0, "today so far has entries");

@@ -2,6 +2,7 @@
 //! faults change nothing, closed dates are fetched once, open dates close, failures are contained.
 
 use avstem_core::api::{ApiClient, ClientConfig, Credentials};
+use avstem_core::feed::{self, FeedItem};
 use avstem_core::model::{Entry, Topic};
 use avstem_core::secrets::Secret;
 use avstem_core::sim::{self, demo, SimConfig, SimHandle};
@@ -221,14 +222,28 @@ async fn open_dates_become_complete_once_the_simulator_closes_them() {
     let sim = simulator("", "2024-03-20").await;
     let client = merchant(&sim);
     let req = request(&[LEDGER], "2024-03-01", "2024-03-31");
+    // Both feeds read once to their end (as a ledger with long-open dates gets them): from now on
+    // today is followed through the feed.
+    for topic in Topic::ALL {
+        let item = FeedItem {
+            ledger_id: LEDGER.into(),
+            topic,
+            from: d("2024-03-01"),
+            catch_up: false,
+        };
+        let run = feed::follow(&client, &path, &item, false, &CancelToken::new(), |_| {})
+            .await
+            .expect("feed");
+        assert!(run.pages > 5 && run.write.before_range > 1000, "{run:?}");
+    }
     let first = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("first");
-    // Up to the 19th closed; today (the 20th) fetched by date while the feed, read for the first
-    // time, walks the ledger's history to the present; later dates do not exist yet and are not
-    // asked for.
-    assert_eq!((first.complete, first.open, first.followed), (38, 2, 0));
-    assert!(first.feed_pages >= 2 && first.feed_entries > 0, "{first:?}");
+    // Up to the 19th closed; today (the 20th) is followed through the feed; later dates do not
+    // exist yet and are not asked for.
+    assert_eq!((first.complete, first.open, first.followed), (38, 0, 2));
+    assert!(first.feed_pages >= 2, "{first:?}");
+    assert_eq!(sim.stats().report_requests_for_date(LEDGER, d("2024-03-20")), 0);
     assert_eq!(sim.stats().report_requests_for_date(LEDGER, d("2024-03-21")), 0);
     let store = Store::open(&path).expect("store");
     let funds = store
@@ -535,8 +550,8 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     let summary = sync_range(&client, &path, &req, d("2024-03-20"))
         .await
         .expect("sync");
-    // The 18th and 19th complete; the 20th, our today, open (fetched by date while the feed
-    // catches up); later dates are not ours to ask for yet.
+    // The 18th and 19th complete; the 20th, our today, open (fetched by date: this ledger's feed
+    // has never been read); later dates are not ours to ask for yet.
     assert_eq!((summary.complete, summary.open, summary.followed), (4, 2, 0));
     let store = Store::open(&path).expect("store");
     let funds = store
@@ -550,10 +565,14 @@ async fn a_date_from_today_on_is_never_stored_complete_whatever_the_server_says(
     assert_eq!(
         again.count(PlanReason::Open),
         2,
-        "the 20th, both topics, is asked again: a payout after it came through the feed"
+        "the 20th, both topics, is asked again: its payout shows it closed"
     );
-    assert_eq!(again.followed.len(), 2, "the 21st is today: followed");
-    assert_eq!(again.items.len(), 2);
+    assert_eq!(again.count(PlanReason::NotClosedYet), 2, "the 21st is today");
+    assert!(
+        again.followed.is_empty() && again.feeds.is_empty(),
+        "no feed worth reading: {again:?}"
+    );
+    assert_eq!(again.items.len(), 4);
 }
 
 /// A cache whose entry pages were damaged is not reported "all complete": a sync with nothing to

@@ -181,7 +181,10 @@ pub fn plan_with(
                 if left_to_feed && caught_up.get(&topic) == Some(&true) {
                     plan.followed.push(item);
                 } else {
-                    if left_to_feed {
+                    // Only a date that stays open past its own day (monthly settlement, a negative
+                    // balance, no sales) is worth a first read of the feed's history; a ledger
+                    // that closes every day costs two requests for today either way.
+                    if left_to_feed && reason == PlanReason::Open {
                         catching_up.push(FeedItem {
                             ledger_id: ledger_id.clone(),
                             topic,

@@ -1,0 +1,397 @@
+//! Month-end for an accounting partner: every granted ledger (or those named) synced in one run
+//! with bounded concurrency, one file per ledger named `<client>-<ledgerId>-YYYY-MM.<ext>`, and an
+//! overview workbook `overview-YYYY-MM.xlsx` with one row per ledger (status, figures, checks,
+//! a link to its file). One ledger that cannot be synced or written never stops the others: each
+//! outcome is reported, and every file appears atomically or not at all.
+
+use crate::context::Context;
+use crate::export::{self, write_atomically, ExportFormat, ExportOptions};
+use crate::model::{Ledger, YearMonth};
+use crate::month::fetch::plan_month;
+use crate::month::reconcile_cached;
+use crate::store::Store;
+use crate::sync::{self, CancelToken, SyncOptions, SyncPlan, SyncProgress};
+use crate::{Error, Result};
+use rust_xlsxwriter::{Format, Url, Workbook};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Requests in flight at most during a month-end sync, across all ledgers (polite to the API).
+pub const MONTH_END_CONCURRENCY: usize = 6;
+
+/// What a month-end run is asked to do.
+#[derive(Debug, Clone)]
+pub struct MonthEndRequest {
+    pub profile: String,
+    pub month: YearMonth,
+    pub out_dir: PathBuf,
+    /// `None`: every ledger the profile sees.
+    pub ledger_ids: Option<Vec<String>>,
+    pub sync: bool,
+    pub format: ExportFormat,
+    pub options: ExportOptions,
+}
+
+/// How one ledger's month ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LedgerState {
+    /// Written, every check holds.
+    Ok,
+    /// Written, but a reconciliation check failed (the file says which).
+    ChecksFailed,
+    /// Not written: the sentence says why.
+    NotWritten,
+}
+
+/// One ledger's row of the overview.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerOutcome {
+    pub ledger_id: String,
+    pub client: String,
+    pub organisation: String,
+    pub currency: String,
+    pub state: LedgerState,
+    /// The file written, relative to the output folder.
+    pub file: Option<String>,
+    pub error: Option<String>,
+    pub failed_checks: Vec<String>,
+    /// Dates whose fetch failed in this run.
+    pub failed_dates: u32,
+    /// Dates Vipps has not closed yet.
+    pub open_dates: u32,
+    pub sales: i64,
+    pub refunds: i64,
+    pub fees: i64,
+    pub paid_out: i64,
+    pub payouts: u32,
+}
+
+/// What the run did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthEndSummary {
+    pub profile: String,
+    pub month: YearMonth,
+    pub out_dir: String,
+    pub overview: Option<String>,
+    /// Why the overview could not be written.
+    pub overview_error: Option<String>,
+    pub ledgers: Vec<LedgerOutcome>,
+    pub requests: u64,
+}
+
+impl MonthEndSummary {
+    /// 0 every file written and every check OK; 3 every file written, some check failed; 1
+    /// something could not be written (the same rule as `avstem export`).
+    pub fn exit_code(&self) -> i32 {
+        if self.overview.is_none() || self.ledgers.iter().any(|l| l.state == LedgerState::NotWritten) {
+            1
+        } else if self.ledgers.iter().any(|l| l.state == LedgerState::ChecksFailed) {
+            3
+        } else {
+            0
+        }
+    }
+}
+
+/// A file name part from a client's name: letters (any script) and digits kept, everything else
+/// one `-`, at most 40 characters; never empty, never a path.
+pub fn file_stem(client: &str) -> String {
+    let mut out = String::new();
+    for c in client.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.chars().count() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "ledger".into()
+    } else {
+        out
+    }
+}
+
+/// The file for one ledger: `<client>-<ledgerId>-YYYY-MM.<ext>`.
+pub fn file_name(ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
+    let ext = match format {
+        ExportFormat::Xlsx => "xlsx",
+        ExportFormat::Csv => "csv",
+    };
+    format!(
+        "{}-{}-{month}.{ext}",
+        file_stem(&ledger.display_name()),
+        file_stem(&ledger.ledger_id)
+    )
+}
+
+/// Run month-end: sync (when asked) every chosen ledger in one bounded run, then write each file
+/// and the overview. Keys rejected, an unreadable cache or an output folder that cannot be
+/// written stop the run with that sentence; anything about one ledger is in its row.
+pub async fn run(
+    ctx: &Context,
+    req: &MonthEndRequest,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<MonthEndSummary> {
+    crate::files::create_private_dir(&req.out_dir).map_err(|e| {
+        Error::Io(format!(
+            "Cannot create the folder {} ({e}). Pick a folder you can write to.",
+            req.out_dir.display()
+        ))
+    })?;
+    let mut requests = 0;
+    let ledgers = if req.sync {
+        let (profile, client) = ctx.client_for(&req.profile).await?;
+        let mut store = ctx.open_store()?;
+        let seen = sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
+        let chosen = choose(seen, req.ledger_ids.as_deref())?;
+        let plan = combined_plan(&store, &chosen, req, ctx)?;
+        drop(store);
+        let before = client.requests_made();
+        let opts = SyncOptions {
+            concurrency: MONTH_END_CONCURRENCY,
+        };
+        let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
+        requests = client.requests_made().saturating_sub(before);
+        let mut failed: BTreeMap<String, u32> = BTreeMap::new();
+        for f in &summary.failed {
+            *failed.entry(f.ledger_id.clone()).or_default() += 1;
+        }
+        chosen
+            .into_iter()
+            .map(|l| (failed.get(&l.ledger_id).copied().unwrap_or(0), l))
+            .collect()
+    } else {
+        let store = ctx.open_store_for_reading()?;
+        let cached = store.ledgers(Some(&req.profile))?;
+        choose(cached, req.ledger_ids.as_deref())?
+            .into_iter()
+            .map(|l| (0, l))
+            .collect::<Vec<_>>()
+    };
+    let store = ctx.open_store_for_reading()?;
+    let outcomes: Vec<LedgerOutcome> = ledgers
+        .into_iter()
+        .map(|(failed_dates, ledger)| one_ledger(&store, &ledger, req, failed_dates))
+        .collect();
+    let overview_name = format!("overview-{}.xlsx", req.month);
+    let overview =
+        write_overview(&req.out_dir.join(&overview_name), req.month, &outcomes).map(|_| overview_name);
+    let (overview, overview_error) = match overview {
+        Ok(name) => (Some(name), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    Ok(MonthEndSummary {
+        profile: req.profile.clone(),
+        month: req.month,
+        out_dir: req.out_dir.display().to_string(),
+        overview,
+        overview_error,
+        ledgers: outcomes,
+        requests,
+    })
+}
+
+/// The ledgers asked for, in ledger-id order; a named ledger the profile does not see is refused.
+fn choose(mut all: Vec<Ledger>, ids: Option<&[String]>) -> Result<Vec<Ledger>> {
+    all.sort_by(|a, b| a.ledger_id.cmp(&b.ledger_id));
+    let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+        if all.is_empty() {
+            return Err(Error::Input(
+                "This profile sees no ledgers. With accounting keys, a business must first grant you its \
+                 ledger in the business portal (Reports → Accounting partners)."
+                    .into(),
+            ));
+        }
+        return Ok(all);
+    };
+    if let Some(missing) = ids.iter().find(|id| !all.iter().any(|l| &l.ledger_id == *id)) {
+        return Err(Error::Input(format!(
+            "Ledger {missing} is not among the ledgers this profile sees. Almost always the merchant has not \
+             granted it to this accounting partner: in the business portal, Reports → Accounting partners."
+        )));
+    }
+    all.retain(|l| ids.contains(&l.ledger_id));
+    Ok(all)
+}
+
+/// Every chosen ledger's month plan, as one plan (the sync bounds requests across all of them).
+fn combined_plan(
+    store: &Store,
+    ledgers: &[Ledger],
+    req: &MonthEndRequest,
+    ctx: &Context,
+) -> Result<SyncPlan> {
+    let mut plan = SyncPlan {
+        items: Vec::new(),
+        already_complete: 0,
+        gdpr: req.options.gdpr,
+        followed: Vec::new(),
+        feeds: Vec::new(),
+    };
+    for l in ledgers {
+        let today = ctx.clock.today_for(l);
+        if req.month.first_day() > today {
+            continue;
+        }
+        let p = plan_month(store, l, req.month, req.options.gdpr, today)?;
+        plan.items.extend(p.items);
+        plan.already_complete += p.already_complete;
+        plan.followed.extend(p.followed);
+        plan.feeds.extend(p.feeds);
+    }
+    Ok(plan)
+}
+
+fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_dates: u32) -> LedgerOutcome {
+    let mut row = LedgerOutcome {
+        ledger_id: ledger.ledger_id.clone(),
+        client: ledger.display_name(),
+        organisation: ledger.owner.id.clone(),
+        currency: ledger.currency.clone(),
+        state: LedgerState::NotWritten,
+        file: None,
+        error: None,
+        failed_checks: Vec::new(),
+        failed_dates,
+        open_dates: 0,
+        sales: 0,
+        refunds: 0,
+        fees: 0,
+        paid_out: 0,
+        payouts: 0,
+    };
+    let name = file_name(ledger, req.month, req.format);
+    match export::write_month(
+        store,
+        &ledger.ledger_id,
+        req.month,
+        req.format,
+        &req.options,
+        &req.out_dir.join(&name),
+    ) {
+        Ok(summary) => {
+            row.state = if summary.failed_checks.is_empty() {
+                LedgerState::Ok
+            } else {
+                LedgerState::ChecksFailed
+            };
+            row.failed_checks = summary.failed_checks;
+            row.file = Some(name);
+        }
+        Err(e) => row.error = Some(e.to_string()),
+    }
+    if let Ok((_, report)) = reconcile_cached(store, &ledger.ledger_id, req.month) {
+        let f = &report.totals.figures;
+        row.sales = f.sales();
+        row.refunds = f.refunds();
+        row.fees = f.fees();
+        row.paid_out = f.payout();
+        row.payouts = report.totals.payout_count;
+        row.open_dates = report
+            .days
+            .iter()
+            .filter(|d| d.status == crate::reconcile::DayStatus::OpenUpstream)
+            .count() as u32;
+    }
+    row
+}
+
+/// The overview workbook: one row per ledger, money as numbers in the ledger's currency, the file
+/// as a link next to it.
+fn write_overview(path: &Path, month: YearMonth, rows: &[LedgerOutcome]) -> Result<u64> {
+    write_atomically(path, false, |tmp| {
+        let mut wb = Workbook::new();
+        let sheet = wb.add_worksheet();
+        let xl =
+            |e: rust_xlsxwriter::XlsxError| Error::Io(format!("The overview could not be written ({e})."));
+        sheet.set_name("Overview").map_err(xl)?;
+        let bold = Format::new().set_bold();
+        let money = Format::new().set_num_format("#,##0.00");
+        sheet
+            .write_string_with_format(0, 0, format!("Month-end {month}"), &bold)
+            .map_err(xl)?;
+        let heads = [
+            "Client",
+            "Ledger",
+            "Organisation no.",
+            "Currency",
+            "Status",
+            "Sales",
+            "Refunds",
+            "Fees",
+            "Paid to bank",
+            "Payouts",
+            "Dates not closed",
+            "Dates failed",
+            "Checks failed",
+            "File",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            sheet
+                .write_string_with_format(2, c as u16, *h, &bold)
+                .map_err(xl)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = 3 + i as u32;
+            let status = match r.state {
+                LedgerState::Ok => "OK".to_string(),
+                LedgerState::ChecksFailed => "CHECKS FAILED".to_string(),
+                LedgerState::NotWritten => format!("NOT WRITTEN: {}", r.error.as_deref().unwrap_or("")),
+            };
+            sheet.write_string(row, 0, &r.client).map_err(xl)?;
+            sheet.write_string(row, 1, &r.ledger_id).map_err(xl)?;
+            sheet.write_string(row, 2, &r.organisation).map_err(xl)?;
+            sheet.write_string(row, 3, &r.currency).map_err(xl)?;
+            sheet.write_string(row, 4, &status).map_err(xl)?;
+            for (c, v) in [(5, r.sales), (6, r.refunds), (7, r.fees), (8, r.paid_out)] {
+                // Minor units to the currency's unit (the only place amounts become floats).
+                sheet
+                    .write_number_with_format(row, c, v as f64 / 100.0, &money)
+                    .map_err(xl)?;
+            }
+            sheet.write_number(row, 9, f64::from(r.payouts)).map_err(xl)?;
+            sheet.write_number(row, 10, f64::from(r.open_dates)).map_err(xl)?;
+            sheet
+                .write_number(row, 11, f64::from(r.failed_dates))
+                .map_err(xl)?;
+            sheet
+                .write_string(row, 12, r.failed_checks.join("; "))
+                .map_err(xl)?;
+            if let Some(file) = &r.file {
+                sheet
+                    .write_url_with_text(row, 13, Url::new(format!("file:///{file}")), file.as_str())
+                    .map_err(xl)?;
+            }
+        }
+        sheet.set_column_width(0, 28).map_err(xl)?;
+        sheet.set_column_width(4, 18).map_err(xl)?;
+        sheet.set_column_width(13, 36).map_err(xl)?;
+        sheet.set_freeze_panes(3, 1).map_err(xl)?;
+        wb.save(tmp).map_err(xl)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_plain_and_never_paths() {
+        assert_eq!(file_stem("Fjordkaffe Sentrum"), "Fjordkaffe-Sentrum");
+        assert_eq!(file_stem("../../etc/passwd"), "etc-passwd");
+        assert_eq!(file_stem("Sauna Oy / Kamppi"), "Sauna-Oy-Kamppi");
+        assert_eq!(file_stem("Ærlig Øl & Å"), "Ærlig-Øl-Å");
+        assert_eq!(file_stem("///"), "ledger");
+        assert!(file_stem(&"x".repeat(100)).chars().count() <= 40);
+    }
+}
