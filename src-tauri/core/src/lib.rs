@@ -12,6 +12,7 @@ pub mod figures;
 pub mod files;
 pub mod model;
 pub mod month;
+pub mod portal;
 pub mod profile;
 pub mod reconcile;
 pub mod sales;
