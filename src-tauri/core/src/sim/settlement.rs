@@ -3,7 +3,7 @@
 //! (`SettlementReport-3.0.xsd`, valid against it), the CSV with sections
 //! (`csv/settlement-report.csv`) and the portal's sheet as XLSX (Salgsdato … Oppgjørskonto).
 //! One settlement per payout whose date is in the month, with the captures and refunds since the
-//! payout before it, each with its capture fee; a gross ledger's fee invoices of the month too.
+//! payout before it, each with its capture fee; a gross ledger's fee invoices dated in those runs too.
 
 use super::data::{Settlement, World};
 use crate::model::{format_minor, payout_number, EntryType, Topic, YearMonth};
@@ -69,6 +69,9 @@ pub fn report_for_month(world: &World, ledger_id: &str, month: YearMonth) -> Opt
     let mut settlements = Vec::new();
     let mut run: Vec<PortalTransaction> = Vec::new();
     let mut started = false;
+    // The dates the month's settlements cover: a fee invoice goes in the file that covers its date.
+    let mut covered: Option<(NaiveDate, NaiveDate)> = None;
+    let mut previous_payout: Option<NaiveDate> = None;
     for d in days(from, to) {
         for e in world.entries(ledger_id, Topic::Funds, d) {
             let tx = |capture, refund, fee| PortalTransaction {
@@ -90,7 +93,9 @@ pub fn report_for_month(world: &World, ledger_id: &str, month: YearMonth) -> Opt
                 EntryType::Refund => run.push(tx(0, e.amount, 0)),
                 EntryType::PayoutScheduled => {
                     let transactions = std::mem::take(&mut run);
-                    if started && d >= month.first_day() {
+                    if let (true, Some(p)) = (started && d >= month.first_day(), previous_payout) {
+                        let start = covered.map_or(p + Duration::days(1), |c| c.0);
+                        covered = Some((start, d));
                         settlements.push(PortalSettlement {
                             sales_unit: unit.clone(),
                             number: payout_number(&e.psp_reference).unwrap_or_default(),
@@ -103,11 +108,13 @@ pub fn report_for_month(world: &World, ledger_id: &str, month: YearMonth) -> Opt
                         });
                     }
                     started = true;
+                    previous_payout = Some(d);
                 }
                 _ => {}
             }
         }
     }
+    fee_invoices.retain(|f| covered.is_some_and(|(a, b)| f.date >= a && f.date <= b));
     Some(SettlementReport {
         format: ReportFormat::Xml3,
         organization_number: Some(ledger.owner.id.clone()),
