@@ -39,7 +39,7 @@ pub struct PortalImportOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct LedgerImport {
+pub struct PortalLedgerImport {
     pub ledger_id: String,
     pub name: String,
     /// The ledger was made from this file.
@@ -64,7 +64,7 @@ pub struct PortalImport {
     pub file_name: String,
     /// `xml-3.0`, `xml-2.0`, `csv` or `xlsx`.
     pub format: String,
-    pub ledgers: Vec<LedgerImport>,
+    pub ledgers: Vec<PortalLedgerImport>,
     #[ts(type = "number")]
     pub added: u64,
     #[ts(type = "number")]
@@ -298,10 +298,10 @@ fn import_parsed(
         format: report.format.as_str(),
         ledgers: writes,
     })?;
-    let ledgers: Vec<LedgerImport> = planned
+    let ledgers: Vec<PortalLedgerImport> = planned
         .iter()
         .zip(added)
-        .map(|(p, added)| LedgerImport {
+        .map(|(p, added)| PortalLedgerImport {
             ledger_id: p.ledger.ledger_id.clone(),
             name: p.ledger.display_name(),
             created: p.created,
