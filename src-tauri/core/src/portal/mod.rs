@@ -5,9 +5,9 @@
 //! Formats as the provider documented them, with samples and schemas, in `vippsas/vipps-developers`
 //! at commit 2f9248f (`downloads/settlements/`, described in `settlements/README.md`; vendored in
 //! `tests/fixtures/portal/`, see NOTICE.md there):
-//! - [`xml`]: `SettlementReport-3.0.xsd` (namespace `http://vipps.no/xmlschema/SettlementReport-3.0.xsd`)
+//! - [`xml`][]: `SettlementReport-3.0.xsd` (namespace `http://vipps.no/xmlschema/SettlementReport-3.0.xsd`)
 //!   and `SettlementReport-2.0.xsd` (`http://vipps.dnb.no/XMLSchema/SettlementReport.xsd`);
-//! - [`table`]: the CSV with `SettlementInfo` / `TransactionInfo` sections (`csv/settlement-report.csv`)
+//! - [`table`][]: the CSV with `SettlementInfo` / `TransactionInfo` sections (`csv/settlement-report.csv`)
 //!   and the portal's sheet with Norwegian columns (Salgsdato … Oppgjørskonto, the `xlsx/` samples),
 //!   read from CSV ([`table::parse_csv`]) or XLSX ([`table::parse_xlsx`]).
 

@@ -157,11 +157,11 @@ pub fn write_xml(r: &SettlementReport) -> Result<String> {
         r#"<SettlementReport xmlns="{}">"#,
         crate::portal::xml::NAMESPACE_3_0
     );
-    let _ = write!(
+    let _ = writeln!(
         x,
         "<SettlementDetailsInfo><SaleUnitName>{}</SaleUnitName><SerialNumber>{}</SerialNumber>\
          <OrganizationName>{}</OrganizationName><OrganizationNumber>{}</OrganizationNumber><MainAddress></MainAddress>\
-         <MainAddressZipCode></MainAddressZipCode><MainAddressCity></MainAddressCity><MainAddressCountryCode></MainAddressCountryCode>\n",
+         <MainAddressZipCode></MainAddressZipCode><MainAddressCity></MainAddressCity><MainAddressCountryCode></MainAddressCountryCode>",
         esc(&first.sales_unit.name),
         esc(&first.sales_unit.number),
         esc(r.organization_name.as_deref().unwrap_or_default()),

@@ -15,7 +15,9 @@ fn read(name: &str) -> SettlementReport {
 }
 
 /// (number, date, gross?, transactions, Σ capture, Σ refund, Σ fee, paid out)
-fn figures(r: &SettlementReport) -> Vec<(u64, String, bool, usize, Minor, Minor, Minor, Minor)> {
+type Figures = (u64, String, bool, usize, Minor, Minor, Minor, Minor);
+
+fn figures(r: &SettlementReport) -> Vec<Figures> {
     r.settlements
         .iter()
         .map(|s| {
