@@ -224,6 +224,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
     openReasons.set(text, { text, count: (seen?.count ?? 0) + 1 });
   }
   const failed = report.checks.filter((c) => !c.ok);
+  const notAvailable = report.checks.filter((c) => c.notAvailable);
 
   return h(
     "div",
@@ -309,6 +310,13 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
     h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
     failed.length
       ? h("ul", { class: "checks" }, failed.map((c) => h("li", {}, h("details", {}, h("summary", {}, c.title, ": ", c.detail), h("ul", { class: "small mono" }, c.problems.slice(0, 20).map((p) => h("li", {}, p)))))))
+      : null,
+    notAvailable.length
+      ? h(
+          "p",
+          { class: "muted", "data-testid": "checks-not-available" },
+          t("portal.checks.notAvailable", { checks: notAvailable.map((c) => c.title).join(", ") }),
+        )
       : null,
   );
 }
