@@ -26,7 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_cache.sql"),
     include_str!("../../migrations/0002_bank.sql"),
     include_str!("../../migrations/0003_feed_catch_up.sql"),
-    include_str!("../../migrations/0003_portal.sql"),
+    include_str!("../../migrations/0004_portal.sql"),
 ];
 
 /// The schema this build knows.

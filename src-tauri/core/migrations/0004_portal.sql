@@ -1,4 +1,4 @@
--- Avstem cache, schema 3: settlement reports imported from files (the business portal's XML, CSV
+-- Avstem cache, schema 4: settlement reports imported from files (the business portal's XML, CSV
 -- or XLSX), stored as entries beside the API's. Dates INTEGER YYYYMMDD, times INTEGER seconds.
 
 -- Where a date's rows came from: 'api' (the Report API) or 'portal' (an imported settlement
