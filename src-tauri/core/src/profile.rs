@@ -306,10 +306,9 @@ impl NewProfile {
         };
         Ok(match self.kind {
             ProfileKind::Files => {
-                return Err(Error::Input(format!(
-                    "Profile \"{}\" has no API keys: it holds settlement reports imported from files, so there is nothing to sync. Import newer reports with `avstem import --profile {}`.",
-                    self.name, self.name
-                )))
+                return Err(Error::Input(
+                    "A profile for settlement report files has no keys to test: import the reports with `avstem import` (or on the welcome screen) instead.".into(),
+                ))
             }
             ProfileKind::Merchant => Credentials::Merchant {
                 client_id: self.client_id.trim().to_string(),
