@@ -35,6 +35,8 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   const body = h("div", { class: "month-body" }, loading());
   const title = h("span", {}, formatMonth(month, lang()));
   const syncButton = h("button", { type: "button", class: "primary", "data-testid": "sync" }, t("month.sync"));
+  // A profile of imported settlement reports has no keys: nothing to sync.
+  syncButton.hidden = app.profiles.find((p) => p.name === app.profile)?.kind === "files";
   const cancelButton = h("button", { type: "button", class: "secondary", "data-testid": "sync-cancel", hidden: true }, t("month.cancel"));
   const bar = h("progress", { max: 1, value: 0, "data-testid": "sync-progress", "aria-label": t("month.syncing") });
   const progressLine = h("span", { class: "muted", "data-testid": "sync-progress-text" });
