@@ -27,6 +27,8 @@ fn main() {
             "forget_personal_data",
             "export_month",
             "missing_dates",
+            "choose_portal_files",
+            "import_portal_files",
         ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

@@ -478,3 +478,49 @@ mod tests {
         assert!(printed.contains("id-1"));
     }
 }
+
+/// Where `AVSTEM_TEST_OPEN_FILES` (paths separated by the OS path separator) stands in for the
+/// Open dialog in end-to-end tests.
+fn test_open_files() -> Option<Vec<PathBuf>> {
+    std::env::var_os("AVSTEM_TEST_OPEN_FILES").map(|v| std::env::split_paths(&v).collect())
+}
+
+/// The native Open dialog for the business portal's settlement reports (several at once), opened by
+/// Rust. Empty when the user cancels.
+#[tauri::command]
+pub async fn choose_portal_files<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> CmdResult<Vec<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let paths = match test_open_files() {
+        Some(paths) => paths,
+        None => {
+            let dialog = app
+                .dialog()
+                .file()
+                .add_filter("Settlement report", &["xml", "csv", "xlsx"]);
+            tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_files())
+                .await
+                .map_err(internal)?
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|p| p.into_path().ok())
+                .collect()
+        }
+    };
+    Ok(paths.into_iter().map(|p| p.display().to_string()).collect())
+}
+
+/// Import settlement report files (picked in the Open dialog or dropped on the window), each in
+/// its own transaction; without a profile they go to the keyless profile `files`.
+#[tauri::command]
+pub async fn import_portal_files(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    options: Option<avstem_core::portal::PortalImportOptions>,
+) -> CmdResult<avstem_core::portal::import::PortalImportReport> {
+    let ctx = state.ctx.clone();
+    let paths: Vec<PathBuf> = paths.iter().map(|p| PathBuf::from(p.trim())).collect();
+    if paths.is_empty() {
+        return Err(Error::Input("Choose a settlement report file first.".into()).to_user());
+    }
+    blocking(move || avstem_core::portal::import_files(&ctx, &paths, &options.unwrap_or_default())).await
+}

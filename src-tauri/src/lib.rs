@@ -87,6 +87,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::forget_personal_data,
             commands::export_month,
             commands::missing_dates,
+            commands::choose_portal_files,
+            commands::import_portal_files,
         ]);
     window_size::remember(builder, data_dir)
 }

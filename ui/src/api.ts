@@ -17,6 +17,7 @@ import type { KeysForm } from "./bindings/KeysForm";
 import type { Ledger } from "./bindings/Ledger";
 import type { MonthView } from "./bindings/MonthView";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
+import type { PortalImportReport } from "./bindings/PortalImportReport";
 import type { Profile } from "./bindings/Profile";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { SyncSummary } from "./bindings/SyncSummary";
@@ -36,6 +37,7 @@ export type {
   Ledger,
   MonthView,
   PayoutDetail,
+  PortalImportReport,
   Profile,
   SyncProgress,
   SyncSummary,
@@ -94,6 +96,26 @@ export const api = {
 
   /** The native Save dialog, opened by Rust (which then writes only there); `null` when the user cancels. */
   chooseSavePath: (suggestedName: string, csv: boolean) => call<string | null>("choose_export_path", { suggestedName, csv }),
+
+  /** The native Open dialog for settlement reports, opened by Rust; empty when the user cancels. */
+  choosePortalFiles: () => call<string[]>("choose_portal_files"),
+  /** Import settlement reports into the keyless profile "files" (each file whole or not at all). */
+  importPortalFiles: (paths: string[]) => call<PortalImportReport>("import_portal_files", { paths }),
+
+  /**
+   * Files dropped on the window: `cb` gets their paths and says whether it used them; once it
+   * says no (its screen is gone), it is not called again. Outside the app window, nothing happens.
+   */
+  onFilesDropped: async (cb: (paths: string[]) => boolean): Promise<void> => {
+    try {
+      const { getCurrentWebview } = await import("@tauri-apps/api/webview");
+      const unlisten = await getCurrentWebview().onDragDropEvent((ev) => {
+        if (ev.payload.type === "drop" && !cb(ev.payload.paths)) unlisten();
+      });
+    } catch {
+      // Not inside Tauri (unit tests, a plain browser): no drops to listen to.
+    }
+  },
 
   /** Show the exported file in the file manager. */
   revealFile: async (path: string): Promise<void> => {

@@ -245,6 +245,12 @@ const en = {
   "common.date": "Date",
   "common.ok": "OK",
   "common.fail": "Needs a look",
+  "portal.import.button": "Import a settlement report",
+  "portal.import.drop": "Download the settlement report from the business portal (XML, CSV or Excel) and choose it here, or drop it on this window. No keys needed.",
+  "portal.import.working": "Importing {count} files …",
+  "portal.import.working.one": "Importing the file …",
+  "portal.import.open": "Open the imported month",
+  "portal.checks.notAvailable": "Not available from a portal file (the settlement report has no balances): {checks}.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -492,6 +498,12 @@ const nb: Record<MessageKey, string> = {
   "common.date": "Dato",
   "common.ok": "OK",
   "common.fail": "Bør sjekkes",
+  "portal.import.button": "Importer en oppgjørsrapport",
+  "portal.import.drop": "Last ned oppgjørsrapporten fra bedriftsportalen (XML, CSV eller Excel) og velg den her, eller slipp den på dette vinduet. Ingen nøkler trengs.",
+  "portal.import.working": "Importerer {count} filer …",
+  "portal.import.working.one": "Importerer filen …",
+  "portal.import.open": "Åpne den importerte måneden",
+  "portal.checks.notAvailable": "Ikke tilgjengelig fra en portalfil (oppgjørsrapporten har ingen saldoer): {checks}.",
 };
 
 export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, nb };

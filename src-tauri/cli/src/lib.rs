@@ -6,6 +6,7 @@ pub mod bank;
 pub mod cache;
 pub mod entries;
 pub mod export;
+pub mod import;
 pub mod ledgers;
 pub mod month;
 pub mod month_end;
@@ -59,6 +60,8 @@ pub enum Command {
     /// Import bank statements and check that every payout reached the bank.
     #[command(subcommand_required = true)]
     Bank(bank::BankArgs),
+    /// Import settlement reports downloaded from the business portal (XML, CSV, XLSX): no API keys needed.
+    Import(import::ImportArgs),
     /// Rebuild or inspect the local cache.
     Cache(cache::CacheArgs),
     /// Run the built-in Report API simulator on 127.0.0.1 (demo data, injectable faults).
@@ -119,6 +122,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Export(a) => export::run(&ctx, a).await,
             Command::MonthEnd(a) => month_end::run(&ctx, a).await,
             Command::Bank(a) => bank::run(&ctx, a).await,
+            Command::Import(a) => import::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,
             Command::Sim(a) => sim::run(&ctx, a).await,
         }

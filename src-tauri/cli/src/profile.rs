@@ -143,6 +143,7 @@ fn kind_name(p: &Profile) -> &'static str {
     match p.kind {
         ProfileKind::Merchant => "merchant",
         ProfileKind::Accounting => "accounting",
+        ProfileKind::Files => "files (no keys)",
     }
 }
 

@@ -13,6 +13,7 @@ pub mod files;
 pub mod model;
 pub mod month;
 pub mod month_end;
+pub mod portal;
 pub mod profile;
 pub mod reconcile;
 pub mod sales;

@@ -20,6 +20,9 @@ pub enum ProfileKind {
     /// them. Profiles saved as "partner" by older versions read as this.
     #[serde(alias = "partner")]
     Accounting,
+    /// No API keys: settlement reports imported from the business portal's files (a Vippsnummer
+    /// shop without an accounting partner). Nothing is ever synced for it.
+    Files,
 }
 
 /// What is stored about a profile. No secret is ever a field here.
@@ -42,6 +45,9 @@ pub struct Profile {
 
 pub const DEMO_PROFILE: &str = "demo";
 
+/// The keyless profile `avstem import` uses when no `--profile` is given.
+pub const FILES_PROFILE: &str = "files";
+
 impl Profile {
     pub fn demo() -> Profile {
         Profile {
@@ -55,10 +61,29 @@ impl Profile {
         }
     }
 
+    /// The keyless local profile for imported settlement reports.
+    pub fn files(name: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            kind: ProfileKind::Files,
+            client_id: String::new(),
+            msn: None,
+            base_url: "settlement report files".into(),
+            env_secrets: false,
+            demo: false,
+        }
+    }
+
+    /// Whether the profile has no API keys (its ledgers come from imported files only).
+    pub fn is_keyless(&self) -> bool {
+        self.kind == ProfileKind::Files
+    }
+
     pub fn secret_kinds(&self) -> &'static [SecretKind] {
         match self.kind {
             ProfileKind::Merchant => &[SecretKind::ClientSecret, SecretKind::SubscriptionKey],
             ProfileKind::Accounting => &[SecretKind::ClientSecret],
+            ProfileKind::Files => &[],
         }
     }
 
@@ -94,6 +119,12 @@ impl Profile {
             store.get(&self.name, kind)
         };
         Ok(match self.kind {
+            ProfileKind::Files => {
+                return Err(Error::Input(format!(
+                    "Profile \"{}\" has no API keys: it holds settlement reports imported from files, so there is nothing to sync. Import newer reports with `avstem import --profile {}`.",
+                    self.name, self.name
+                )))
+            }
             ProfileKind::Merchant => Credentials::Merchant {
                 client_id: self.client_id.clone(),
                 client_secret: get(SecretKind::ClientSecret)?,
@@ -274,6 +305,11 @@ impl NewProfile {
             })
         };
         Ok(match self.kind {
+            ProfileKind::Files => {
+                return Err(Error::Input(
+                    "A profile for settlement report files has no keys to test: import the reports with `avstem import` (or on the welcome screen) instead.".into(),
+                ))
+            }
             ProfileKind::Merchant => Credentials::Merchant {
                 client_id: self.client_id.trim().to_string(),
                 client_secret: need(&self.client_secret, "client secret")?,

@@ -8,4 +8,9 @@ export type Check = { id: CheckId, title: string, ok: boolean, detail: string,
 /**
  * Up to 200 offending lines; `problemCount` is exact.
  */
-problems: Array<string>, problemCount: number, };
+problems: Array<string>, problemCount: number, 
+/**
+ * The check needs what the month's data lacks (balances, from a settlement report file): it
+ * neither passes nor fails (`ok` stays true so it is not counted as failed) and `detail` says why.
+ */
+notAvailable: boolean, };

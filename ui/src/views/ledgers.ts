@@ -39,6 +39,8 @@ export function ledgersView(root: HTMLElement): void {
     "data-testid": "ledger-filter",
   });
   const refreshButton = h("button", { type: "button", class: "secondary", "data-testid": "refresh-ledgers" }, t("ledgers.refresh"));
+  const keyless = app.profiles.find((p) => p.name === profile)?.kind === "files";
+  refreshButton.hidden = keyless;
 
   let refreshed = false;
   const render = () => {
@@ -135,7 +137,7 @@ export function ledgersView(root: HTMLElement): void {
     try {
       ledgers = await api.cachedLedgers(profile);
       render();
-      if (ledgers.length === 0) await refresh();
+      if (ledgers.length === 0 && !keyless) await refresh();
     } catch (e) {
       replace(list, errorBox(e as UserError));
     }

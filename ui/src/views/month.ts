@@ -35,6 +35,8 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   const body = h("div", { class: "month-body" }, loading());
   const title = h("span", {}, formatMonth(month, lang()));
   const syncButton = h("button", { type: "button", class: "primary", "data-testid": "sync" }, t("month.sync"));
+  // A profile of imported settlement reports has no keys: nothing to sync.
+  syncButton.hidden = app.profiles.find((p) => p.name === app.profile)?.kind === "files";
   const cancelButton = h("button", { type: "button", class: "secondary", "data-testid": "sync-cancel", hidden: true }, t("month.cancel"));
   const bar = h("progress", { max: 1, value: 0, "data-testid": "sync-progress", "aria-label": t("month.syncing") });
   const progressLine = h("span", { class: "muted", "data-testid": "sync-progress-text" });
@@ -224,6 +226,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
     openReasons.set(text, { text, count: (seen?.count ?? 0) + 1 });
   }
   const failed = report.checks.filter((c) => !c.ok);
+  const notAvailable = report.checks.filter((c) => c.notAvailable);
 
   return h(
     "div",
@@ -309,6 +312,13 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
     h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
     failed.length
       ? h("ul", { class: "checks" }, failed.map((c) => h("li", {}, h("details", {}, h("summary", {}, c.title, ": ", c.detail), h("ul", { class: "small mono" }, c.problems.slice(0, 20).map((p) => h("li", {}, p)))))))
+      : null,
+    notAvailable.length
+      ? h(
+          "p",
+          { class: "muted", "data-testid": "checks-not-available" },
+          t("portal.checks.notAvailable", { checks: notAvailable.map((c) => c.title).join(", ") }),
+        )
       : null,
   );
 }

@@ -4,6 +4,7 @@ import { h, replace } from "../dom";
 import { t } from "../i18n";
 import { app, selectProfile } from "../state";
 import { errorBox } from "./errors";
+import { mountPortalImport } from "./portal";
 
 export function welcomeView(root: HTMLElement, refreshProfiles: () => Promise<void>): void {
   const status = h("div", { class: "status", "aria-live": "polite" });
@@ -62,4 +63,5 @@ export function welcomeView(root: HTMLElement, refreshProfiles: () => Promise<vo
       status,
     ),
   );
+  mountPortalImport(root, refreshProfiles);
 }

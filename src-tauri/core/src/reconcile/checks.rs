@@ -42,11 +42,20 @@ pub struct Check {
     /// Up to 200 offending lines; `problemCount` is exact.
     pub problems: Vec<String>,
     pub problem_count: u32,
+    /// The check needs what the month's data lacks (balances, from a settlement report file): it
+    /// neither passes nor fails (`ok` stays true so it is not counted as failed) and `detail` says why.
+    #[serde(default)]
+    pub not_available: bool,
 }
+
+/// The words a check uses when the month's data comes from settlement report files.
+pub const NOT_AVAILABLE_FROM_FILE: &str = "not available from a portal file";
 
 impl Check {
     pub fn status(&self) -> &'static str {
-        if self.ok {
+        if self.not_available {
+            "NOT AVAILABLE"
+        } else if self.ok {
             "OK"
         } else {
             "FAIL"
@@ -159,23 +168,66 @@ pub(super) fn month_checks(input: CheckInput<'_>) -> Vec<Check> {
         input.funds_days.iter().map(|(d, x)| (*d, x.entries)).collect();
     let fees_ends: Vec<(NaiveDate, DayEntries)> =
         input.fees_days.iter().map(|(d, x)| (*d, x.entries)).collect();
+    let from_files = |t: Topic| input.states.count_from_files(t, input.dates);
+    let funds_files = from_files(Topic::Funds);
+    let fees_files = from_files(Topic::Fees);
+    let unavailable = |id: CheckId, title: &str, n: usize, what: &str| {
+        Check {
+        id,
+        title: title.to_string(),
+        ok: true,
+        detail: format!(
+            "Not checked: {NOT_AVAILABLE_FROM_FILE} ({n} date(s) of this month come from an imported settlement report, which {what})."
+        ),
+        problems: vec![],
+        problem_count: 0,
+        not_available: true,
+    }
+    };
     vec![
-        balance_chain(
-            Topic::Funds,
-            &mut funds_chain,
-            &funds_ends,
-            input.dates,
-            input.states,
-        ),
-        balance_chain(
-            Topic::Fees,
-            &mut fees_chain,
-            &fees_ends,
-            input.dates,
-            input.states,
-        ),
+        if funds_files > 0 {
+            unavailable(
+                CheckId::FundsBalanceChain,
+                "Funds balance chain",
+                funds_files,
+                "shows no balances",
+            )
+        } else {
+            balance_chain(
+                Topic::Funds,
+                &mut funds_chain,
+                &funds_ends,
+                input.dates,
+                input.states,
+            )
+        },
+        if fees_files > 0 {
+            unavailable(
+                CheckId::FeesBalanceChain,
+                "Fees balance chain",
+                fees_files,
+                "shows no balances",
+            )
+        } else {
+            balance_chain(
+                Topic::Fees,
+                &mut fees_chain,
+                &fees_ends,
+                input.dates,
+                input.states,
+            )
+        },
         payouts_match_funds(input.payouts),
-        fees_retained_agree(input.dates, input.funds_days, input.fees_days),
+        if funds_files.max(fees_files) > 0 {
+            unavailable(
+                CheckId::FeesRetainedAgree,
+                "Fees retained on funds equal fees retained on fees, per date",
+                funds_files.max(fees_files),
+                "shows each payment's fee, not the fees retained on each side",
+            )
+        } else {
+            fees_retained_agree(input.dates, input.funds_days, input.fees_days)
+        },
         capture_fees_match_captures(input.capture_fees),
         dates_closed_and_synced(input.dates, input.states),
         entry_types_recognised(input.unknown_types),
@@ -457,6 +509,7 @@ fn check(id: CheckId, title: &str, detail: String, p: Problems) -> Check {
         detail,
         problems: p.lines,
         problem_count: p.count,
+        not_available: false,
     }
 }
 

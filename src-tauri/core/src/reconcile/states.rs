@@ -4,7 +4,7 @@
 use crate::model::Topic;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where the cache stands for one (topic, date), as reconciliation sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
@@ -25,6 +25,8 @@ pub enum SyncState {
 #[derive(Debug, Clone, Default)]
 pub struct DateStates {
     map: HashMap<(Topic, NaiveDate), SyncState>,
+    /// (topic, date)s whose rows came from an imported settlement report: no balances.
+    from_files: HashSet<(Topic, NaiveDate)>,
 }
 
 impl DateStates {
@@ -50,6 +52,17 @@ impl DateStates {
             .copied()
             .unwrap_or(SyncState::Missing)
     }
+    /// Mark a (topic, date) as read from a settlement report file rather than the API.
+    pub fn set_from_file(&mut self, topic: Topic, date: NaiveDate) {
+        self.from_files.insert((topic, date));
+    }
+    /// How many of `dates` (for `topic`) came from settlement report files.
+    pub fn count_from_files(&self, topic: Topic, dates: &[NaiveDate]) -> usize {
+        dates
+            .iter()
+            .filter(|d| self.from_files.contains(&(topic, **d)))
+            .count()
+    }
     pub(super) fn synced(&self, topic: Topic, date: NaiveDate) -> bool {
         matches!(self.get(topic, date), SyncState::Complete | SyncState::Open)
     }
@@ -65,6 +78,9 @@ impl From<&[crate::store::DateStatus]> for DateStates {
                 crate::store::DateState::Failed => SyncState::Failed,
             };
             s.set(st.topic, st.date, state);
+            if st.source == crate::store::DateSource::Portal {
+                s.set_from_file(st.topic, st.date);
+            }
         }
         s
     }

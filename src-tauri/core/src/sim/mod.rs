@@ -35,6 +35,7 @@ pub mod data;
 pub mod faults;
 mod rng;
 mod server;
+pub mod settlement;
 pub mod statement;
 
 use crate::Result;

@@ -3,12 +3,15 @@
 
 pub mod bank;
 mod feed;
+pub mod portal;
 mod read;
 mod types;
 mod write;
 
 pub use feed::{FeedPlace, FeedWrite};
-pub use types::{CacheStats, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary};
+pub use types::{
+    CacheStats, DateSource, DateState, DateStatus, DateWrite, DayPage, DayQuery, DaySort, DaySummary,
+};
 
 use crate::clock::Clock;
 use crate::model::Topic;
@@ -23,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_cache.sql"),
     include_str!("../../migrations/0002_bank.sql"),
     include_str!("../../migrations/0003_feed_catch_up.sql"),
+    include_str!("../../migrations/0004_portal.sql"),
 ];
 
 /// The schema this build knows.

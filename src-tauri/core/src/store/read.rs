@@ -1,7 +1,9 @@
 //! Reads for the UI, the CLI and the export: ledgers, statuses, pages of a day, month
 //! summaries from the per-date totals, search, and streaming over many rows.
 
-use super::{date_key, key_date, key_topic, topic_key, CacheStats, DateState, DateStatus, DayPage};
+use super::{
+    date_key, key_date, key_topic, topic_key, CacheStats, DateSource, DateState, DateStatus, DayPage,
+};
 use super::{DayQuery, DaySort, DaySummary, Store, SCHEMA_VERSION};
 use crate::figures::{classify, Figures};
 use crate::model::{Entry, EntryType, Ledger, SchemeId, Topic, YearMonth};
@@ -87,6 +89,7 @@ fn status_from_row(row: &Row<'_>) -> rusqlite::Result<DateStatus> {
         fetched_at: DateTime::from_timestamp_micros(fetched_us).ok_or_else(|| bad(5, "time"))?,
         error: row.get(6)?,
         with_gdpr: row.get(7)?,
+        source: DateSource::parse(&row.get::<_, String>(8)?),
     })
 }
 
@@ -151,7 +154,7 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<DateStatus>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT ledger_id, topic, date, state, entry_count, fetched_at, error, with_gdpr FROM date_status \
+            "SELECT ledger_id, topic, date, state, entry_count, fetched_at, error, with_gdpr, source FROM date_status \
              WHERE ledger_id = ?1 AND topic = ?2 AND date BETWEEN ?3 AND ?4 ORDER BY date",
         )?;
         let rows = stmt

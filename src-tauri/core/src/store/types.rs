@@ -57,6 +57,36 @@ pub struct DateStatus {
     pub error: Option<String>,
     /// The rows include the GDPR-sensitive fields (name, phone, message).
     pub with_gdpr: bool,
+    /// The Report API, or a settlement report imported from a file.
+    #[serde(default)]
+    pub source: DateSource,
+}
+
+/// Where a cached date's rows came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum DateSource {
+    /// Fetched from the Report API.
+    #[default]
+    Api,
+    /// Imported from the business portal's settlement report (no balances).
+    Portal,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Api => "api",
+            DateSource::Portal => "portal",
+        }
+    }
+    pub fn parse(s: &str) -> DateSource {
+        match s {
+            "portal" => DateSource::Portal,
+            _ => DateSource::Api,
+        }
+    }
 }
 
 /// Everything needed to store one fetched date in one transaction.
