@@ -335,10 +335,7 @@ impl ChosenPaths {
 
     /// `path` was chosen in the dialog and ends in the format's own extension.
     fn allows(&self, path: &std::path::Path, format: ExportFormat) -> bool {
-        let want = match format {
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Csv => "csv",
-        };
+        let want = format.extension();
         let ext_ok = path.extension().is_some_and(|e| e.eq_ignore_ascii_case(want));
         ext_ok
             && self

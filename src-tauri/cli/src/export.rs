@@ -1,4 +1,5 @@
-//! `avstem export`: the month's workbook (or settlement CSV) for one ledger, from the cache.
+//! `avstem export`: the month's workbook, settlement CSV or bookkeeping file (SAF-T, GBAT10, CSV
+//! journal) for one ledger, from the cache.
 //! Refuses and names the dates when the month is not synced, unless `--sync` fetches them first.
 
 use crate::output::emit_json;
@@ -32,7 +33,9 @@ pub struct ExportArgs {
     /// Fetch dates the cache lacks before exporting, instead of refusing.
     #[arg(long)]
     pub sync: bool,
-    /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report.
+    /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report;
+    /// saft: SAF-T Financial (Norway, v1.30); gbat10: Mamut GBAT10 vouchers (Tripletex, PowerOffice,
+    /// Visma); csv-journal: the month's postings as a plain CSV.
     #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]
@@ -95,6 +98,15 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
     })?;
     if args.json {
         emit_json(&summary)?;
+    } else if let Some(t) = summary.journal {
+        sayln!(
+            "Wrote {}: {} voucher(s), {} lines, debit {} = credit {}.",
+            summary.path,
+            t.vouchers,
+            t.lines,
+            avstem_core::model::format_minor(t.debit),
+            avstem_core::model::format_minor(t.credit)
+        )?;
     } else {
         sayln!(
             "Wrote {}: {} funds and {} fees entries, {} captures, {} payout(s), {:.1} MB.",
@@ -154,13 +166,18 @@ async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `--format xlsx|csv`, listed in `--help` like any enum.
+/// `--format xlsx|csv|saft|gbat10|csv-journal`, listed in `--help` like any enum.
 fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["xlsx", "csv"]).map(|s| match s.as_str() {
-        "csv" => ExportFormat::Csv,
-        _ => ExportFormat::Xlsx,
-    })
+    clap::builder::PossibleValuesParser::new(["xlsx", "csv", "saft", "gbat10", "csv-journal"]).map(
+        |s| match s.as_str() {
+            "csv" => ExportFormat::Csv,
+            "saft" => ExportFormat::Saft,
+            "gbat10" => ExportFormat::Gbat10,
+            "csv-journal" => ExportFormat::CsvJournal,
+            _ => ExportFormat::Xlsx,
+        },
+    )
 }
 
 /// Whether every cached date of the month was fetched with the personal-data fields.
