@@ -201,6 +201,44 @@ fn bad_input_gets_one_sentence_and_no_file() {
         text(&o)
     );
     assert!(!out.exists());
+
+    // One capture altered in the cache (with Python's sqlite3): the month no longer reconciles,
+    // so no postings are written, in any of the three formats.
+    let day: i64 = format!("{}15", last_month().replace('-', ""))
+        .parse()
+        .expect("date key");
+    let sql = format!(
+        "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); \
+         n=c.execute(\"UPDATE entries SET amount = amount + 100 WHERE (ledger_id, topic, date, seq) IN \
+         (SELECT ledger_id, topic, date, seq FROM entries WHERE ledger_id = '302321' AND topic = 0 \
+         AND entry_type = 'capture' AND date = {day} LIMIT 1)\").rowcount; c.commit(); print(n)"
+    );
+    let altered = Command::new("python3")
+        .args(["-c", &sql])
+        .arg(data.join("cache.sqlite"))
+        .output()
+        .expect("python3");
+    assert_eq!(
+        String::from_utf8_lossy(&altered.stdout).trim(),
+        "1",
+        "{}",
+        text(&altered)
+    );
+    for (kind, file) in [
+        ("saft", "altered.xml"),
+        ("gbat10", "altered.csv"),
+        ("csv-journal", "altered-journal.csv"),
+    ] {
+        let out = dir.path().join(file);
+        let o = export(&data, "302321", kind, &out, &[]);
+        assert_eq!(o.status.code(), Some(1), "{kind}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("{} on ledger 302321 does not reconcile (", last_month())),
+            "{kind}: {}",
+            text(&o)
+        );
+        assert!(!out.exists(), "{kind}");
+    }
     assert!(
         std::fs::read_dir(dir.path())
             .expect("dir")

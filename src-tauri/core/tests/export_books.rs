@@ -212,8 +212,11 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
         let ledger = world.ledger(ledger_id).expect("ledger");
         let (_cache, store) = world_cache(&world, &ledger, month);
         let (_, report) = month::reconcile_cached(&store, ledger_id, month).expect("reconcile");
-        assert!(
+        // 502002 has a `loyalty-adjustment` Avstem does not know: posted to suspense, to classify.
+        let unknown = ledger_id == "502002";
+        assert_eq!(
             report.all_ok,
+            !unknown,
             "{ledger_id} {m}: {:?}",
             report.failed_checks().collect::<Vec<_>>()
         );
@@ -221,6 +224,15 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
         assert!(vouchers.len() >= 2, "{ledger_id} {m}: {}", vouchers.len());
         let want_debit: Minor = vouchers.iter().map(Voucher::debits).sum();
         let want_lines: u64 = vouchers.iter().map(|v| v.lines.len() as u64).sum();
+        let suspense = vouchers
+            .iter()
+            .flat_map(|v| &v.lines)
+            .filter(|l| l.account == "2990")
+            .count();
+        assert!(
+            suspense > 0 || !unknown,
+            "{ledger_id} {m}: the unknown type is on suspense"
+        );
 
         let xlsx = dir.path().join(format!("{ledger_id}-{m}.xlsx"));
         export::write_xlsx(&store, ledger_id, month, &opts(), &xlsx).expect("workbook");
@@ -267,6 +279,12 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
                 assert_eq!(got.declared["org"], ledger.owner.id.as_str());
                 assert_eq!(got.declared["currency"], "NOK");
             }
+            eprintln!(
+                "{kind} {ledger_id} {m}: {} vouchers, {} lines, debit = credit = {}",
+                got.vouchers.len(),
+                got.lines,
+                avstem_core::model::format_minor(got.debit)
+            );
             checked += 1;
         }
     }

@@ -4,7 +4,7 @@
 use super::{ready_ledger, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{Ledger, Minor, YearMonth};
 use crate::month::reconcile_cached;
-use crate::reconcile::{journal, MonthReport, Voucher};
+use crate::reconcile::{journal, CheckId, MonthReport, Voucher};
 use crate::store::Store;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -39,6 +39,9 @@ pub struct BookedMonth {
 
 /// The month's vouchers from the cache. Refuses a month that is not over or not synced (naming the
 /// dates), one whose checks fail, one with nothing to post, and a voucher that does not balance.
+/// An entry type Avstem does not know is not a reason to refuse: its money still adds up, and the
+/// journal posts it to the suspense account marked for classification (the summary still lists the
+/// check as failed, so the command's exit status says "look at this").
 pub fn booked_month(
     store: &Store,
     ledger_id: &str,
@@ -47,7 +50,11 @@ pub fn booked_month(
 ) -> Result<BookedMonth> {
     ready_ledger(store, ledger_id, month, opts)?;
     let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
-    let failed: Vec<&str> = report.failed_checks().map(|c| c.title.as_str()).collect();
+    let failed: Vec<&str> = report
+        .failed_checks()
+        .filter(|c| c.id != CheckId::EntryTypesRecognised)
+        .map(|c| c.title.as_str())
+        .collect();
     if !failed.is_empty() {
         return Err(Error::Input(format!(
             "{month} on ledger {ledger_id} does not reconcile ({}), so no postings were written. \

@@ -7,7 +7,8 @@
 //! - v1.30 maps each account to the business statement (næringsspesifikasjon) with `GroupingCategory`
 //!   and `GroupingCode`; the old StandardAccountID mapping is gone. The account's own number is the
 //!   user's NS 4102 account; its grouping code is the highest code of the same account class at or
-//!   below it in `saft_grouping_codes.csv` (1580 → 1570 "Andre kortsiktige krav", 7770 → 7700).
+//!   below it in `saft_grouping_codes.csv` (1580 → 1570 "Andre kortsiktige krav", 7770 → 7700
+//!   "Annen kostnad"); see [`grouping`].
 //! - The file holds Avstem's vouchers only: opening balances are 0 and closing balances are the
 //!   month's movement on each account; the accounting system keeps the real balances.
 //! - Company contact is mandatory in the schema; Avstem knows no contact person, so it says so in
@@ -141,8 +142,9 @@ fn accounts_used(vouchers: &[Voucher], roles: &JournalAccounts) -> Result<Vec<Ac
         .collect()
 }
 
-/// The næringsspesifikasjon grouping for an account: the highest code at or below its first four
-/// digits in the same account class, among the categories for ordinary businesses (the bank and
+/// The næringsspesifikasjon grouping for an account: its first four digits when they are a code,
+/// else the highest round code (a multiple of ten, not a special item like 7701 "CO2-avgift") below
+/// them in the same account class; among the categories for ordinary businesses (the bank and
 /// insurance and IFRS categories are for those reporters only).
 fn grouping(account: &str) -> Option<(String, String)> {
     let key: u32 = account.get(..4)?.parse().ok()?;
@@ -159,7 +161,8 @@ fn grouping(account: &str) -> Option<(String, String)> {
                 || category.starts_with("balanseverdiForBankOgForsikring")
                 || category.starts_with("resultatkomponentForIFRS");
             let n: u32 = code.parse().ok()?;
-            (!special && n / 1000 == class && n <= key).then(|| (n, category, code))
+            let candidate = n == key || (n % 10 == 0 && n < key);
+            (!special && n / 1000 == class && candidate).then(|| (n, category, code))
         })
         .max_by_key(|(n, _, _)| *n)
         .map(|(_, category, code)| (category.to_string(), code.to_string()))
