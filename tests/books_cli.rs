@@ -95,6 +95,23 @@ fn validate_saft(path: &Path) {
 fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
+    // The daily ledger's clearing account saved once: every format then uses it.
+    let o = avstem(
+        &data,
+        &[
+            "accounts",
+            "--ledger",
+            "302321",
+            "--clearing-account",
+            "1589",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let shown: Value = serde_json::from_slice(&o.stdout).expect("accounts --json");
+    assert_eq!(shown["saved"], true);
+    assert_eq!(shown["accounts"]["clearing"], "1589");
+    assert_eq!(shown["accounts"]["bank"], "1920");
     let mut files = 0;
     for (ledger, saft) in [
         ("302321", true),
@@ -148,6 +165,17 @@ fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
             for (number, v) in vouchers {
                 assert_eq!(v["debit"], v["credit"], "{ledger} {kind}: voucher {number}");
             }
+            let accounts: Vec<&str> = vouchers
+                .values()
+                .flat_map(|v| v["accounts"].as_array().expect("accounts"))
+                .map(|a| a.as_str().expect("account"))
+                .collect();
+            let (saved, default) = (accounts.contains(&"1589"), accounts.contains(&"1580"));
+            assert_eq!(
+                (saved, default),
+                (ledger == "302321", ledger != "302321"),
+                "{ledger} {kind}: clearing"
+            );
             files += 1;
         }
     }

@@ -203,6 +203,18 @@ pub fn write_csv(
     csv::write_settlement_csv(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
 }
 
+/// The accounts `ledger_id`'s vouchers post to: the ones saved for it, else the defaults for its
+/// currency ([`JournalAccounts::defaults_for`]; NOK when the ledger is not cached yet).
+pub fn accounts_for(store: &Store, ledger_id: &str) -> Result<JournalAccounts> {
+    if let Some(saved) = store.ledger_accounts(ledger_id)? {
+        return Ok(saved);
+    }
+    let currency = cached_ledger(store, ledger_id)
+        .map(|l| l.currency)
+        .unwrap_or_else(|_| "NOK".to_string());
+    Ok(JournalAccounts::defaults_for(&currency))
+}
+
 /// The cached ledger, once the month is over and synced by the ledger's own today.
 pub(crate) fn ready_ledger(
     store: &Store,

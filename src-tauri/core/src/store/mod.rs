@@ -1,6 +1,7 @@
 //! The local cache: SQLite (WAL) with embedded migrations run at open. All SQL lives here.
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
+mod accounts;
 pub mod bank;
 mod feed;
 mod read;
@@ -23,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_cache.sql"),
     include_str!("../../migrations/0002_bank.sql"),
     include_str!("../../migrations/0003_feed_catch_up.sql"),
+    include_str!("../../migrations/0006_accounts.sql"),
 ];
 
 /// The schema this build knows.
