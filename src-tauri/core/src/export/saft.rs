@@ -161,8 +161,8 @@ fn grouping(account: &str) -> Option<(String, String)> {
                 || category.starts_with("balanseverdiForBankOgForsikring")
                 || category.starts_with("resultatkomponentForIFRS");
             let n: u32 = code.parse().ok()?;
-            let candidate = n == key || (n % 10 == 0 && n < key);
-            (!special && n / 1000 == class && candidate).then(|| (n, category, code))
+            let candidate = n == key || (n.is_multiple_of(10) && n < key);
+            (!special && n / 1000 == class && candidate).then_some((n, category, code))
         })
         .max_by_key(|(n, _, _)| *n)
         .map(|(_, category, code)| (category.to_string(), code.to_string()))

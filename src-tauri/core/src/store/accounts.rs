@@ -57,8 +57,10 @@ mod tests {
     fn saved_accounts_come_back_and_replace_the_earlier_ones() {
         let mut store = Store::open_in_memory().expect("store");
         assert_eq!(store.ledger_accounts("302321").expect("read"), None);
-        let mut a = JournalAccounts::default();
-        a.clearing = "1589".into();
+        let mut a = JournalAccounts {
+            clearing: "1589".into(),
+            ..JournalAccounts::default()
+        };
         store.set_ledger_accounts("302321", &a, 1).expect("save");
         a.fees = "7790".into();
         store.set_ledger_accounts("302321", &a, 2).expect("save again");
