@@ -335,10 +335,7 @@ impl ChosenPaths {
 
     /// `path` was chosen in the dialog and ends in the format's own extension.
     fn allows(&self, path: &std::path::Path, format: ExportFormat) -> bool {
-        let want = match format {
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Csv => "csv",
-        };
+        let want = format.extension();
         let ext_ok = path.extension().is_some_and(|e| e.eq_ignore_ascii_case(want));
         ext_ok
             && self
@@ -430,12 +427,13 @@ pub async fn export_month<R: tauri::Runtime>(
         synced.map_err(|e| e.to_user())?;
     }
     blocking(move || {
+        let store = ctx.open_store_for_reading()?;
         let opts = ExportOptions {
             gdpr: request.gdpr,
             clock: ctx.clock,
-            ..ExportOptions::default()
+            // The ledger's saved accounts (`avstem accounts`), else its currency's defaults.
+            accounts: export::accounts_for(&store, &request.ledger_id)?,
         };
-        let store = ctx.open_store_for_reading()?;
         export::write_month(
             &store,
             &request.ledger_id,

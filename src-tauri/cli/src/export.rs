@@ -1,4 +1,5 @@
-//! `avstem export`: the month's workbook (or settlement CSV) for one ledger, from the cache.
+//! `avstem export`: the month's workbook, settlement CSV or bookkeeping file (SAF-T, GBAT10, CSV
+//! journal) for one ledger, from the cache.
 //! Refuses and names the dates when the month is not synced, unless `--sync` fetches them first.
 
 use crate::output::emit_json;
@@ -32,7 +33,9 @@ pub struct ExportArgs {
     /// Fetch dates the cache lacks before exporting, instead of refusing.
     #[arg(long)]
     pub sync: bool,
-    /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report.
+    /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report;
+    /// saft: SAF-T Financial (Norway, v1.30); gbat10: Mamut GBAT10 vouchers (Tripletex, PowerOffice,
+    /// Visma); csv-journal: the month's postings as a plain CSV.
     #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]
@@ -42,35 +45,51 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-/// Journal account numbers (Norwegian standard chart defaults).
-#[derive(Debug, Clone, clap::Args)]
+/// Journal account numbers for this export only; without them, the ledger's saved accounts
+/// (`avstem accounts`), else the defaults for its currency (NS 4102 for NOK).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct AccountArgs {
-    /// Bank account the payouts reach.
-    #[arg(long = "bank-account", default_value = "1920", value_name = "ACCOUNT")]
-    pub bank: String,
-    /// Bank and card fees.
-    #[arg(long = "fees-account", default_value = "7770", value_name = "ACCOUNT")]
-    pub fees: String,
-    /// Sales clearing account (a 15xx/19xx account of your choice).
-    #[arg(long = "clearing-account", default_value = "1580", value_name = "ACCOUNT")]
-    pub clearing: String,
-    /// Suspense account for corrections, top-ups, disputes and unknown movements.
-    #[arg(long = "suspense-account", default_value = "2990", value_name = "ACCOUNT")]
-    pub suspense: String,
-    /// Accounts payable, for gross-settled fee invoices.
-    #[arg(long = "payable-account", default_value = "2400", value_name = "ACCOUNT")]
-    pub payable: String,
+    /// Bank account the payouts reach (default 1920).
+    #[arg(long = "bank-account", value_name = "ACCOUNT")]
+    pub bank: Option<String>,
+    /// Bank and card fees (default 7770).
+    #[arg(long = "fees-account", value_name = "ACCOUNT")]
+    pub fees: Option<String>,
+    /// Sales clearing account, a 15xx/19xx account of your choice (default 1580).
+    #[arg(long = "clearing-account", value_name = "ACCOUNT")]
+    pub clearing: Option<String>,
+    /// Suspense account for corrections, top-ups, disputes and unknown movements (default 2990).
+    #[arg(long = "suspense-account", value_name = "ACCOUNT")]
+    pub suspense: Option<String>,
+    /// Accounts payable, for gross-settled fee invoices (default 2400).
+    #[arg(long = "payable-account", value_name = "ACCOUNT")]
+    pub payable: Option<String>,
 }
 
-impl From<&AccountArgs> for JournalAccounts {
-    fn from(a: &AccountArgs) -> Self {
+impl AccountArgs {
+    /// `base` with the accounts given on the command line in their place.
+    pub fn over(&self, base: JournalAccounts) -> JournalAccounts {
+        let pick = |flag: &Option<String>, saved: String| flag.clone().unwrap_or(saved);
         JournalAccounts {
-            bank: a.bank.clone(),
-            fees: a.fees.clone(),
-            clearing: a.clearing.clone(),
-            suspense: a.suspense.clone(),
-            payable: a.payable.clone(),
+            bank: pick(&self.bank, base.bank),
+            fees: pick(&self.fees, base.fees),
+            clearing: pick(&self.clearing, base.clearing),
+            suspense: pick(&self.suspense, base.suspense),
+            payable: pick(&self.payable, base.payable),
         }
+    }
+
+    /// Whether any account was given.
+    pub fn any(&self) -> bool {
+        [
+            &self.bank,
+            &self.fees,
+            &self.clearing,
+            &self.suspense,
+            &self.payable,
+        ]
+        .iter()
+        .any(|a| a.is_some())
     }
 }
 
@@ -78,13 +97,13 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
     if args.sync {
         sync_around(ctx, args).await?;
     }
-    let opts = ExportOptions {
-        gdpr: args.gdpr,
-        accounts: (&args.accounts).into(),
-        clock: ctx.clock,
-    };
     let summary = tokio::task::block_in_place(|| -> Result<ExportSummary> {
         let store = ctx.open_store_for_reading()?;
+        let opts = ExportOptions {
+            gdpr: args.gdpr,
+            accounts: args.accounts.over(export::accounts_for(&store, &args.ledger)?),
+            clock: ctx.clock,
+        };
         if args.gdpr && !gdpr_cached(&store, &args.ledger, args.month)? {
             eprintln!(
                 "warning: some dates were synced without personal data; their name, phone and message \
@@ -95,6 +114,15 @@ pub async fn run(ctx: &Context, args: &ExportArgs) -> Result<i32> {
     })?;
     if args.json {
         emit_json(&summary)?;
+    } else if let Some(t) = summary.journal {
+        sayln!(
+            "Wrote {}: {} voucher(s), {} lines, debit {} = credit {}.",
+            summary.path,
+            t.vouchers,
+            t.lines,
+            avstem_core::model::format_minor(t.debit),
+            avstem_core::model::format_minor(t.credit)
+        )?;
     } else {
         sayln!(
             "Wrote {}: {} funds and {} fees entries, {} captures, {} payout(s), {:.1} MB.",
@@ -154,13 +182,18 @@ async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `--format xlsx|csv`, listed in `--help` like any enum.
+/// `--format xlsx|csv|saft|gbat10|csv-journal`, listed in `--help` like any enum.
 pub(crate) fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["xlsx", "csv"]).map(|s| match s.as_str() {
-        "csv" => ExportFormat::Csv,
-        _ => ExportFormat::Xlsx,
-    })
+    clap::builder::PossibleValuesParser::new(["xlsx", "csv", "saft", "gbat10", "csv-journal"]).map(
+        |s| match s.as_str() {
+            "csv" => ExportFormat::Csv,
+            "saft" => ExportFormat::Saft,
+            "gbat10" => ExportFormat::Gbat10,
+            "csv-journal" => ExportFormat::CsvJournal,
+            _ => ExportFormat::Xlsx,
+        },
+    )
 }
 
 /// Whether every cached date of the month was fetched with the personal-data fields.

@@ -2,6 +2,7 @@
 //! Parsing, terminal output and progress live here (so the core crate has no clap, no terminal);
 //! each subcommand's handler lives beside it in its own file and only calls `avstem_core`.
 
+pub mod accounts;
 pub mod bank;
 pub mod cache;
 pub mod entries;
@@ -53,10 +54,13 @@ pub enum Command {
     Entries(entries::EntriesArgs),
     /// Show a month's daily summary from the cache (works offline).
     Month(month::MonthArgs),
-    /// Write a month's reconciliation workbook (xlsx) or the portal-style CSV.
+    /// Write a month's workbook (xlsx), the portal-style CSV, or its postings for the books
+    /// (SAF-T, GBAT10, CSV journal).
     Export(export::ExportArgs),
     /// Month-end for every ledger a profile sees: sync, one file per ledger and an overview workbook.
     MonthEnd(month_end::MonthEndArgs),
+    /// Show or save the accounts a ledger's postings go to (bank, fees, clearing, suspense, payable).
+    Accounts(accounts::AccountsArgs),
     /// Import bank statements and check that every payout reached the bank.
     #[command(subcommand_required = true)]
     Bank(bank::BankArgs),
@@ -121,6 +125,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Month(a) => month::run(&ctx, a).await,
             Command::Export(a) => export::run(&ctx, a).await,
             Command::MonthEnd(a) => month_end::run(&ctx, a).await,
+            Command::Accounts(a) => accounts::run(&ctx, a).await,
             Command::Bank(a) => bank::run(&ctx, a).await,
             Command::Import(a) => import::run(&ctx, a).await,
             Command::Cache(a) => cache::run(&ctx, a).await,

@@ -11,6 +11,7 @@ use avstem_core::context::Context;
 use avstem_core::export::{ExportFormat, ExportOptions};
 use avstem_core::model::{format_minor, YearMonth};
 use avstem_core::month_end::{self, LedgerState, MonthEndRequest};
+use avstem_core::reconcile::JournalAccounts;
 use avstem_core::sync::CancelToken;
 use avstem_core::Result;
 use std::path::PathBuf;
@@ -31,7 +32,7 @@ pub struct MonthEndArgs {
     /// Only these ledgers (repeat the option); default every ledger the profile sees.
     #[arg(long = "ledger", value_name = "ID")]
     pub ledgers: Vec<String>,
-    /// xlsx: the reconciliation workbook; csv: the portal-style settlement CSV.
+    /// xlsx: the reconciliation workbook; csv: the portal-style CSV; saft, gbat10, csv-journal: the books.
     #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]
@@ -51,9 +52,10 @@ pub async fn run(ctx: &Context, args: &MonthEndArgs) -> Result<i32> {
         format: args.format,
         options: ExportOptions {
             gdpr: false,
-            accounts: (&args.accounts).into(),
+            accounts: args.accounts.over(JournalAccounts::defaults_for("NOK")),
             clock: ctx.clock,
         },
+        same_accounts: args.accounts.any(),
     };
     let display = ProgressDisplay::new(0);
     let summary = month_end::run(ctx, &req, |p| display.show(p), CancelToken::new()).await;

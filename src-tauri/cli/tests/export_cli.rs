@@ -22,11 +22,8 @@ fn args(dir: &std::path::Path, month: YearMonth, sync: bool, format: ExportForma
         sync,
         format,
         accounts: AccountArgs {
-            bank: "1920".into(),
-            fees: "7770".into(),
-            clearing: "1589".into(),
-            suspense: "2990".into(),
-            payable: "2400".into(),
+            clearing: Some("1589".into()),
+            ..AccountArgs::default()
         },
         json: false,
     }

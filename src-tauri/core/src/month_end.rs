@@ -30,7 +30,10 @@ pub struct MonthEndRequest {
     pub ledger_ids: Option<Vec<String>>,
     pub sync: bool,
     pub format: ExportFormat,
+    /// `options.accounts` is used for every ledger when `same_accounts`; otherwise each ledger's
+    /// saved accounts (`avstem accounts`), else the defaults for its currency.
     pub options: ExportOptions,
+    pub same_accounts: bool,
 }
 
 /// How one ledger's month ended.
@@ -121,10 +124,7 @@ pub fn file_stem(client: &str) -> String {
 
 /// The file for one ledger: `<client>-<ledgerId>-YYYY-MM.<ext>`.
 pub fn file_name(ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
-    let ext = match format {
-        ExportFormat::Xlsx => "xlsx",
-        ExportFormat::Csv => "csv",
-    };
+    let ext = format.extension();
     format!(
         "{}-{}-{month}.{ext}",
         file_stem(&ledger.display_name()),
@@ -270,12 +270,22 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
         payouts: 0,
     };
     let name = file_name(ledger, req.month, req.format);
+    let mut options = req.options.clone();
+    if !req.same_accounts {
+        match export::accounts_for(store, &ledger.ledger_id) {
+            Ok(a) => options.accounts = a,
+            Err(e) => {
+                row.error = Some(e.to_string());
+                return row;
+            }
+        }
+    }
     match export::write_month(
         store,
         &ledger.ledger_id,
         req.month,
         req.format,
-        &req.options,
+        &options,
         &req.out_dir.join(&name),
     ) {
         Ok(summary) => {

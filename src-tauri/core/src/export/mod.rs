@@ -1,4 +1,4 @@
-//! Workbook (xlsx) and CSV writers for a reconciled month, reading the cache and streaming rows.
+//! Workbook (xlsx), CSV and bookkeeping (SAF-T, GBAT10, CSV journal) writers for a reconciled month, reading the cache and streaming rows.
 //! Files appear atomically: written under a temporary name in the target folder, then renamed.
 //!
 //! Text from the API is never interpreted: in the workbook it is always written as a string
@@ -7,8 +7,17 @@
 //! `=HYPERLINK(...)` or a phone number `+47…` stays text in Excel and LibreOffice. Amounts and
 //! dates that Avstem formats itself are not text from the API and are never prefixed.
 
+pub mod books;
 pub mod csv;
+pub mod csv_journal;
+pub mod gbat10;
+pub mod saft;
 pub mod xlsx;
+
+pub use books::JournalTotals;
+pub use csv_journal::write_csv_journal;
+pub use gbat10::write_gbat10;
+pub use saft::write_saft;
 
 use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic, YearMonth};
@@ -44,6 +53,32 @@ pub enum ExportFormat {
     #[default]
     Xlsx,
     Csv,
+    /// SAF-T Financial (Norway, v1.30), XML.
+    Saft,
+    /// Mamut GBAT10 voucher import (Tripletex, PowerOffice, Visma).
+    Gbat10,
+    /// Avstem's plain CSV journal.
+    #[serde(rename = "csv-journal")]
+    CsvJournal,
+}
+
+impl ExportFormat {
+    /// The file name extension a file of this format gets.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv | ExportFormat::Gbat10 | ExportFormat::CsvJournal => "csv",
+            ExportFormat::Saft => "xml",
+        }
+    }
+
+    /// Whether the file holds the month's postings (vouchers) rather than its entries.
+    pub fn is_bookkeeping(self) -> bool {
+        matches!(
+            self,
+            ExportFormat::Saft | ExportFormat::Gbat10 | ExportFormat::CsvJournal
+        )
+    }
 }
 
 /// What was written.
@@ -62,6 +97,8 @@ pub struct ExportSummary {
     /// Titles of the checks that failed (empty = all OK).
     pub failed_checks: Vec<String>,
     pub bytes: u64,
+    /// For SAF-T, GBAT10 and the CSV journal: the vouchers, lines and totals written.
+    pub journal: Option<JournalTotals>,
 }
 
 /// Where the writers get entries from: the cache, or memory (tests, benchmarks).
@@ -95,7 +132,8 @@ impl EntrySource for StoreSource<'_> {
     }
 }
 
-/// Write the month in `format` ([`write_xlsx`] or [`write_csv`]).
+/// Write the month in `format` ([`write_xlsx`], [`write_csv`], [`write_saft`], [`write_gbat10`],
+/// [`write_csv_journal`]).
 pub fn write_month(
     store: &Store,
     ledger_id: &str,
@@ -107,6 +145,9 @@ pub fn write_month(
     match format {
         ExportFormat::Xlsx => write_xlsx(store, ledger_id, month, opts, out),
         ExportFormat::Csv => write_csv(store, ledger_id, month, opts, out),
+        ExportFormat::Saft => write_saft(store, ledger_id, month, opts, out),
+        ExportFormat::Gbat10 => write_gbat10(store, ledger_id, month, opts, out),
+        ExportFormat::CsvJournal => write_csv_journal(store, ledger_id, month, opts, out),
     }
 }
 
@@ -162,8 +203,25 @@ pub fn write_csv(
     csv::write_settlement_csv(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
 }
 
+/// The accounts `ledger_id`'s vouchers post to: the ones saved for it, else the defaults for its
+/// currency ([`JournalAccounts::defaults_for`]; NOK when the ledger is not cached yet).
+pub fn accounts_for(store: &Store, ledger_id: &str) -> Result<JournalAccounts> {
+    if let Some(saved) = store.ledger_accounts(ledger_id)? {
+        return Ok(saved);
+    }
+    let currency = cached_ledger(store, ledger_id)
+        .map(|l| l.currency)
+        .unwrap_or_else(|_| "NOK".to_string());
+    Ok(JournalAccounts::defaults_for(&currency))
+}
+
 /// The cached ledger, once the month is over and synced by the ledger's own today.
-fn ready_ledger(store: &Store, ledger_id: &str, month: YearMonth, opts: &ExportOptions) -> Result<Ledger> {
+pub(crate) fn ready_ledger(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    opts: &ExportOptions,
+) -> Result<Ledger> {
     let ledger = cached_ledger(store, ledger_id)?;
     refuse_unless_ready(store, ledger_id, month, opts.clock.today_for(&ledger))?;
     Ok(ledger)
@@ -190,6 +248,7 @@ impl ExportSummary {
             payouts: report.payouts.len() as u64,
             failed_checks: report.failed_checks().map(|c| c.title.clone()).collect(),
             bytes,
+            journal: None,
         }
     }
 }

@@ -35,6 +35,34 @@ impl Default for JournalAccounts {
     }
 }
 
+impl JournalAccounts {
+    /// The defaults for a ledger in `currency`. NOK: the Norwegian standard chart (NS 4102). Other
+    /// currencies get the same numbers until Danish and Finnish standard-chart defaults are chosen;
+    /// [`JournalAccounts::defaults_name`] says which chart the defaults come from.
+    pub fn defaults_for(_currency: &str) -> JournalAccounts {
+        JournalAccounts::default()
+    }
+
+    /// The chart the defaults for `currency` follow, for the user.
+    pub fn defaults_name(currency: &str) -> &'static str {
+        match currency {
+            "NOK" => "the Norwegian standard chart of accounts (NS 4102)",
+            _ => "the Norwegian standard chart of accounts (NS 4102); check them against your own chart",
+        }
+    }
+
+    /// (role, account) for messages and listings.
+    pub fn roles(&self) -> [(&'static str, &str); 5] {
+        [
+            ("bank", &self.bank),
+            ("fees", &self.fees),
+            ("clearing", &self.clearing),
+            ("suspense", &self.suspense),
+            ("payable", &self.payable),
+        ]
+    }
+}
+
 /// One journal line; exactly one of `debit` / `credit` is non-zero.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

@@ -1,6 +1,7 @@
 //! The local cache: SQLite (WAL) with embedded migrations run at open. All SQL lives here.
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
+mod accounts;
 pub mod bank;
 mod feed;
 pub mod portal;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_bank.sql"),
     include_str!("../../migrations/0003_feed_catch_up.sql"),
     include_str!("../../migrations/0004_portal.sql"),
+    include_str!("../../migrations/0005_accounts.sql"),
 ];
 
 /// The schema this build knows.

@@ -1,0 +1,170 @@
+//! What every bookkeeping file shares (SAF-T, GBAT10, CSV journal): a month that is over, synced
+//! and reconciled, its balanced vouchers and their totals, or one sentence saying why not.
+
+use super::{ready_ledger, ExportFormat, ExportOptions, ExportSummary};
+use crate::model::{Ledger, Minor, YearMonth};
+use crate::month::reconcile_cached;
+use crate::reconcile::{journal, CheckId, MonthReport, Voucher};
+use crate::store::Store;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::path::Path;
+
+/// The VAT code on every line Avstem posts. Vipps MobilePay's fees are financial services, outside
+/// VAT (Norwegian VAT Act § 3-6, the Danish momslov § 13 and the Finnish AVL § 41 alike), and the
+/// other lines move money between balance accounts: no VAT treatment, standard SAF-T code 0
+/// (Skatteetaten's `Standard_Tax_Codes.csv`: "Ingen merverdiavgiftsbehandling").
+pub const NO_VAT: &str = "0";
+
+/// What a bookkeeping file holds: vouchers, lines and the two sides, equal by construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct JournalTotals {
+    pub vouchers: u64,
+    pub lines: u64,
+    #[ts(type = "number")]
+    pub debit: Minor,
+    #[ts(type = "number")]
+    pub credit: Minor,
+}
+
+/// A reconciled month and the vouchers to post.
+pub struct BookedMonth {
+    pub ledger: Ledger,
+    pub report: MonthReport,
+    pub vouchers: Vec<Voucher>,
+    pub totals: JournalTotals,
+}
+
+/// The month's vouchers from the cache. Refuses a month that is not over or not synced (naming the
+/// dates), one whose checks fail, one with nothing to post, and a voucher that does not balance.
+/// An entry type Avstem does not know is not a reason to refuse: its money still adds up, and the
+/// journal posts it to the suspense account marked for classification (the summary still lists the
+/// check as failed, so the command's exit status says "look at this").
+pub fn booked_month(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    opts: &ExportOptions,
+) -> Result<BookedMonth> {
+    ready_ledger(store, ledger_id, month, opts)?;
+    let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
+    let failed: Vec<&str> = report
+        .failed_checks()
+        .filter(|c| c.id != CheckId::EntryTypesRecognised)
+        .map(|c| c.title.as_str())
+        .collect();
+    if !failed.is_empty() {
+        return Err(Error::Input(format!(
+            "{month} on ledger {ledger_id} does not reconcile ({}), so no postings were written. \
+             Export the workbook to see the failing checks on its Checks sheet.",
+            failed.join("; ")
+        )));
+    }
+    let vouchers = journal(&report, &opts.accounts);
+    if vouchers.is_empty() {
+        return Err(Error::Input(format!(
+            "Ledger {ledger_id} has no payouts or fee invoices in {month}: there is nothing to post."
+        )));
+    }
+    let totals = totals(&vouchers)?;
+    Ok(BookedMonth {
+        ledger,
+        report,
+        vouchers,
+        totals,
+    })
+}
+
+/// Totals with checked sums; a voucher whose sides differ is refused (never expected: the journal
+/// balances by construction, and this is where a file would go wrong if it did not).
+pub fn totals(vouchers: &[Voucher]) -> Result<JournalTotals> {
+    let too_large = || Error::Input("The month's amounts are too large to add up.".to_string());
+    let mut t = JournalTotals {
+        vouchers: vouchers.len() as u64,
+        lines: 0,
+        debit: 0,
+        credit: 0,
+    };
+    for v in vouchers {
+        let (mut debit, mut credit): (Minor, Minor) = (0, 0);
+        for l in &v.lines {
+            debit = debit.checked_add(l.debit).ok_or_else(too_large)?;
+            credit = credit.checked_add(l.credit).ok_or_else(too_large)?;
+        }
+        if debit != credit {
+            return Err(Error::Input(format!(
+                "Voucher {} ({}) does not balance: debit {} against credit {}. Nothing was written.",
+                v.number,
+                v.description,
+                crate::model::format_minor(debit),
+                crate::model::format_minor(credit)
+            )));
+        }
+        t.lines += v.lines.len() as u64;
+        t.debit = t.debit.checked_add(debit).ok_or_else(too_large)?;
+        t.credit = t.credit.checked_add(credit).ok_or_else(too_large)?;
+    }
+    Ok(t)
+}
+
+/// `account` as the format can hold it: ASCII digits only, `min..=max` of them.
+pub fn check_account(account: &str, min: usize, max: usize, format: &str) -> Result<()> {
+    let digits = account.bytes().all(|b| b.is_ascii_digit());
+    if digits && (min..=max).contains(&account.len()) {
+        return Ok(());
+    }
+    let size = if min == max {
+        format!("exactly {min} digits")
+    } else {
+        format!("{min} to {max} digits")
+    };
+    Err(Error::Input(format!(
+        "Account \"{account}\" does not fit {format}, which holds account numbers of {size}. \
+         Pick another account number; nothing was written."
+    )))
+}
+
+/// Every account the vouchers post to, checked with [`check_account`].
+pub fn check_accounts(vouchers: &[Voucher], min: usize, max: usize, format: &str) -> Result<()> {
+    vouchers
+        .iter()
+        .flat_map(|v| &v.lines)
+        .try_for_each(|l| check_account(&l.account, min, max, format))
+}
+
+/// The summary of a written bookkeeping file.
+pub(crate) fn summary(out: &Path, format: ExportFormat, booked: &BookedMonth, bytes: u64) -> ExportSummary {
+    let mut s = ExportSummary::of(out, format, &booked.ledger, &booked.report, (0, 0), bytes);
+    s.journal = Some(booked.totals);
+    s
+}
+
+/// Text for a field of at most `max` characters, cut on a character boundary.
+pub fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_must_be_digits_of_the_length_the_format_holds() {
+        assert!(check_account("1920", 4, 4, "GBAT10").is_ok());
+        let err = check_account("19201", 4, 4, "GBAT10").expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            "Account \"19201\" does not fit GBAT10, which holds account numbers of exactly 4 digits. \
+             Pick another account number; nothing was written."
+        );
+        assert!(check_account("15A0", 4, 8, "SAF-T").is_err());
+        assert!(check_account("", 1, 4, "GBAT10").is_err());
+    }
+
+    #[test]
+    fn cut_counts_characters_not_bytes() {
+        assert_eq!(cut("Kafé Fjord", 4), "Kafé");
+    }
+}
