@@ -29,6 +29,12 @@ fn main() {
             "missing_dates",
             "choose_portal_files",
             "import_portal_files",
+            "choose_statement_files",
+            "preview_statement",
+            "import_statements",
+            "bank_month",
+            "payout_bank",
+            "decide_bank_line",
         ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

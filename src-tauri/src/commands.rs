@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{Emitter, State};
 
+pub mod bank;
+
 /// Every command answers with its value or a sentence for the user — never a stack trace.
 pub type CmdResult<T> = Result<T, UserError>;
 

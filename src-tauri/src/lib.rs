@@ -64,6 +64,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
         .manage(AppState { ctx })
         .manage(commands::SyncJobs::default())
         .manage(commands::ChosenPaths::default())
+        .manage(commands::bank::PickedFiles::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -89,6 +90,12 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::missing_dates,
             commands::choose_portal_files,
             commands::import_portal_files,
+            commands::bank::choose_statement_files,
+            commands::bank::preview_statement,
+            commands::bank::import_statements,
+            commands::bank::bank_month,
+            commands::bank::payout_bank,
+            commands::bank::decide_bank_line,
         ]);
     window_size::remember(builder, data_dir)
 }

@@ -42,7 +42,8 @@ pub fn save(data_dir: &Path, size: WindowSize) {
     }
 }
 
-/// Restore the saved size on start, and save it whenever the user resizes the window.
+/// Restore the saved size on start, and save it whenever the user resizes the window; files dropped
+/// onto the window go to the bank import ([`crate::commands::bank::on_drop`]).
 pub fn remember<R: tauri::Runtime>(builder: tauri::Builder<R>, data_dir: PathBuf) -> tauri::Builder<R> {
     use tauri::Manager;
     let restore_dir = data_dir.clone();
@@ -57,6 +58,7 @@ pub fn remember<R: tauri::Runtime>(builder: tauri::Builder<R>, data_dir: PathBuf
             if window.label() != "main" {
                 return;
             }
+            crate::commands::bank::on_drop(window, event);
             if let tauri::WindowEvent::Resized(physical) = event {
                 let scale = window.scale_factor().unwrap_or(1.0);
                 let logical = physical.to_logical::<f64>(scale);
