@@ -4,6 +4,13 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BankLine } from "./bindings/BankLine";
+import type { BankMonth } from "./bindings/BankMonth";
+import type { CsvMapping } from "./bindings/CsvMapping";
+import type { FilePreview } from "./bindings/FilePreview";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { PayoutBankView } from "./bindings/PayoutBankView";
+import type { PayoutInBank } from "./bindings/PayoutInBank";
 import type { CaptureDetail } from "./bindings/CaptureDetail";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { DayPage } from "./bindings/DayPage";
@@ -26,6 +33,13 @@ import type { UserError } from "./bindings/UserError";
 
 export type {
   AppInfo,
+  BankLine,
+  BankMonth,
+  CsvMapping,
+  FilePreview,
+  ImportReport,
+  PayoutBankView,
+  PayoutInBank,
   CaptureDetail,
   DayPage,
   DayQuery,
@@ -89,6 +103,22 @@ export const api = {
   forgetPersonalData: () => call<number>("forget_personal_data"),
   exportMonth: (request: ExportRequest) => call<ExportSummary>("export_month", { request }),
   missingDates: (ledgerId: string, month: string) => call<number>("missing_dates", { ledgerId, month }),
+
+  /** The native Open dialog for bank statements, opened by Rust (which then reads only those files); `[]` on cancel. */
+  chooseStatementFiles: () => call<string[]>("choose_statement_files"),
+  /** Read a picked statement without storing it; for a CSV, how its columns will be read. */
+  previewStatement: (profile: string, path: string, ledgerId: string | null, mapping: CsvMapping | null) =>
+    call<FilePreview>("preview_statement", { profile, path, ledgerId, mapping }),
+  /** Import picked statements, each whole or not at all. */
+  importStatements: (profile: string, paths: string[], ledgerId: string | null, mapping: CsvMapping | null) =>
+    call<ImportReport>("import_statements", { profile, paths, ledgerId, mapping }),
+  bankMonth: (ledgerId: string, month: string) => call<BankMonth>("bank_month", { ledgerId, month }),
+  payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
+  decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: "match" | "unmatch" | "forget") =>
+    call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),
+  /** Files dropped onto the window (Rust remembers them as picked first). */
+  onStatementFilesDropped: (cb: (paths: string[]) => void): Promise<UnlistenFn> =>
+    listen<string[]>("bank-files-dropped", (ev) => cb(ev.payload)),
 
   /** Live sync progress, sent by the sync engine after every stored date. */
   onSyncProgress: (cb: (p: SyncProgress) => void): Promise<UnlistenFn> =>

@@ -8,6 +8,7 @@ import { href } from "../router";
 import { app } from "../state";
 import { monthChart } from "./chart";
 import { loading, money, openNoteText, screen, statusChip, type ChipStatus } from "./common";
+import { bankSection } from "./bank";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
 
@@ -42,6 +43,8 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   const progressLine = h("span", { class: "muted", "data-testid": "sync-progress-text" });
   const progressBox = h("div", { class: "progress", hidden: true }, bar, progressLine);
   const syncStatus = h("div", { class: "status", "aria-live": "polite", "data-testid": "sync-status" });
+  const bank = bankSection(ledgerId, month);
+  const importButton = h("button", { type: "button", class: "secondary", "data-testid": "bank-import-button", onclick: () => bank.startImport() }, t("bank.import"));
 
   const showProgress = (p: SyncProgress) => {
     progressBox.hidden = false;
@@ -59,6 +62,7 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
       title.textContent = `${ledgerName(view.ledger)} · ${formatMonth(month, lang())}`;
       replace(body, renderMonth(view, ledgerId, month));
       document.body.dataset.monthLoaded = key;
+      bank.refresh();
     } catch (e) {
       replace(body, errorBox(e as UserError, () => void load()));
     }
@@ -129,11 +133,13 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
         h("span", { class: "spacer" }),
         syncButton,
         cancelButton,
+        importButton,
         h("a", { href: href({ name: "export", ledgerId, month }), class: "button secondary", "data-testid": "month-export" }, t("month.export")),
       ),
       progressBox,
       syncStatus,
       body,
+      bank.el,
     ),
   );
   if (running?.key === key) follow(running);

@@ -6,6 +6,7 @@ import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
 import { href } from "../router";
 import { loading, money, screen } from "./common";
+import { payoutBankPart } from "./bank";
 import { errorBox } from "./errors";
 
 /** The parts in the order they are shown, all from the reconciled payout; they sum to `coveredSum`, and `coveredSum − left = amount`. */
@@ -78,6 +79,7 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
       { class: p.ok ? "ok" : "warn", "data-testid": "payout-check", "data-ok": String(p.ok) },
       p.ok ? t("payout.ok") : t("payout.notOk", { diff: formatMoney(p.difference, cur, l) }),
     ),
+    payoutBankPart(ledgerId, d.payout.pspReference),
     h("h2", {}, t("payout.days")),
     h(
       "table",
