@@ -9,6 +9,7 @@ use avstem_core::bank::status::{decide, month_status_cached, BankMonth};
 use avstem_core::context::Context;
 use avstem_core::model::{format_minor, YearMonth};
 use avstem_core::month::cached_ledger;
+use avstem_core::sim::statement::{month_statement, StatementFaults, StatementFormat};
 use avstem_core::store::bank::ManualDecision;
 use avstem_core::Result;
 use std::path::PathBuf;
@@ -30,6 +31,36 @@ pub enum BankAction {
     Match(ChoiceArgs),
     /// Say a bank line is not this payout, so it is never matched to it again (`--forget` undoes either choice).
     Unmatch(UnmatchArgs),
+    /// Write the statement the simulator's bank would send for a ledger's month, from the payouts
+    /// in the cache (camt.053 or the online bank's CSV), to try the import with demo data.
+    SimStatement(SimStatementArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimStatementArgs {
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub ledger: String,
+    /// YYYY-MM.
+    #[arg(long, value_parser = parse_month)]
+    pub month: YearMonth,
+    /// camt08 (camt.053.001.08), camt02 (camt.053.001.02) or csv.
+    #[arg(long, default_value = "camt08", value_parser = parse_format)]
+    pub format: StatementFormat,
+    /// Leave these payouts out of the statement (payout numbers), as if they never arrived.
+    #[arg(long, value_delimiter = ',', value_name = "PAYOUT")]
+    pub missing: Vec<u64>,
+    /// Mix in this many lines that are not Vipps MobilePay (card purchases, transfers).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub foreign: usize,
+    /// Where to write the file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn parse_format(s: &str) -> std::result::Result<StatementFormat, String> {
+    StatementFormat::parse(s).ok_or_else(|| format!("{s:?} is not camt08, camt02 or csv"))
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -85,6 +116,7 @@ pub struct UnmatchArgs {
 pub async fn run(ctx: &Context, args: &BankArgs) -> Result<i32> {
     match &args.action {
         BankAction::Import(a) => import(ctx, a),
+        BankAction::SimStatement(a) => sim_statement(ctx, a),
         BankAction::Status(a) => status(ctx, a),
         BankAction::Match(a) => choose(ctx, a, ManualDecision::Match),
         BankAction::Unmatch(a) => choose(
@@ -257,5 +289,34 @@ fn choose(ctx: &Context, args: &ChoiceArgs, decision: ManualDecision) -> Result<
         ManualDecision::Forget => "left to automatic matching for",
     };
     crate::sayln!("Bank line {} {what} payout {}.", args.line, args.payout)?;
+    Ok(0)
+}
+
+fn sim_statement(ctx: &Context, args: &SimStatementArgs) -> Result<i32> {
+    let store = ctx.open_store_for_reading()?;
+    check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
+    let ledger = cached_ledger(&store, &args.ledger)?;
+    let faults = StatementFaults {
+        missing: args.missing.clone(),
+        foreign_lines: args.foreign,
+        ..StatementFaults::default()
+    };
+    let text = month_statement(&store, &ledger, args.month, args.format, &faults)?;
+    std::fs::write(&args.out, text.as_bytes()).map_err(|e| {
+        avstem_core::Error::Io(format!(
+            "The statement could not be written to {} ({e}).",
+            args.out.display()
+        ))
+    })?;
+    let mut out = String::new();
+    outln!(
+        out,
+        "wrote {} ({} bytes): the simulator bank's statement of ledger {} for {}",
+        args.out.display(),
+        text.len(),
+        args.ledger,
+        args.month
+    );
+    emit(&out)?;
     Ok(0)
 }

@@ -195,23 +195,35 @@ fn ledger_recipient(ledger: &Ledger) -> u64 {
         .unwrap_or(0)
 }
 
-fn matched(store: &Store, ledger: &Ledger, month: YearMonth, today: NaiveDate) -> Result<Matched> {
-    let account = bban(&ledger.payout_bank_account.id);
+/// Each cached payout of `ledger` with a ledger date in `from..=to`, and the bank line it should
+/// produce: what matching looks for, and what the simulator's bank writes.
+pub fn expected_lines(
+    store: &Store,
+    ledger: &Ledger,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(PayoutForBank, ExpectedBankLine)>> {
     let country: BankCountry = ledger.country();
     let recipient = ledger_recipient(ledger);
-    let (first, last) = (month.first_day(), month.last_day());
-    let payouts: Vec<(PayoutForBank, ExpectedBankLine)> = store
-        .payouts_for_bank(
-            &ledger.ledger_id,
-            first - Duration::days(NEIGHBOUR_DAYS),
-            last + Duration::days(NEIGHBOUR_DAYS),
-        )?
+    Ok(store
+        .payouts_for_bank(&ledger.ledger_id, from, to)?
         .into_iter()
         .map(|p| {
             let e = expected_bank_line(country, &p, recipient, MOBILEPAY_TEXT_FORMAT);
             (p, e)
         })
-        .collect();
+        .collect())
+}
+
+fn matched(store: &Store, ledger: &Ledger, month: YearMonth, today: NaiveDate) -> Result<Matched> {
+    let account = bban(&ledger.payout_bank_account.id);
+    let (first, last) = (month.first_day(), month.last_day());
+    let payouts = expected_lines(
+        store,
+        ledger,
+        first - Duration::days(NEIGHBOUR_DAYS),
+        last + Duration::days(NEIGHBOUR_DAYS),
+    )?;
     let to = payouts
         .iter()
         .map(|(_, e)| e.date)

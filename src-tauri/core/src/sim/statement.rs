@@ -166,6 +166,67 @@ pub fn write_csv_no(lines: &[StatementLine]) -> String {
     s
 }
 
+/// What [`month_statement`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatementFormat {
+    Camt02,
+    Camt08,
+    /// The Norwegian online bank's CSV export ([`write_csv_no`]).
+    CsvNo,
+}
+
+impl StatementFormat {
+    /// `camt02`, `camt08` or `csv`, as the command line names them.
+    pub fn parse(s: &str) -> Option<StatementFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "camt02" | "camt.053.001.02" => Some(StatementFormat::Camt02),
+            "camt08" | "camt.053.001.08" | "camt" => Some(StatementFormat::Camt08),
+            "csv" => Some(StatementFormat::CsvNo),
+            _ => None,
+        }
+    }
+}
+
+/// The statement of `ledger`'s payout account from the first of `month` until the last of the
+/// month's payouts reaches the bank, as the simulator's bank books the payouts in the cache: each on
+/// its expected bank date with the expected text, plus `faults`. Norwegian accounts only (the IBAN
+/// is made from the BBAN).
+pub fn month_statement(
+    store: &crate::store::Store,
+    ledger: &crate::model::Ledger,
+    month: crate::model::YearMonth,
+    format: StatementFormat,
+    faults: &StatementFaults,
+) -> crate::Result<String> {
+    let (first, last) = (month.first_day(), month.last_day());
+    let iban = crate::bank::account::norwegian_iban(&ledger.payout_bank_account.id).ok_or_else(|| {
+        crate::Error::Input(format!(
+            "Ledger {}'s payout account ({}) is not a Norwegian account number; the simulator writes statements for those only.",
+            ledger.ledger_id, ledger.payout_bank_account.id
+        ))
+    })?;
+    let all = crate::bank::status::expected_lines(store, ledger, first - Duration::days(10), last)?;
+    // Until the last of the month's payouts reaches the bank (early the next month).
+    let to = all
+        .iter()
+        .filter(|(p, _)| p.ledger_date >= first)
+        .map(|(_, e)| e.date)
+        .max()
+        .unwrap_or(last)
+        .max(last);
+    let payouts: Vec<_> = all
+        .into_iter()
+        .filter(|(_, e)| e.date >= first && e.date <= to)
+        .collect();
+    let mut lines = lines_for_payouts(&payouts, faults);
+    lines.retain(|l| l.booking_date >= first && l.booking_date <= to);
+    Ok(match format {
+        StatementFormat::Camt02 => write_camt053(CamtVersion::V02, &iban, &ledger.currency, first, 0, &lines),
+        StatementFormat::Camt08 => write_camt053(CamtVersion::V08, &iban, &ledger.currency, first, 0, &lines),
+        StatementFormat::CsvNo => write_csv_no(&lines),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
