@@ -2,7 +2,7 @@
 //! cache, its payouts as the bank books them written to camt.053 and CSV files, imported twice
 //! (the second time adds nothing), then the month's status and its exit code.
 
-use avstem_cli::bank::{run, BankAction, BankArgs, ChoiceArgs, ImportArgs, StatusArgs};
+use avstem_cli::bank::{run, BankAction, BankArgs, ChoiceArgs, ImportArgs, SimStatementArgs, StatusArgs};
 use avstem_cli::Cli;
 use avstem_core::bank::calendar::BankCountry;
 use avstem_core::bank::predict::{
@@ -14,7 +14,7 @@ use avstem_core::model::{Topic, YearMonth};
 use avstem_core::reconcile::needed_range;
 use avstem_core::sim::data::World;
 use avstem_core::sim::statement::{
-    lines_for_payouts, write_camt053, write_csv_no, CamtVersion, StatementFaults,
+    lines_for_payouts, write_camt053, write_csv_no, CamtVersion, StatementFaults, StatementFormat,
 };
 use avstem_core::store::{DateState, DateWrite};
 use chrono::NaiveDate;
@@ -284,4 +284,57 @@ fn the_bank_commands_parse() {
         "--forget",
     ])
     .expect("unmatch parses");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_banks_statement_of_a_cached_month_imports_and_puts_every_payout_in_the_bank() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ctx, _) = context_with_month(dir.path());
+    let mut counts = vec![];
+    for (format, name) in [
+        (StatementFormat::Camt08, "mars-08.xml"),
+        (StatementFormat::Camt02, "mars-02.xml"),
+    ] {
+        let out = dir.path().join(name);
+        let args = BankArgs {
+            action: BankAction::SimStatement(SimStatementArgs {
+                profile: "demo".into(),
+                ledger: LEDGER.into(),
+                month: YearMonth::parse("2025-03").expect("month"),
+                format,
+                missing: vec![],
+                foreign: 4,
+                out: out.clone(),
+            }),
+        };
+        assert_eq!(run(&ctx, &args).await.expect("sim-statement"), 0);
+        let xml = std::fs::read_to_string(&out).expect("written");
+        let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "../core/tests/fixtures/camt053/camt.053.001.0{}.xsd",
+            if format == StatementFormat::Camt08 { 8 } else { 2 }
+        ));
+        match std::process::Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(&xsd)
+            .arg(&out)
+            .output()
+        {
+            Ok(o) => assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr)),
+            Err(e) => assert!(
+                std::env::var_os("AVSTEM_REQUIRE_XMLLINT").is_none(),
+                "xmllint is required: {e}"
+            ),
+        }
+        // The month's 31 payouts (the last reaching the bank in April), those of late February
+        // booked in March, and four purchases.
+        let entries = xml.matches("<Ntry>").count();
+        assert!((31 + 4..=31 + 4 + 3).contains(&entries), "{name}: {entries}");
+        counts.push(entries as u64);
+    }
+    assert_eq!(counts[0], counts[1], "both versions hold the same lines");
+    let files = vec![dir.path().join("mars-08.xml"), dir.path().join("mars-02.xml")];
+    assert_eq!(run(&ctx, &import_args(files, None)).await.expect("import"), 0);
+    assert_eq!(line_count(&ctx), counts[0], "the same lines in both versions are one set of lines");
+    assert_eq!(run(&ctx, &status_args(false)).await.expect("status"), 0);
 }

@@ -236,21 +236,35 @@ fn a_librarys_published_samples_read_with_their_figures() {
     let lines = store
         .bank_lines("VAYB8060476890", d("2000-01-01"), d("2100-01-01"))
         .expect("lines");
-    assert_eq!(lines.len() as u64, s.lines);
-    assert!(s.lines >= 1);
-    // The sample's first entry: EUR 18.15, booked 2007-10-18.
-    assert_eq!(lines[0].line.amount.abs(), 1815, "{:?}", lines[0]);
-    assert_eq!(lines[0].line.currency, "EUR");
-    assert_eq!(lines[0].line.booking_date, d("2007-10-18"));
+    assert_eq!((s.lines, s.added), (1, 1));
+    // The sample's one entry: a credit of EUR 8.85 from NAME NAME, booked 2014-12-31, value 2015-01-02.
+    let l = &lines[0].line;
+    assert_eq!((l.amount, l.currency.as_str()), (885, "EUR"), "{l:?}");
+    assert_eq!(l.booking_date, d("2014-12-31"));
+    assert_eq!(l.value_date, Some(d("2015-01-02")));
+    assert_eq!(l.counterparty.as_deref(), Some("NAME NAME"));
     let again = import_bytes(&mut store, &ledgers, "camt053.v2.minimal.xml", &v2, &ImportOptions::default())
         .expect("again");
-    assert_eq!((again.lines, again.added), (s.lines, 0), "the same file twice adds nothing");
+    assert_eq!((again.lines, again.added), (1, 0), "the same file twice adds nothing");
 
+    // The v08 sample: the account as <Othr><Id>, the booking date as a date-time, the bank's reference.
     let v8 = std::fs::read(fixtures().join("camt053.v8.xml")).expect("fixture");
     let done = import_bytes(&mut store, &ledgers, "camt053.v8.xml", &v8, &ImportOptions::default())
         .expect("the v08 sample imports");
     assert_eq!(done.format, "camt.053.001.08");
-    assert!(done.lines >= 1, "{done:?}");
+    assert_eq!(done.statements[0].account, "NL26VAYB8060476890");
+    assert_eq!((done.lines, done.added), (1, 1), "{done:?}");
+    let lines = store
+        .bank_lines("VAYB8060476890", d("2014-12-31"), d("2014-12-31"))
+        .expect("lines");
+    let l = lines
+        .iter()
+        .map(|x| &x.line)
+        .find(|l| l.bank_reference.is_some())
+        .expect("the v08 line");
+    assert_eq!(l.bank_reference.as_deref(), Some("AAAASESS-FP-CN_98765/01"));
+    assert_eq!((l.amount, l.booking_date), (885, d("2014-12-31")));
+    assert_eq!(l.value_date, Some(d("2015-01-02")));
 }
 
 #[test]
@@ -363,7 +377,7 @@ fn a_20_mb_statement_goes_in_whole_or_not_at_all() {
     let ledgers = [ledger("302321", ACCOUNT)];
     // A busy account: a year of daily payouts and tens of thousands of card purchases and transfers.
     let faults = StatementFaults {
-        foreign_lines: 34_000,
+        foreign_lines: 51_000,
         ..StatementFaults::default()
     };
     let lines = lines_for_payouts(&payouts(365), &faults);
@@ -371,7 +385,7 @@ fn a_20_mb_statement_goes_in_whole_or_not_at_all() {
     assert!(xml.len() >= 20 * 1024 * 1024, "{} bytes", xml.len());
     let n = lines.len() as u64;
 
-    // The last entry damaged: nothing of the 34,000 lines before it goes in.
+    // The last entry damaged: nothing of the 51,000 lines before it goes in.
     let at = xml.rfind("<CdtDbtInd>").expect("indicator") + "<CdtDbtInd>".len();
     let broken = format!("{}BOTH{}", &xml[..at], &xml[at + 4..]);
     let bad = cache.write("aar-skadet.xml", broken);
