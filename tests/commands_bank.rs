@@ -119,7 +119,9 @@ fn the_bank_through_the_windows_commands() {
     // Before any statement: every payout is "no statement yet" and the check is not made.
     let before = w.ok("bank_month", json!({"ledgerId": LEDGER, "month": "2025-10"}));
     assert_eq!(rows(&before["payouts"]).len(), 31, "daily payouts");
-    assert!(rows(&before["payouts"]).iter().all(|p| p["state"] == "no-statement"));
+    assert!(rows(&before["payouts"])
+        .iter()
+        .all(|p| p["state"] == "no-statement"));
     assert_eq!(before["check"]["status"], "notChecked");
 
     // The simulator bank's statements: October as camt.053.001.08 with one payout missing and
@@ -165,7 +167,9 @@ fn the_bank_through_the_windows_commands() {
         )
         .expect_err("not picked");
     assert!(
-        e["message"].as_str().is_some_and(|m| m.contains("Avstem reads only bank statements chosen")),
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Avstem reads only bank statements chosen")),
         "{e}"
     );
     assert_eq!(e["kind"], "input");
@@ -206,7 +210,10 @@ fn the_bank_through_the_windows_commands() {
     );
     let camt_lines = minor(&camt_preview["lineCount"]);
     assert_eq!(camt_lines, camt.matches("<Ntry>").count() as i64);
-    assert!(camt_lines >= 28 + 5, "October's payouts less the missing one, and five purchases: {camt_lines}");
+    assert!(
+        camt_lines >= 28 + 5,
+        "October's payouts less the missing one, and five purchases: {camt_lines}"
+    );
     assert_eq!(minor(&report["added"]), camt_lines);
     assert_eq!(report["failed"], 1);
     assert_eq!(minor(&report["files"][0]["imported"]["added"]), camt_lines);
@@ -230,7 +237,10 @@ fn the_bank_through_the_windows_commands() {
         "preview_statement",
         json!({"profile": "demo", "path": s(&csv_path), "ledgerId": LEDGER, "mapping": null}),
     );
-    assert_eq!(remembered["mappingRemembered"], true, "the mapping is kept for the account");
+    assert_eq!(
+        remembered["mappingRemembered"], true,
+        "the mapping is kept for the account"
+    );
 
     // Each payout against the bank.
     let month = w.ok("bank_month", json!({"ledgerId": LEDGER, "month": "2025-10"}));
@@ -269,7 +279,9 @@ fn the_bank_through_the_windows_commands() {
         json!({"ledgerId": LEDGER, "pspReference": psp, "lineId": line_id, "choice": "unmatch"}),
     );
     assert_eq!(unmatched["payout"]["state"], "late");
-    assert!(rows(&unmatched["candidates"]).iter().any(|c| minor(&c["id"]) == line_id));
+    assert!(rows(&unmatched["candidates"])
+        .iter()
+        .any(|c| minor(&c["id"]) == line_id));
     let by_hand = w.ok(
         "decide_bank_line",
         json!({"ledgerId": LEDGER, "pspReference": psp, "lineId": line_id, "choice": "match"}),
@@ -288,7 +300,9 @@ fn the_bank_through_the_windows_commands() {
         )
         .expect_err("no such line");
     assert!(
-        e["message"].as_str().is_some_and(|m| m.contains("is not a line of ledger 302321")),
+        e["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is not a line of ledger 302321")),
         "{e}"
     );
 }

@@ -335,6 +335,10 @@ async fn the_simulator_banks_statement_of_a_cached_month_imports_and_puts_every_
     assert_eq!(counts[0], counts[1], "both versions hold the same lines");
     let files = vec![dir.path().join("mars-08.xml"), dir.path().join("mars-02.xml")];
     assert_eq!(run(&ctx, &import_args(files, None)).await.expect("import"), 0);
-    assert_eq!(line_count(&ctx), counts[0], "the same lines in both versions are one set of lines");
+    assert_eq!(
+        line_count(&ctx),
+        counts[0],
+        "the same lines in both versions are one set of lines"
+    );
     assert_eq!(run(&ctx, &status_args(false)).await.expect("status"), 0);
 }

@@ -122,9 +122,15 @@ fn main() -> BoxResult<()> {
         if again == 0.0 { "PASS" } else { "FAIL" }
     );
     let p = field(&parse, "secs");
-    println!("import and match vs Avstem's parser alone on the same files: {:.1}×", secs / p);
+    println!(
+        "import and match vs Avstem's parser alone on the same files: {:.1}×",
+        secs / p
+    );
     if let Some(x) = xmllint {
-        println!("import and match vs libxml2 (xmllint) only parsing the same files: {:.2}×", secs / x);
+        println!(
+            "import and match vs libxml2 (xmllint) only parsing the same files: {:.2}×",
+            secs / x
+        );
     }
     Ok(())
 }
@@ -151,7 +157,9 @@ fn ledger(i: usize) -> Ledger {
 }
 
 fn ledgers_in(dir: &Path) -> BoxResult<usize> {
-    Ok(Store::open(&dir.join("seed.sqlite"))?.ledgers(Some(PROFILE))?.len())
+    Ok(Store::open(&dir.join("seed.sqlite"))?
+        .ledgers(Some(PROFILE))?
+        .len())
 }
 
 /// The seed cache (200 ledgers, a daily payout on every date of the year) and the statement files.
@@ -176,7 +184,8 @@ fn prepare(dir: &Path, n: usize) -> BoxResult<()> {
                 ledger_date: date,
                 seq: 0,
                 psp_reference: format!("{}-{}", l.ledger_id, 2_000_000 + k),
-                time: chrono::DateTime::from_timestamp(1_735_689_600 + k as i64 * 86_400, 0).unwrap_or_default(),
+                time: chrono::DateTime::from_timestamp(1_735_689_600 + k as i64 * 86_400, 0)
+                    .unwrap_or_default(),
                 entry_type: EntryType::PayoutScheduled,
                 reference: String::new(),
                 currency: "NOK".into(),
@@ -238,7 +247,11 @@ fn child_import(dir: &Path) -> BoxResult<()> {
     let ledgers = store.ledgers(Some(PROFILE))?;
     let report = import_paths(&mut store, &ledgers, &files, &ImportOptions::default());
     if report.failed > 0 {
-        let why = report.files.iter().find_map(|f| f.error.clone()).unwrap_or_default();
+        let why = report
+            .files
+            .iter()
+            .find_map(|f| f.error.clone())
+            .unwrap_or_default();
         return Err(format!("{} files failed: {why}", report.failed).into());
     }
     let imported = started.elapsed().as_secs_f64();

@@ -12,10 +12,14 @@
 use avstem_core::bank::account::norwegian_iban;
 use avstem_core::bank::calendar::BankCountry;
 use avstem_core::bank::import::{import_bytes, import_paths, ImportOptions, MAX_STATEMENT_BYTES};
-use avstem_core::bank::predict::{expected_bank_line, ExpectedBankLine, PayoutForBank, MOBILEPAY_TEXT_FORMAT};
+use avstem_core::bank::predict::{
+    expected_bank_line, ExpectedBankLine, PayoutForBank, MOBILEPAY_TEXT_FORMAT,
+};
 use avstem_core::bank::StatementLine;
 use avstem_core::model::{Ledger, SchemeId};
-use avstem_core::sim::statement::{lines_for_payouts, write_camt053, write_csv_no, CamtVersion, StatementFaults};
+use avstem_core::sim::statement::{
+    lines_for_payouts, write_camt053, write_csv_no, CamtVersion, StatementFaults,
+};
 use avstem_core::store::Store;
 use chrono::{Duration, NaiveDate};
 use std::path::{Path, PathBuf};
@@ -126,7 +130,12 @@ impl Cache {
     /// Import one file as the window and the CLI do; the sentence when it is refused.
     fn import(&self, ledgers: &[Ledger], path: &Path) -> Result<(u64, u64), String> {
         let mut store = self.store();
-        let report = import_paths(&mut store, ledgers, &[path.to_path_buf()], &ImportOptions::default());
+        let report = import_paths(
+            &mut store,
+            ledgers,
+            &[path.to_path_buf()],
+            &ImportOptions::default(),
+        );
         assert_eq!(report.files.len(), 1);
         let f = &report.files[0];
         match (&f.imported, &f.error) {
@@ -142,13 +151,16 @@ impl Cache {
     /// The file is refused with a sentence containing `expect`, and the cache is unchanged.
     fn refused(&self, ledgers: &[Ledger], path: &Path, expect: &str) -> String {
         let before = self.counts();
-        let e = self
-            .import(ledgers, path)
-            .expect_err("the file must be refused");
+        let e = self.import(ledgers, path).expect_err("the file must be refused");
         assert!(e.contains(expect), "sentence {e:?} should contain {expect:?}");
         assert!(!e.contains('\n'), "one sentence, one line: {e:?}");
         assert!(!e.contains("panicked"), "{e}");
-        assert_eq!(self.counts(), before, "nothing half-imported from {}", path.display());
+        assert_eq!(
+            self.counts(),
+            before,
+            "nothing half-imported from {}",
+            path.display()
+        );
         e
     }
 }
@@ -212,7 +224,11 @@ fn every_fixture_and_every_simulator_statement_validates_against_the_iso_schemas
             }
         }
     }
-    if std::process::Command::new("xmllint").arg("--version").output().is_ok() {
+    if std::process::Command::new("xmllint")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
         assert_eq!(checked, 2 + 3 * 2, "every file was validated");
     }
 }
@@ -226,8 +242,14 @@ fn a_librarys_published_samples_read_with_their_figures() {
     let ledgers = [ledger("777001", "NL26VAYB8060476890")];
     let v2 = std::fs::read(fixtures().join("camt053.v2.minimal.xml")).expect("fixture");
     let mut store = cache.store();
-    let done = import_bytes(&mut store, &ledgers, "camt053.v2.minimal.xml", &v2, &ImportOptions::default())
-        .expect("the v02 sample imports");
+    let done = import_bytes(
+        &mut store,
+        &ledgers,
+        "camt053.v2.minimal.xml",
+        &v2,
+        &ImportOptions::default(),
+    )
+    .expect("the v02 sample imports");
     assert_eq!(done.format, "camt.053.001.02");
     assert_eq!(done.statements.len(), 1);
     let s = &done.statements[0];
@@ -243,14 +265,30 @@ fn a_librarys_published_samples_read_with_their_figures() {
     assert_eq!(l.booking_date, d("2014-12-31"));
     assert_eq!(l.value_date, Some(d("2015-01-02")));
     assert_eq!(l.counterparty.as_deref(), Some("NAME NAME"));
-    let again = import_bytes(&mut store, &ledgers, "camt053.v2.minimal.xml", &v2, &ImportOptions::default())
-        .expect("again");
-    assert_eq!((again.lines, again.added), (1, 0), "the same file twice adds nothing");
+    let again = import_bytes(
+        &mut store,
+        &ledgers,
+        "camt053.v2.minimal.xml",
+        &v2,
+        &ImportOptions::default(),
+    )
+    .expect("again");
+    assert_eq!(
+        (again.lines, again.added),
+        (1, 0),
+        "the same file twice adds nothing"
+    );
 
     // The v08 sample: the account as <Othr><Id>, the booking date as a date-time, the bank's reference.
     let v8 = std::fs::read(fixtures().join("camt053.v8.xml")).expect("fixture");
-    let done = import_bytes(&mut store, &ledgers, "camt053.v8.xml", &v8, &ImportOptions::default())
-        .expect("the v08 sample imports");
+    let done = import_bytes(
+        &mut store,
+        &ledgers,
+        "camt053.v8.xml",
+        &v8,
+        &ImportOptions::default(),
+    )
+    .expect("the v08 sample imports");
     assert_eq!(done.format, "camt.053.001.08");
     assert_eq!(done.statements[0].account, "NL26VAYB8060476890");
     assert_eq!((done.lines, done.added), (1, 1), "{done:?}");
@@ -368,7 +406,11 @@ fn bad_input_gets_one_sentence_and_leaves_the_cache_as_it_was() {
         .expect("sparse file");
     cache.refused(&ledgers, &huge, "Export a shorter period");
 
-    assert_eq!(cache.counts()[1], ("bank_lines", 40), "only the good file's lines");
+    assert_eq!(
+        cache.counts()[1],
+        ("bank_lines", 40),
+        "only the good file's lines"
+    );
 }
 
 #[test]
@@ -402,6 +444,10 @@ fn a_20_mb_statement_goes_in_whole_or_not_at_all() {
     let secs = started.elapsed().as_secs_f64();
     eprintln!("20 MB statement, {n} lines: imported in {secs:.2} s");
     assert_eq!(cache.counts()[1], ("bank_lines", n as i64));
-    assert_eq!(cache.import(&ledgers, &file), Ok((n, 0)), "a second import adds 0 rows");
+    assert_eq!(
+        cache.import(&ledgers, &file),
+        Ok((n, 0)),
+        "a second import adds 0 rows"
+    );
     assert_eq!(cache.counts()[1], ("bank_lines", n as i64));
 }

@@ -168,7 +168,11 @@ pub async fn import_statements(
 
 /// The month screen's bank part: each payout's state in the bank, and unexplained deposits.
 #[tauri::command]
-pub async fn bank_month(state: State<'_, AppState>, ledger_id: String, month: YearMonth) -> CmdResult<BankMonth> {
+pub async fn bank_month(
+    state: State<'_, AppState>,
+    ledger_id: String,
+    month: YearMonth,
+) -> CmdResult<BankMonth> {
     let ctx = state.ctx.clone();
     blocking(move || month_status_cached(&ctx.open_store_for_reading()?, &ledger_id, month, &ctx.clock)).await
 }
@@ -221,11 +225,7 @@ pub async fn decide_bank_line(
             .rsplit_once('-')
             .filter(|(l, _)| *l == ledger.ledger_id)
             .and_then(|(_, n)| n.parse::<u64>().ok())
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "{psp_reference} is not a payout of ledger {ledger_id}."
-                ))
-            })?;
+            .ok_or_else(|| Error::Input(format!("{psp_reference} is not a payout of ledger {ledger_id}.")))?;
         let decision = match choice {
             BankChoice::Match => ManualDecision::Match,
             BankChoice::Unmatch => ManualDecision::Unmatch,
