@@ -149,6 +149,13 @@ fn the_bank_through_the_windows_commands() {
         &StatementFaults::default(),
     )
     .expect("csv");
+    // Only September's bookings: the early-October ones are in the camt file already (a CSV has no
+    // bank reference, so the same line from both would be two lines).
+    let csv: String = csv
+        .lines()
+        .filter(|l| l.get(2..10) != Some(".10.2025"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     drop(store);
     let dir = tempfile::tempdir().expect("dir");
     let camt_path = dir.path().join("oktober.xml");

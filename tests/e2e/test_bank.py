@@ -140,7 +140,7 @@ def test_a_camt_statement_puts_every_payout_in_the_bank(session, app_env, data_d
     drv = session
     sync_and_import(drv, app_env, data_dir)
     rows = check_month(drv, "in the bank")
-    js(drv, "document.querySelector('[data-testid=bank-report]').scrollIntoView({block: 'start'})")
+    js(drv, "document.querySelector('section.bank').scrollIntoView({block: 'start'})")
     screenshot(drv, "40-bank-month")
     psp = rows[3]["psp"]
     check_payout(drv, psp, "in the bank")
@@ -178,7 +178,7 @@ def test_the_bank_in_dark_mode(session_dark, app_env, data_dir):
     sync_and_import(drv, app_env, data_dir)
     assert js(drv, "return matchMedia('(prefers-color-scheme: dark)').matches"), "the system is dark"
     rows = check_month(drv, "in the bank")
-    js(drv, "document.querySelector('[data-testid=bank-report]').scrollIntoView({block: 'start'})")
+    js(drv, "document.querySelector('section.bank').scrollIntoView({block: 'start'})")
     screenshot(drv, "44-bank-month-dark")
     check_payout(drv, rows[0]["psp"], "in the bank")
     screenshot(drv, "45-bank-payout-dark")
