@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { revealItemInDir } from "@tauri-apps/plugin-opener";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { BankChoice } from "./bindings/BankChoice";
 import type { BankLine } from "./bindings/BankLine";
 import type { BankMonth } from "./bindings/BankMonth";
 import type { CsvMapping } from "./bindings/CsvMapping";
@@ -114,7 +115,7 @@ export const api = {
     call<ImportReport>("import_statements", { profile, paths, ledgerId, mapping }),
   bankMonth: (ledgerId: string, month: string) => call<BankMonth>("bank_month", { ledgerId, month }),
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
-  decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: "match" | "unmatch" | "forget") =>
+  decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),
   /** Files dropped onto the window (Rust remembers them as picked first). */
   onStatementFilesDropped: (cb: (paths: string[]) => void): Promise<UnlistenFn> =>
