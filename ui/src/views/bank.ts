@@ -272,7 +272,7 @@ function renderMonthBank(m: BankMonth, ledgerId: string): HTMLElement {
     "div",
     {},
     h("p", { class: m.statementFrom ? "small" : "notice", "data-testid": "bank-coverage" }, covered),
-    m.payouts.length
+    m.payouts.length && m.statementFrom
       ? h("p", { class: m.allDueInBank ? "ok" : "warn", "data-testid": "bank-summary", "data-all": String(m.allDueInBank) }, m.allDueInBank ? t("bank.allIn") : t("bank.notAllIn"), " ", h("span", { class: "small muted" }, stateCounts(m.payouts)))
       : null,
     m.payouts.length
