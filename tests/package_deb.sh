@@ -76,7 +76,7 @@ export AVSTEM_DATA_DIR="$work/data"
 out=$(cd / && avstem ledgers --profile demo)
 echo "$out"
 echo "$out" | grep -q '^302321 .*NOK.*Fjordkaffe nettbutikk' || fail "avstem ledgers --profile demo did not list the demo ledger 302321"
-[ "$(echo "$out" | grep -c '^[0-9]')" -eq 3 ] || fail "expected the simulator's 3 demo ledgers"
+[ "$(echo "$out" | grep -c '^[0-9]')" -eq 9 ] || fail "expected the accounting partner's 9 demo ledgers"
 
 echo "-- the installed window under Xvfb: the smoke end-to-end test"
 mkdir -p target/e2e
