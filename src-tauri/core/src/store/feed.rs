@@ -135,26 +135,7 @@ impl Store {
             let mut insert = tx.prepare_cached(super::write::INSERT_ENTRY)?;
             let mut sums: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
             for e in &added {
-                let gdpr = |f: &Option<String>| if with_gdpr { f.clone() } else { None };
-                insert.execute(params![
-                    ledger_id,
-                    t,
-                    d,
-                    next_seq,
-                    e.psp_reference,
-                    e.time.timestamp_micros(),
-                    e.entry_type.as_str(),
-                    e.reference,
-                    e.currency,
-                    e.amount,
-                    e.balance_before,
-                    e.balance_after,
-                    e.recipient_handle,
-                    gdpr(&e.name),
-                    gdpr(&e.masked_phone_no),
-                    gdpr(&e.message),
-                    Option::<i64>::None,
-                ])?;
+                super::write::insert_entry(&mut insert, (ledger_id, t, d), next_seq, e, with_gdpr, None)?;
                 let sum = sums.entry(e.entry_type.as_str()).or_insert((0, 0));
                 sum.0 += 1;
                 sum.1 = sum.1.checked_add(e.amount).ok_or_else(overflow)?;

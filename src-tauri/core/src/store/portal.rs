@@ -130,25 +130,14 @@ fn insert_date(
     let mut insert = tx.prepare_cached(super::write::INSERT_ENTRY)?;
     let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for e in d.entries {
-        insert.execute(params![
-            ledger_id,
-            topic,
-            date,
-            e.seq,
-            e.psp_reference,
-            e.time.timestamp_micros(),
-            e.entry_type.as_str(),
-            e.reference,
-            e.currency,
-            e.amount,
-            e.balance_before,
-            e.balance_after,
-            e.recipient_handle,
-            Option::<String>::None,
-            Option::<String>::None,
-            Option::<String>::None,
-            Option::<i64>::None,
-        ])?;
+        super::write::insert_entry(
+            &mut insert,
+            (ledger_id, topic, date),
+            e.seq.into(),
+            e,
+            false,
+            None,
+        )?;
         let t = totals.entry(e.entry_type.as_str()).or_insert((0, 0));
         t.0 += 1;
         t.1 = t.1.checked_add(e.amount).ok_or_else(|| {

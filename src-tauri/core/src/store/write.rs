@@ -13,6 +13,39 @@ pub(super) const INSERT_ENTRY: &str = "INSERT INTO entries (ledger_id, topic, da
      reference, currency, amount, balance_before, balance_after, recipient_handle, name, masked_phone_no, \
      message, entry_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
+/// Bind `e` to [`INSERT_ENTRY`] as row `seq` of (`ledger_id`, `topic`, `date`) keys; the
+/// personal-data fields only `with_gdpr`, and the entry's own ledger date only when given
+/// (it differs from the date it was served under). The one place the column list is bound.
+pub(super) fn insert_entry(
+    insert: &mut rusqlite::CachedStatement<'_>,
+    (ledger_id, topic, date): (&str, i64, i64),
+    seq: i64,
+    e: &Entry,
+    with_gdpr: bool,
+    entry_date: Option<i64>,
+) -> rusqlite::Result<usize> {
+    let gdpr = |f: &Option<String>| if with_gdpr { f.clone() } else { None };
+    insert.execute(params![
+        ledger_id,
+        topic,
+        date,
+        seq,
+        e.psp_reference,
+        e.time.timestamp_micros(),
+        e.entry_type.as_str(),
+        e.reference,
+        e.currency,
+        e.amount,
+        e.balance_before,
+        e.balance_after,
+        e.recipient_handle,
+        gdpr(&e.name),
+        gdpr(&e.masked_phone_no),
+        gdpr(&e.message),
+        entry_date,
+    ])
+}
+
 impl Store {
     /// Cache the ledgers `profile` sees now; ledgers it no longer sees drop out of its list.
     pub fn upsert_ledgers(&mut self, profile: &str, ledgers: &[Ledger]) -> Result<()> {
@@ -100,26 +133,14 @@ impl Store {
             let mut insert = tx.prepare_cached(INSERT_ENTRY)?;
             for e in w.entries {
                 let entry_date = (e.ledger_date != w.date).then(|| date_key(e.ledger_date));
-                let gdpr = |f: &Option<String>| if w.with_gdpr { f.clone() } else { None };
-                insert.execute(params![
-                    w.ledger_id,
-                    topic,
-                    date,
-                    e.seq,
-                    e.psp_reference,
-                    e.time.timestamp_micros(),
-                    e.entry_type.as_str(),
-                    e.reference,
-                    e.currency,
-                    e.amount,
-                    e.balance_before,
-                    e.balance_after,
-                    e.recipient_handle,
-                    gdpr(&e.name),
-                    gdpr(&e.masked_phone_no),
-                    gdpr(&e.message),
+                insert_entry(
+                    &mut insert,
+                    (w.ledger_id, topic, date),
+                    e.seq.into(),
+                    e,
+                    w.with_gdpr,
                     entry_date,
-                ])?;
+                )?;
                 let t = totals.entry(e.entry_type.as_str()).or_insert((0, 0));
                 t.0 += 1;
                 t.1 = t.1.saturating_add(e.amount);
