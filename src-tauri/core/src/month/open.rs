@@ -71,12 +71,6 @@ enum Pattern {
 /// Days without a single funds entry after which a ledger counts as having no sales.
 const QUIET_DAYS: i64 = 21;
 
-/// Why `date` of `ledger` is open, as of the ledger's `today`. Call it for dates that are open.
-pub fn open_note(store: &Store, ledger: &Ledger, date: NaiveDate, today: NaiveDate) -> Result<OpenNote> {
-    let notes = OpenNotes::read(store, ledger, today)?;
-    Ok(notes.note(date))
-}
-
 /// What the cache says about one ledger's open run, read once for a month of dates.
 #[derive(Debug, Clone)]
 pub struct OpenNotes {
