@@ -33,6 +33,7 @@ fn main() {
             "preview_statement",
             "import_statements",
             "bank_month",
+            "set_bank_text_format",
             "payout_bank",
             "decide_bank_line",
         ]));

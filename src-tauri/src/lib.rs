@@ -94,6 +94,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::bank::preview_statement,
             commands::bank::import_statements,
             commands::bank::bank_month,
+            commands::bank::set_bank_text_format,
             commands::bank::payout_bank,
             commands::bank::decide_bank_line,
         ]);

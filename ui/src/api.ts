@@ -114,6 +114,8 @@ export const api = {
   importStatements: (profile: string, paths: string[], ledgerId: string | null, mapping: CsvMapping | null) =>
     call<ImportReport>("import_statements", { profile, paths, ledgerId, mapping }),
   bankMonth: (ledgerId: string, month: string) => call<BankMonth>("bank_month", { ledgerId, month }),
+  setBankTextFormat: (ledgerId: string, month: string, format: string | null) =>
+    call<BankMonth>("set_bank_text_format", { ledgerId, month, format }),
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
   decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),

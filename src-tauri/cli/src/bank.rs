@@ -34,6 +34,25 @@ pub enum BankAction {
     /// Write the statement the simulator's bank would send for a ledger's month, from the payouts
     /// in the cache (camt.053 or the online bank's CSV), to try the import with demo data.
     SimStatement(SimStatementArgs),
+    /// Denmark and Finland: the text MobilePay payouts carry in the bank when the payout has no
+    /// reference (default 02{recipient:08}001{DD}{MM}{YY}{C}). Shows it, sets it, or (--default) resets it.
+    TextFormat(TextFormatArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TextFormatArgs {
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub ledger: String,
+    /// The new format, from {recipient:08} {recipient} {payout} {DD} {MM} {YY} {YYYY} {C} (check digit) and text.
+    #[arg(value_name = "FORMAT", conflicts_with = "default")]
+    pub format: Option<String>,
+    /// Go back to the MobilePay default.
+    #[arg(long)]
+    pub default: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -54,6 +73,10 @@ pub struct SimStatementArgs {
     /// Mix in this many lines that are not Vipps MobilePay (card purchases, transfers).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub foreign: usize,
+    /// Denmark/Finland: the text format this bank really writes for payouts without a reference
+    /// (to try `avstem bank text-format`); default: the ledger's saved format.
+    #[arg(long, value_name = "FORMAT")]
+    pub bank_text_format: Option<String>,
     /// Where to write the file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -117,6 +140,7 @@ pub async fn run(ctx: &Context, args: &BankArgs) -> Result<i32> {
     match &args.action {
         BankAction::Import(a) => import(ctx, a),
         BankAction::SimStatement(a) => sim_statement(ctx, a),
+        BankAction::TextFormat(a) => text_format(ctx, a),
         BankAction::Status(a) => status(ctx, a),
         BankAction::Match(a) => choose(ctx, a, ManualDecision::Match),
         BankAction::Unmatch(a) => choose(
@@ -299,6 +323,7 @@ fn sim_statement(ctx: &Context, args: &SimStatementArgs) -> Result<i32> {
     let faults = StatementFaults {
         missing: args.missing.clone(),
         foreign_lines: args.foreign,
+        bank_text_format: args.bank_text_format.clone(),
         ..StatementFaults::default()
     };
     let text = month_statement(&store, &ledger, args.month, args.format, &faults)?;
@@ -318,5 +343,100 @@ fn sim_statement(ctx: &Context, args: &SimStatementArgs) -> Result<i32> {
         args.month
     );
     emit(&out)?;
+    Ok(0)
+}
+
+/// What `avstem bank text-format --json` prints.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TextFormatOut {
+    ledger_id: String,
+    format: String,
+    is_default: bool,
+    /// The text the latest cached payout is expected with, when there is one.
+    example: Option<TextExample>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TextExample {
+    payout_number: u64,
+    ledger_date: chrono::NaiveDate,
+    text: String,
+    /// True when the payout carries its own reference, which is expected instead of the format.
+    from_reference: bool,
+}
+
+fn text_format(ctx: &Context, args: &TextFormatArgs) -> Result<i32> {
+    use avstem_core::bank::predict::{expected_text, MOBILEPAY_TEXT_FORMAT};
+    use avstem_core::bank::status::ledger_recipient;
+    let store = if args.default || args.format.is_some() {
+        ctx.open_store()?
+    } else {
+        ctx.open_store_for_reading()?
+    };
+    check_ledger_visible(ctx, &store, &args.profile, &args.ledger)?;
+    let ledger = cached_ledger(&store, &args.ledger)?;
+    let country = ledger.country();
+    if country == avstem_core::bank::calendar::BankCountry::No {
+        return Err(avstem_core::Error::Input(format!(
+            "Ledger {} is Norwegian: Vipps payouts reach a Norwegian bank as `Utb. <payout> Vippsnr <number>`, which cannot be changed. The text format is for MobilePay ledgers in Denmark and Finland.",
+            args.ledger
+        )));
+    }
+    if args.default {
+        store.set_bank_text_format(&args.ledger, None)?;
+    } else if let Some(f) = &args.format {
+        store.set_bank_text_format(&args.ledger, Some(f))?;
+    }
+    let saved = store.bank_text_format(&args.ledger)?;
+    let format = saved.clone().unwrap_or_else(|| MOBILEPAY_TEXT_FORMAT.to_string());
+    let today = ctx.clock.today_for(&ledger);
+    let latest = store
+        .payouts_for_bank(&args.ledger, today - chrono::Duration::days(400), today)?
+        .pop();
+    let example = latest.map(|p| TextExample {
+        payout_number: p.payout_number,
+        ledger_date: p.ledger_date,
+        text: expected_text(country, &p, ledger_recipient(&ledger), &format),
+        from_reference: !p.reference.trim().is_empty(),
+    });
+    let out = TextFormatOut {
+        ledger_id: args.ledger.clone(),
+        format,
+        is_default: saved.is_none(),
+        example,
+    };
+    if args.json {
+        emit_json(&out)?;
+        return Ok(0);
+    }
+    let mut text = String::new();
+    outln!(
+        text,
+        "Ledger {}: payouts without a reference are expected in the bank as {}{}",
+        out.ledger_id,
+        out.format,
+        if out.is_default {
+            " (the MobilePay default)"
+        } else {
+            ""
+        }
+    );
+    if let Some(e) = &out.example {
+        outln!(
+            text,
+            "Payout {} of {} is expected as: {}{}",
+            e.payout_number,
+            e.ledger_date,
+            e.text,
+            if e.from_reference {
+                " (its own reference, which is used instead of the format)"
+            } else {
+                ""
+            }
+        );
+    }
+    emit(&text)?;
     Ok(0)
 }

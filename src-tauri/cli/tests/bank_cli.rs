@@ -105,6 +105,7 @@ async fn a_month_whose_payouts_are_all_in_the_statement_exits_0_and_a_second_imp
     assert!(payouts.len() >= 30, "daily payouts: {}", payouts.len());
     let faults = StatementFaults {
         foreign_lines: 20,
+        bank_text_format: None,
         ..StatementFaults::default()
     };
     let lines = lines_for_payouts(&payouts, &faults);
@@ -304,6 +305,7 @@ async fn the_simulator_banks_statement_of_a_cached_month_imports_and_puts_every_
                 format,
                 missing: vec![],
                 foreign: 4,
+                bank_text_format: None,
                 out: out.clone(),
             }),
         };

@@ -211,6 +211,7 @@ fn prepare(dir: &Path, n: usize) -> BoxResult<()> {
                 .collect();
             let faults = StatementFaults {
                 foreign_lines: FOREIGN_PER_MONTH,
+                bank_text_format: None,
                 ..StatementFaults::default()
             };
             let mut lines = lines_for_payouts(&payouts, &faults);

@@ -58,6 +58,7 @@ fn payouts(n: u64) -> Vec<(PayoutForBank, ExpectedBankLine)> {
                 ledger_date: d("2026-10-01") + Duration::days(i as i64),
                 amount: 100_000 + 1_234 * i as i64,
                 currency: "NOK".into(),
+                reference: String::new(),
             };
             let e = expected_bank_line(BankCountry::No, &p, 123455, MOBILEPAY_TEXT_FORMAT);
             (p, e)
@@ -71,6 +72,7 @@ fn month_lines() -> Vec<StatementLine> {
         missing: vec![2000805],
         split: vec![2000807],
         foreign_lines: 12,
+        bank_text_format: None,
     };
     lines_for_payouts(&payouts(28), &faults)
 }
@@ -422,6 +424,7 @@ fn a_20_mb_statement_goes_in_whole_or_not_at_all() {
     // A busy account: a year of daily payouts and tens of thousands of card purchases and transfers.
     let faults = StatementFaults {
         foreign_lines: 51_000,
+        bank_text_format: None,
         ..StatementFaults::default()
     };
     let lines = lines_for_payouts(&payouts(365), &faults);

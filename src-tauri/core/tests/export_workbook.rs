@@ -1155,6 +1155,7 @@ fn the_bank_sheet_shows_each_payout_against_the_imported_statement() {
         &StatementFaults {
             missing: vec![missing],
             foreign_lines: 5,
+            bank_text_format: None,
             ..StatementFaults::default()
         },
     );

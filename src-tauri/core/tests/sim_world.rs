@@ -152,10 +152,25 @@ fn check_ledger(world: &World, ledger_id: &str, from: NaiveDate, to: NaiveDate, 
                         );
                     }
                     last_payout_number = Some(number);
-                    assert_eq!(
-                        e.reference,
-                        format!("Vipps utbet. {number} Vippsnr {bank_number}")
-                    );
+                    // report-api.md §6: Norway's reference is not the bank text; MobilePay's is the
+                    // 02… text, empty on the monthly ledgers.
+                    let expected_reference = match ledger.currency.as_str() {
+                        "NOK" => format!("Vipps utbet. {number} Vippsnr {bank_number}"),
+                        _ if profile.payout == avstem_core::sim::data::PayoutFrequency::Monthly => {
+                            String::new()
+                        }
+                        _ => avstem_core::bank::predict::format_text(
+                            avstem_core::bank::predict::MOBILEPAY_TEXT_FORMAT,
+                            bank_number.parse().expect("number"),
+                            number,
+                            date,
+                        ),
+                    };
+                    assert_eq!(e.reference, expected_reference, "{ledger_id} {date}");
+                    if ledger.currency != "NOK" && !e.reference.is_empty() {
+                        assert_eq!(e.reference.len(), 20, "02 + 8 + 001 + DDMMYY + check digit");
+                        assert!(e.reference.starts_with("02"));
+                    }
                     assert_eq!(e.recipient_handle, None);
                     covered = 0;
                     continue;

@@ -177,6 +177,25 @@ pub async fn bank_month(
     blocking(move || month_status_cached(&ctx.open_store_for_reading()?, &ledger_id, month, &ctx.clock)).await
 }
 
+/// Denmark/Finland: save the bank text format of payouts without a reference (`None`: back to the
+/// MobilePay default) and answer the month against the bank as it is now. A format Avstem cannot
+/// use is refused in a sentence and nothing is saved.
+#[tauri::command]
+pub async fn set_bank_text_format(
+    state: State<'_, AppState>,
+    ledger_id: String,
+    month: YearMonth,
+    format: Option<String>,
+) -> CmdResult<BankMonth> {
+    let ctx = state.ctx.clone();
+    blocking(move || {
+        let store = ctx.open_store()?;
+        store.set_bank_text_format(&ledger_id, format.as_deref())?;
+        month_status_cached(&store, &ledger_id, month, &ctx.clock)
+    })
+    .await
+}
+
 /// The payout screen's bank part: the expected bank line, the matched line or the state, and the
 /// deposits it could be matched to by hand.
 #[tauri::command]

@@ -2,6 +2,7 @@
 import type { BankCheck } from "./BankCheck";
 import type { BankLine } from "./BankLine";
 import type { PayoutInBank } from "./PayoutInBank";
+import type { TextFormat } from "./TextFormat";
 import type { YearMonth } from "./YearMonth";
 
 /**
@@ -27,4 +28,9 @@ unexplained: Array<BankLine>, check: BankCheck,
 /**
  * Every payout that is due is in the bank (what `avstem bank status` exits 0 on).
  */
-allDueInBank: boolean, today: string, };
+allDueInBank: boolean, today: string, 
+/**
+ * Denmark/Finland: the text format expected for payouts without a reference (the saved one, or
+ * the MobilePay default); `None` for Norwegian ledgers, whose bank text is fixed.
+ */
+textFormat: TextFormat | null, };

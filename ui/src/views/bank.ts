@@ -3,6 +3,7 @@
 // screen a state per payout and the unexplained Vipps deposits, on the payout screen the bank line.
 import { api, type BankLine, type BankMonth, type CsvMapping, type FilePreview, type ImportReport, type PayoutBankView, type PayoutInBank, type UserError } from "../api";
 import type { BankState } from "../bindings/BankState";
+import type { TextFormat } from "../bindings/TextFormat";
 import { h, replace } from "../dom";
 import { formatCount, formatDate } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
@@ -98,11 +99,15 @@ export function bankSection(ledgerId: string, month: string): { el: HTMLElement;
     status,
   );
 
+  const show = (m: BankMonth) => {
+    replace(status, renderMonthBank(m, ledgerId), m.textFormat ? textFormatForm(m.textFormat, (format) => api.setBankTextFormat(ledgerId, month, format), show) : null);
+  };
+
   const refresh = async () => {
     try {
       const m = await api.bankMonth(ledgerId, month);
       if (!el.isConnected) return;
-      replace(status, renderMonthBank(m, ledgerId));
+      show(m);
       document.body.dataset.bankLoaded = `${ledgerId}|${month}|${m.payouts.length}|${m.statementTo ?? ""}`;
     } catch (e) {
       replace(status, errorBox(e as UserError, () => void refresh()));
@@ -400,4 +405,28 @@ function renderPayoutBank(v: PayoutBankView, ledgerId: string, psp: string, show
       : null,
     errors,
   ].flat().filter((x): x is HTMLElement => x !== null);
+}
+
+/** Denmark/Finland: the payout text the bank shows, editable (saved per ledger). */
+export function textFormatForm(
+  tf: TextFormat,
+  save: (format: string | null) => Promise<BankMonth>,
+  done: (m: BankMonth) => void,
+): HTMLElement {
+  const input = h("input", { type: "text", value: tf.format, size: "40", spellcheck: "false", "aria-label": t("bank.textFormat.title"), "data-testid": "bank-text-format" }) as HTMLInputElement;
+  const message = h("p", { class: "small", "data-testid": "bank-text-format-message", role: "status" });
+  const run = (format: string | null) => {
+    save(format).then(done, (e: UserError) => {
+      message.className = "small error";
+      message.textContent = e.message;
+    });
+  };
+  return h(
+    "form",
+    { class: "bank-text-format", "data-testid": "bank-text-format-form", onsubmit: (ev: Event) => { ev.preventDefault(); run(input.value); } },
+    h("h3", {}, t("bank.textFormat.title"), " ", h("span", { class: "small muted", "data-testid": "bank-text-format-kind" }, "(", tf.isDefault ? t("bank.textFormat.default") : t("bank.textFormat.saved"), ")")),
+    h("p", { class: "small muted" }, t("bank.textFormat.hint")),
+    h("p", {}, input, " ", h("button", { type: "submit", "data-testid": "bank-text-format-save" }, t("bank.textFormat.save")), " ", tf.isDefault ? null : h("button", { type: "button", onclick: () => run(null), "data-testid": "bank-text-format-reset" }, t("bank.textFormat.reset"))),
+    message,
+  );
 }

@@ -61,6 +61,35 @@ pub fn norwegian_iban(bban: &str) -> Option<String> {
     Some(format!("NO{:02}{b}", 98 - rem))
 }
 
+/// The IBAN of a ledger's payout account (`scheme` as in `payoutBankAccount`: `BBAN:NO`, `BBAN:DK`,
+/// `IBAN:FI`, …): an IBAN as given when its check digits hold, else the country's IBAN built from the
+/// domestic number with ISO 13616 check digits (Norway 11 digits, Denmark 14: reg. no. + account).
+pub fn payout_account_iban(scheme: &str, id: &str) -> Option<String> {
+    let n = normalise(id);
+    if scheme.to_ascii_uppercase().starts_with("IBAN") {
+        return iban_is_valid(&n).then_some(n);
+    }
+    let country = scheme.rsplit(':').next()?.trim().to_ascii_uppercase();
+    let digits = match country.as_str() {
+        "NO" => 11,
+        "DK" => 14,
+        "FI" => 14,
+        _ => return None,
+    };
+    if n.len() != digits || !n.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let letters: String = country
+        .chars()
+        .filter_map(|c| c.to_digit(36))
+        .map(|v| v.to_string())
+        .collect();
+    let rem = format!("{n}{letters}00")
+        .chars()
+        .fold(0u32, |r, c| (r * 10 + c.to_digit(10).unwrap_or(0)) % 97);
+    Some(format!("{country}{:02}{n}", 98 - rem))
+}
+
 /// Does the statement's account id name the ledger's payout account?
 pub fn same_account(ledger_payout_account: &str, statement_account: &str) -> bool {
     let a = bban(ledger_payout_account);
@@ -85,5 +114,25 @@ mod tests {
         assert!(!same_account("86011117948", "NO9386011117947"));
         assert!(!same_account("", ""));
         assert_eq!(bban("DK5000400440116243"), "00400440116243");
+    }
+
+    #[test]
+    fn a_danish_bban_gets_the_iban_with_valid_check_digits() {
+        // The Danish example in the SWIFT IBAN registry: DK50 0040 0440 1162 43 (reg. 0040).
+        assert_eq!(
+            payout_account_iban("BBAN:DK", "0040 0440116243").as_deref(),
+            Some("DK5000400440116243")
+        );
+        assert_eq!(
+            payout_account_iban("BBAN:NO", "86011117947").as_deref(),
+            Some("NO9386011117947")
+        );
+        assert_eq!(
+            payout_account_iban("IBAN:FI", "FI21 1234 5600 0007 85").as_deref(),
+            Some("FI2112345600000785")
+        );
+        assert_eq!(payout_account_iban("IBAN:FI", "FI2212345600000785"), None);
+        assert_eq!(payout_account_iban("BBAN:DK", "1234"), None);
+        assert_eq!(payout_account_iban("BBAN:XX", "1234"), None);
     }
 }

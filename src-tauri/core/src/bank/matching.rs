@@ -1,4 +1,5 @@
-//! Ticking payouts off against bank lines. Pass 1: exact amount and the payout number in the text
+//! Ticking payouts off against bank lines. Pass 1: exact amount and the payout number (DK/FI: the
+//! whole expected text) in the text
 //! (also a payout split over several lines that carry its number). Pass 2: exact amount within a
 //! date window around the expected bank date. What is left is late, not due yet, or differs.
 
@@ -83,6 +84,19 @@ pub struct BankMatchResult {
 pub struct ManualChoices {
     pub matched: Vec<(u64, i64)>,
     pub unmatched: HashSet<(u64, i64)>,
+}
+
+/// Does a bank line's text contain the expected text, ignoring spaces and case? Short expected
+/// texts (under 8 characters) never count: they would name many lines.
+fn has_text(line_text: &str, expected: &str) -> bool {
+    let squash = |t: &str| -> String {
+        t.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let e = squash(expected);
+    e.chars().count() >= 8 && squash(line_text).contains(&e)
 }
 
 fn mentions_number(text: &str, n: u64) -> bool {
@@ -171,11 +185,22 @@ fn by_payout_number(
     exp: &ExpectedBankLine,
     free: &[&BankLineRef<'_>],
 ) -> Option<PayoutBankMatch> {
-    let named: Vec<&BankLineRef> = free
+    let by_number = |l: &&BankLineRef| mentions_number(&l.line.text, p.payout_number);
+    let mut named: Vec<&BankLineRef> = free
         .iter()
         .copied()
-        .filter(|l| l.line.amount > 0 && mentions_number(&l.line.text, p.payout_number))
+        .filter(|l| l.line.amount > 0 && by_number(l))
         .collect();
+    let mut what = format!("payout number {}", p.payout_number);
+    if named.is_empty() {
+        // DK/FI texts carry no payout number: the whole expected text names the payout.
+        named = free
+            .iter()
+            .copied()
+            .filter(|l| l.line.amount > 0 && has_text(&l.line.text, &exp.text))
+            .collect();
+        what = format!("the bank text {}", exp.text);
+    }
     if named.is_empty() {
         return None;
     }
@@ -186,17 +211,13 @@ fn by_payout_number(
         (
             BankState::InTheBank,
             vec![l.id],
-            format!("amount and payout number {} in the text", p.payout_number),
+            format!("amount and {what} in the text"),
         )
     } else if sum == exp.amount {
         (
             BankState::InTheBank,
             all_ids(),
-            format!(
-                "paid in {} parts that name payout {}",
-                named.len(),
-                p.payout_number
-            ),
+            format!("paid in {} parts that carry {what}", named.len()),
         )
     } else {
         (
@@ -289,6 +310,7 @@ mod tests {
             ledger_date: d(date),
             amount,
             currency: "NOK".into(),
+            reference: String::new(),
         };
         let e = expected_bank_line(BankCountry::No, &p, 117703, MOBILEPAY_TEXT_FORMAT);
         (p, e)

@@ -16,6 +16,10 @@ pub struct PayoutForBank {
     /// What reaches the bank: the payout entry's amount with the sign turned (positive).
     pub amount: Minor,
     pub currency: String,
+    /// The payout entry's `reference`: meant to be the bank text. Wrong or missing in Norway; in
+    /// Denmark and Finland the expected text when it is not empty (report-api.md §6).
+    #[serde(default)]
+    pub reference: String,
 }
 
 /// The bank line a payout should produce.
@@ -29,14 +33,90 @@ pub struct ExpectedBankLine {
 
 /// The DK/FI payout text. Default `02{recipient:08}001{DD}{MM}{YY}{C}`: recipient number padded to
 /// 8 digits, the ledger date, and `{C}` a mod-10 (Luhn) check digit over the digits before it.
+/// Configurable per ledger (`Store::set_bank_text_format`), checked by [`check_text_format`].
 pub const MOBILEPAY_TEXT_FORMAT: &str = "02{recipient:08}001{DD}{MM}{YY}{C}";
+
+/// The placeholders a DK/FI text format may use.
+pub const TEXT_FORMAT_PLACEHOLDERS: &[&str] = &[
+    "{recipient:08}",
+    "{recipient}",
+    "{payout}",
+    "{DD}",
+    "{MM}",
+    "{YY}",
+    "{YYYY}",
+    "{C}",
+];
+
+/// The longest bank text: camt.053's unstructured remittance line (`Max140Text`).
+pub const TEXT_FORMAT_MAX_LEN: usize = 140;
 
 /// The number in a recipient handle: `NO:117703` → 117703, `api:123455` → 123455.
 pub fn recipient_number(handle: &str) -> Option<u64> {
     handle.rsplit(':').next().and_then(|n| n.trim().parse().ok())
 }
 
-/// The expected bank text. Norway: `Utb. <payout> Vippsnr <number>` (not configurable).
+/// Why a DK/FI text format cannot be used, in a sentence; `Ok` when it can.
+pub fn check_text_format(format: &str) -> Result<(), String> {
+    let f = format.trim();
+    if f.is_empty() {
+        return Err("The bank text format is empty. Use e.g. 02{recipient:08}001{DD}{MM}{YY}{C}, the MobilePay default.".into());
+    }
+    let mut rest = f;
+    let mut checks = 0;
+    while let Some(open) = rest.find('{') {
+        let Some(len) = rest[open..].find('}') else {
+            return Err(format!(
+                "The bank text format has a '{{' that is never closed: {f}"
+            ));
+        };
+        let placeholder = &rest[open..open + len + 1];
+        if !TEXT_FORMAT_PLACEHOLDERS.contains(&placeholder) {
+            return Err(format!(
+                "The bank text format uses {placeholder}, which Avstem does not know. It may use {}.",
+                TEXT_FORMAT_PLACEHOLDERS.join(", ")
+            ));
+        }
+        checks += usize::from(placeholder == "{C}");
+        rest = &rest[open + len + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!(
+            "The bank text format has a '}}' with no '{{' before it: {f}"
+        ));
+    }
+    if checks > 1 {
+        return Err("The bank text format has {C} (the check digit) more than once.".into());
+    }
+    let longest = format_text(f, u64::MAX, u64::MAX, NaiveDate::MAX);
+    if longest.chars().count() > TEXT_FORMAT_MAX_LEN {
+        return Err(format!(
+            "The bank text format makes texts longer than the {TEXT_FORMAT_MAX_LEN} characters a bank line holds."
+        ));
+    }
+    Ok(())
+}
+
+/// A DK/FI text from `format` (see [`MOBILEPAY_TEXT_FORMAT`]) for a payout.
+pub fn format_text(format: &str, recipient: u64, payout_number: u64, date: NaiveDate) -> String {
+    let before_check = format
+        .trim()
+        .replace("{recipient:08}", &format!("{recipient:08}"))
+        .replace("{recipient}", &recipient.to_string())
+        .replace("{payout}", &payout_number.to_string())
+        .replace("{DD}", &format!("{:02}", date.day()))
+        .replace("{MM}", &format!("{:02}", date.month()))
+        .replace("{YYYY}", &format!("{:04}", date.year()))
+        .replace("{YY}", &format!("{:02}", date.year().rem_euclid(100)));
+    match before_check.split_once("{C}") {
+        Some((head, tail)) => format!("{head}{}{tail}", luhn_check_digit(head)),
+        None => before_check,
+    }
+}
+
+/// The expected bank text. Norway: `Utb. <payout> Vippsnr <number>` (not configurable; the entry's
+/// reference is wrong there). Denmark/Finland: the payout's `reference` when it has one, else
+/// `dk_fi_format`.
 pub fn expected_text(
     country: BankCountry,
     payout: &PayoutForBank,
@@ -45,20 +125,10 @@ pub fn expected_text(
 ) -> String {
     match country {
         BankCountry::No => format!("Utb. {} Vippsnr {recipient}", payout.payout_number),
-        BankCountry::Dk | BankCountry::Fi => {
-            let d = payout.ledger_date;
-            let before_check = dk_fi_format
-                .replace("{recipient:08}", &format!("{recipient:08}"))
-                .replace("{recipient}", &recipient.to_string())
-                .replace("{payout}", &payout.payout_number.to_string())
-                .replace("{DD}", &format!("{:02}", d.day()))
-                .replace("{MM}", &format!("{:02}", d.month()))
-                .replace("{YY}", &format!("{:02}", d.year() % 100));
-            match before_check.split_once("{C}") {
-                Some((head, tail)) => format!("{head}{}{tail}", luhn_check_digit(head)),
-                None => before_check,
-            }
-        }
+        BankCountry::Dk | BankCountry::Fi => match payout.reference.trim() {
+            "" => format_text(dk_fi_format, recipient, payout.payout_number, payout.ledger_date),
+            reference => reference.to_string(),
+        },
     }
 }
 
@@ -110,6 +180,7 @@ mod tests {
             ledger_date: NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date"),
             amount: 28800,
             currency: currency.into(),
+            reference: String::new(),
         }
     }
 
@@ -141,5 +212,47 @@ mod tests {
         );
         let custom = expected_text(BankCountry::Fi, &p, 4711, "MobilePay {payout}");
         assert_eq!(custom, "MobilePay 2000001");
+    }
+
+    #[test]
+    fn a_mobilepay_payout_with_a_reference_expects_the_reference_and_norway_never_does() {
+        let mut p = payout(2000002, "2026-05-20", "DKK");
+        p.reference = " 0200004711001200526 ".into();
+        assert_eq!(
+            expected_text(BankCountry::Dk, &p, 4711, "MP {payout}"),
+            "0200004711001200526",
+            "a DK/FI reference is the bank text, whatever the format"
+        );
+        p.reference = "Vipps utbet. 2000002 Vippsnr 4711".into();
+        assert_eq!(
+            expected_text(BankCountry::No, &p, 4711, MOBILEPAY_TEXT_FORMAT),
+            "Utb. 2000002 Vippsnr 4711",
+            "Norway's reference is wrong: the real text is used"
+        );
+        assert_eq!(
+            format_text("MP {payout} {YYYY}-{MM}-{DD}", 1, 2000002, p.ledger_date),
+            "MP 2000002 2026-05-20"
+        );
+    }
+
+    #[test]
+    fn a_text_format_with_an_unknown_placeholder_or_too_long_is_refused_in_a_sentence() {
+        assert_eq!(check_text_format(MOBILEPAY_TEXT_FORMAT), Ok(()));
+        assert_eq!(check_text_format("MobilePay {payout}"), Ok(()));
+        let unknown = check_text_format("02{recipient:10}001").expect_err("refused");
+        assert!(
+            unknown.contains("{recipient:10}") && unknown.contains("{payout}"),
+            "{unknown}"
+        );
+        assert!(check_text_format("02{payout")
+            .expect_err("refused")
+            .contains("never closed"));
+        assert!(check_text_format("02}x").expect_err("refused").contains("no '{'"));
+        assert!(check_text_format("{C}{C}")
+            .expect_err("refused")
+            .contains("more than once"));
+        assert!(check_text_format("   ").expect_err("refused").contains("empty"));
+        let long = "x".repeat(141);
+        assert!(check_text_format(&long).expect_err("refused").contains("140"));
     }
 }

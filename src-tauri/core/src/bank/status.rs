@@ -149,6 +149,30 @@ pub struct BankMonth {
     /// Every payout that is due is in the bank (what `avstem bank status` exits 0 on).
     pub all_due_in_bank: bool,
     pub today: NaiveDate,
+    /// Denmark/Finland: the text format expected for payouts without a reference (the saved one, or
+    /// the MobilePay default); `None` for Norwegian ledgers, whose bank text is fixed.
+    pub text_format: Option<TextFormat>,
+}
+
+/// A MobilePay ledger's bank text format, as the bank screen shows and edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TextFormat {
+    pub format: String,
+    pub is_default: bool,
+}
+
+/// `ledger`'s text format for the bank screen (see [`BankMonth::text_format`]).
+pub fn text_format(store: &Store, ledger: &Ledger) -> Result<Option<TextFormat>> {
+    if ledger.country() == BankCountry::No {
+        return Ok(None);
+    }
+    let saved = store.bank_text_format(&ledger.ledger_id)?;
+    Ok(Some(TextFormat {
+        is_default: saved.is_none(),
+        format: saved.unwrap_or_else(|| MOBILEPAY_TEXT_FORMAT.to_string()),
+    }))
 }
 
 /// The payout screen's bank part: the payout, and the lines it could be matched to by hand.
@@ -186,7 +210,7 @@ pub fn month_status_cached(
 }
 
 /// The recipient number in the Norwegian bank text: the ledger's first recipient handle.
-fn ledger_recipient(ledger: &Ledger) -> u64 {
+pub fn ledger_recipient(ledger: &Ledger) -> u64 {
     ledger
         .settles_for_recipient_handles
         .iter()
@@ -196,7 +220,8 @@ fn ledger_recipient(ledger: &Ledger) -> u64 {
 }
 
 /// Each cached payout of `ledger` with a ledger date in `from..=to`, and the bank line it should
-/// produce: what matching looks for, and what the simulator's bank writes.
+/// produce: what matching looks for, and what the simulator's bank writes. DK/FI texts use the
+/// ledger's saved format (`Store::bank_text_format`) when the payout has no reference.
 pub fn expected_lines(
     store: &Store,
     ledger: &Ledger,
@@ -205,11 +230,13 @@ pub fn expected_lines(
 ) -> Result<Vec<(PayoutForBank, ExpectedBankLine)>> {
     let country: BankCountry = ledger.country();
     let recipient = ledger_recipient(ledger);
+    let format = store.bank_text_format(&ledger.ledger_id)?;
+    let format = format.as_deref().unwrap_or(MOBILEPAY_TEXT_FORMAT);
     Ok(store
         .payouts_for_bank(&ledger.ledger_id, from, to)?
         .into_iter()
         .map(|p| {
-            let e = expected_bank_line(country, &p, recipient, MOBILEPAY_TEXT_FORMAT);
+            let e = expected_bank_line(country, &p, recipient, format);
             (p, e)
         })
         .collect())
@@ -316,6 +343,7 @@ fn matched(store: &Store, ledger: &Ledger, month: YearMonth, today: NaiveDate) -
         unexplained,
         check,
         today,
+        text_format: text_format(store, ledger)?,
     };
     Ok(Matched { month, lines, used })
 }
@@ -609,6 +637,7 @@ mod tests {
             missing: vec![2000803],
             split: vec![2000804],
             foreign_lines: 3,
+            bank_text_format: None,
         };
         let mut lines = lines_for_payouts(&payouts, &faults);
         // 2000805 arrives with another amount; a Vipps deposit no payout explains; the statement

@@ -21,6 +21,9 @@ pub struct StatementFaults {
     pub split: Vec<u64>,
     /// Non-Vipps lines (rent, card purchases) mixed in, this many.
     pub foreign_lines: usize,
+    /// The DK/FI text format the bank really uses for payouts without a reference, when it is not
+    /// the one Avstem expects (`bank::predict::format_text`).
+    pub bank_text_format: Option<String>,
 }
 
 /// The bank's lines for these payouts: on the expected date with the expected text, unless faulted.
@@ -189,7 +192,7 @@ impl StatementFormat {
 
 /// The statement of `ledger`'s payout account from the first of `month` until the last of the
 /// month's payouts reaches the bank, as the simulator's bank books the payouts in the cache: each on
-/// its expected bank date with the expected text, plus `faults`. Norwegian accounts only (the IBAN
+/// its expected bank date with the expected text, plus `faults`. Norwegian, Danish and Finnish accounts (the IBAN
 /// is made from the BBAN).
 pub fn month_statement(
     store: &crate::store::Store,
@@ -199,13 +202,20 @@ pub fn month_statement(
     faults: &StatementFaults,
 ) -> crate::Result<String> {
     let (first, last) = (month.first_day(), month.last_day());
-    let iban = crate::bank::account::norwegian_iban(&ledger.payout_bank_account.id).ok_or_else(|| {
+    let account = &ledger.payout_bank_account;
+    let iban = crate::bank::account::payout_account_iban(&account.scheme, &account.id).ok_or_else(|| {
         crate::Error::Input(format!(
-            "Ledger {}'s payout account ({}) is not a Norwegian account number; the simulator writes statements for those only.",
-            ledger.ledger_id, ledger.payout_bank_account.id
+            "Ledger {}'s payout account ({} {}) is not a Norwegian, Danish or Finnish account number; the simulator writes statements for those only.",
+            ledger.ledger_id, account.scheme, account.id
         ))
     })?;
-    let all = crate::bank::status::expected_lines(store, ledger, first - Duration::days(10), last)?;
+    let mut all = crate::bank::status::expected_lines(store, ledger, first - Duration::days(10), last)?;
+    if let Some(f) = &faults.bank_text_format {
+        let (country, recipient) = (ledger.country(), crate::bank::status::ledger_recipient(ledger));
+        for (p, e) in &mut all {
+            e.text = crate::bank::predict::expected_text(country, p, recipient, f);
+        }
+    }
     // Until the last of the month's payouts reaches the bank (early the next month).
     let to = all
         .iter()
@@ -244,6 +254,7 @@ mod tests {
                         + Duration::days(i as i64),
                     amount: 28800 + 1000 * i as i64,
                     currency: "NOK".into(),
+                    reference: String::new(),
                 };
                 let e = expected_bank_line(BankCountry::No, &p, 117703, MOBILEPAY_TEXT_FORMAT);
                 (p, e)
@@ -274,6 +285,7 @@ mod tests {
             missing: vec![2000812],
             split: vec![2000813],
             foreign_lines: 3,
+            bank_text_format: None,
         };
         let lines = lines_for_payouts(&payouts(), &faults);
         assert_eq!(

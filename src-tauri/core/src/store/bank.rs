@@ -281,7 +281,7 @@ impl Store {
         to: NaiveDate,
     ) -> Result<Vec<PayoutForBank>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.psp_reference, COALESCE(e.entry_date, e.date), e.amount, e.currency FROM entries e \
+            "SELECT e.psp_reference, COALESCE(e.entry_date, e.date), e.amount, e.currency, e.reference FROM entries e \
              WHERE e.ledger_id = ?1 AND e.topic = ?2 AND e.entry_type = ?5 AND e.date IN \
              (SELECT t.date FROM day_totals t WHERE t.ledger_id = ?1 AND t.topic = ?2 AND t.date BETWEEN ?3 AND ?4 \
               AND t.entry_type = ?5) ORDER BY e.date, e.seq",
@@ -300,12 +300,13 @@ impl Store {
                     r.get::<_, i64>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
                 ))
             },
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (psp, date, amount, currency) = row?;
+            let (psp, date, amount, currency, reference) = row?;
             let (Some(number), Some(ledger_date)) = (payout_number(&psp), key_date(date)) else {
                 continue;
             };
@@ -315,9 +316,44 @@ impl Store {
                 ledger_date,
                 amount: amount.checked_neg().unwrap_or(i64::MAX),
                 currency,
+                reference,
             });
         }
         Ok(out)
+    }
+
+    /// The DK/FI bank text format saved for `ledger_id`, if the user set one.
+    pub fn bank_text_format(&self, ledger_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT format FROM ledger_bank_text WHERE ledger_id = ?1",
+                params![ledger_id],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?)
+    }
+
+    /// Save `format` as `ledger_id`'s DK/FI bank text format (checked first), or with `None` go back
+    /// to the MobilePay default.
+    pub fn set_bank_text_format(&self, ledger_id: &str, format: Option<&str>) -> Result<()> {
+        match format {
+            Some(f) => {
+                crate::bank::predict::check_text_format(f).map_err(crate::Error::Input)?;
+                self.conn.execute(
+                    "INSERT INTO ledger_bank_text (ledger_id, format, updated_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (ledger_id) DO UPDATE SET format = excluded.format, updated_at = excluded.updated_at",
+                    params![ledger_id, f.trim(), Clock::System.now().timestamp()],
+                )?;
+            }
+            None => {
+                self.conn.execute(
+                    "DELETE FROM ledger_bank_text WHERE ledger_id = ?1",
+                    params![ledger_id],
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_feed_catch_up.sql"),
     include_str!("../../migrations/0004_portal.sql"),
     include_str!("../../migrations/0005_accounts.sql"),
+    include_str!("../../migrations/0006_bank_text.sql"),
 ];
 
 /// The schema this build knows.

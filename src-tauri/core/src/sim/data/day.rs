@@ -311,7 +311,7 @@ impl World {
                 psp: format!("{}-{number}", spec.ledger.ledger_id),
                 time: ctx.next_start,
                 entry_type: EntryType::PayoutScheduled,
-                reference: format!("Vipps utbet. {number} Vippsnr {}", spec.bank_number),
+                reference: payout_reference(spec, number, ctx.date),
                 amount: -run.funds,
                 handle: None,
                 gdpr: None,
@@ -431,6 +431,21 @@ fn fill_gdpr(e: &mut Entry, h: u64) {
     if (h >> 32) % 5 < 2 {
         e.message =
             Some(messages[usize::try_from((h >> 40) % messages.len() as u64).unwrap_or(0)].to_string());
+    }
+}
+
+/// A payout's `reference` as production gives it (report-api.md §6): in Norway a text that is NOT
+/// what the bank shows; MobilePay (DK/FI) ledgers paying daily or weekly carry the real bank text in
+/// the default `02…` format, monthly ones leave it empty (the user's configured format applies).
+fn payout_reference(spec: &LedgerSpec, number: u64, date: NaiveDate) -> String {
+    use crate::bank::predict::{format_text, MOBILEPAY_TEXT_FORMAT};
+    match spec.ledger.currency.as_str() {
+        "DKK" | "EUR" if matches!(spec.payout, super::PayoutFrequency::Monthly) => String::new(),
+        "DKK" | "EUR" => {
+            let recipient = spec.bank_number.parse().unwrap_or(0);
+            format_text(MOBILEPAY_TEXT_FORMAT, recipient, number, date)
+        }
+        _ => format!("Vipps utbet. {number} Vippsnr {}", spec.bank_number),
     }
 }
 
