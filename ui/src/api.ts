@@ -19,6 +19,7 @@ import type { DayQuery } from "./bindings/DayQuery";
 import type { DaySummary } from "./bindings/DaySummary";
 import type { DayView } from "./bindings/DayView";
 import type { Entry } from "./bindings/Entry";
+import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
 import type { KeysForm } from "./bindings/KeysForm";
@@ -47,6 +48,7 @@ export type {
   DaySummary,
   DayView,
   Entry,
+  ExportFormat,
   ExportSummary,
   KeysForm,
   Ledger,
@@ -126,7 +128,7 @@ export const api = {
     listen<SyncProgress>("sync-progress", (ev) => cb(ev.payload)),
 
   /** The native Save dialog, opened by Rust (which then writes only there); `null` when the user cancels. */
-  chooseSavePath: (suggestedName: string, csv: boolean) => call<string | null>("choose_export_path", { suggestedName, csv }),
+  chooseSavePath: (suggestedName: string, format: ExportFormat) => call<string | null>("choose_export_path", { suggestedName, format }),
 
   /** The native Open dialog for settlement reports, opened by Rust; empty when the user cancels. */
   choosePortalFiles: () => call<string[]>("choose_portal_files"),
