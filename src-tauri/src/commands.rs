@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use tauri::{Emitter, State};
 
 pub mod bank;
+pub mod books;
 
 /// Every command answers with its value or a sentence for the user — never a stack trace.
 pub type CmdResult<T> = Result<T, UserError>;

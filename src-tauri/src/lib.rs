@@ -96,6 +96,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::bank::bank_month,
             commands::bank::payout_bank,
             commands::bank::decide_bank_line,
+            commands::books::ledger_accounts,
+            commands::books::save_ledger_accounts,
         ]);
     window_size::remember(builder, data_dir)
 }

@@ -22,8 +22,10 @@ import type { Entry } from "./bindings/Entry";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
+import type { JournalAccounts } from "./bindings/JournalAccounts";
 import type { KeysForm } from "./bindings/KeysForm";
 import type { Ledger } from "./bindings/Ledger";
+import type { LedgerAccountsView } from "./bindings/LedgerAccountsView";
 import type { MonthView } from "./bindings/MonthView";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
 import type { PortalImportReport } from "./bindings/PortalImportReport";
@@ -49,6 +51,8 @@ export type {
   DayView,
   Entry,
   ExportFormat,
+  JournalAccounts,
+  LedgerAccountsView,
   ExportSummary,
   KeysForm,
   Ledger,
@@ -116,6 +120,10 @@ export const api = {
   importStatements: (profile: string, paths: string[], ledgerId: string | null, mapping: CsvMapping | null) =>
     call<ImportReport>("import_statements", { profile, paths, ledgerId, mapping }),
   bankMonth: (ledgerId: string, month: string) => call<BankMonth>("bank_month", { ledgerId, month }),
+  /** The accounts a ledger's vouchers post to (saved, else its currency's defaults). */
+  ledgerAccounts: (ledgerId: string) => call<LedgerAccountsView>("ledger_accounts", { ledgerId }),
+  saveLedgerAccounts: (ledgerId: string, accounts: JournalAccounts) =>
+    call<LedgerAccountsView>("save_ledger_accounts", { ledgerId, accounts }),
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
   decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),

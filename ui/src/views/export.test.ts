@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLang, t, type MessageKey } from "../i18n";
+import { readAccounts, ROLES } from "./accounts";
 import { defaultFileName, FORMATS, withExtension } from "./export";
 
 describe("export file names", () => {
@@ -25,5 +26,25 @@ describe("export file names", () => {
         expect(t(`export.h.${f}` as MessageKey)).not.toBe(`export.h.${f}`);
       }
     }
+  });
+});
+
+describe("the accounts form", () => {
+  it("takes account numbers and names the first that is not one", () => {
+    const ok = readAccounts({ bank: " 6480 ", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" });
+    expect(ok).toEqual({ accounts: { bank: "6480", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" } });
+    expect(readAccounts({ bank: "1920", fees: "", clearing: "1580", suspense: "2990", payable: "2400" })).toEqual({ bad: "fees" });
+    expect(readAccounts({ bank: "1920", fees: "7770", clearing: "15-80", suspense: "2990", payable: "2400" })).toEqual({ bad: "clearing" });
+  });
+  it("says what every account is for, in both languages", () => {
+    for (const l of ["en", "nb"] as const) {
+      setLang(l);
+      for (const role of ROLES) {
+        expect(t(`accounts.${role}` as MessageKey)).not.toBe(`accounts.${role}`);
+        expect(t(`accounts.${role}.help` as MessageKey)).not.toBe(`accounts.${role}.help`);
+      }
+    }
+    setLang("en");
+    expect(t("accounts.bank.help")).toBe("The bank account the payouts arrive in.");
   });
 });

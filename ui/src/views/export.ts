@@ -5,6 +5,7 @@ import { h, replace } from "../dom";
 import { formatCount } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
 import { app } from "../state";
+import { accountsPanel } from "./accounts";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
 import { screen } from "./common";
@@ -52,6 +53,8 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
   const format = (): ExportFormat =>
     (radios.map((r) => r.querySelector("input") as HTMLInputElement).find((i) => i.checked)?.value as ExportFormat) ?? "xlsx";
   const currentLedger = () => ledgerSelect.value || ledgerId;
+  const accounts = accountsPanel();
+  ledgerSelect.addEventListener("change", () => void accounts.load(currentLedger()));
   const currentMonth = () => monthInput.value || month;
 
   for (const r of radios) {
@@ -80,6 +83,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
     h("div", { class: "field" }, h("label", { for: "export-path" }, t("export.path")), h("div", { class: "control" }, pathInput, chooseButton)),
     h("div", { class: "actions" }, goButton),
     status,
+    accounts.el,
   );
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -141,6 +145,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
         replace(ledgerSelect, ledgers.map((l) => h("option", { value: l.ledgerId }, `${ledgerName(l)} (${l.ledgerId})`)));
         ledgerSelect.value = ledgers.some((l) => l.ledgerId === ledgerId) ? ledgerId : ledgers[0].ledgerId;
       }
+      await accounts.load(currentLedger());
     } catch {
       // Keep the ledger from the address; the export itself will say what is wrong.
     }
