@@ -179,11 +179,11 @@ fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
             } else {
                 ("1580", "1920")
             };
-            assert!(accounts.contains(&default_bank), "{ledger} {kind}: bank {accounts:?}");
-            let (saved, default) = (
-                accounts.contains(&"1589"),
-                accounts.contains(&default_clearing),
+            assert!(
+                accounts.contains(&default_bank),
+                "{ledger} {kind}: bank {accounts:?}"
             );
+            let (saved, default) = (accounts.contains(&"1589"), accounts.contains(&default_clearing));
             assert_eq!(
                 (saved, default),
                 (ledger == "302321", ledger != "302321"),

@@ -186,24 +186,15 @@ async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
 /// `--format xlsx|csv|saft|gbat10|csv-journal|economic`, listed in `--help` like any enum.
 pub(crate) fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new([
-        "xlsx",
-        "csv",
-        "saft",
-        "gbat10",
-        "csv-journal",
-        "economic",
-    ])
-    .map(
-        |s| match s.as_str() {
+    clap::builder::PossibleValuesParser::new(["xlsx", "csv", "saft", "gbat10", "csv-journal", "economic"])
+        .map(|s| match s.as_str() {
             "csv" => ExportFormat::Csv,
             "saft" => ExportFormat::Saft,
             "gbat10" => ExportFormat::Gbat10,
             "csv-journal" => ExportFormat::CsvJournal,
             "economic" => ExportFormat::Economic,
             _ => ExportFormat::Xlsx,
-        },
-    )
+        })
 }
 
 /// Whether every cached date of the month was fetched with the personal-data fields.

@@ -400,7 +400,11 @@ fn saft_without_a_norwegian_organisation_number_is_refused_and_nothing_is_writte
     );
     // The voucher imports carry no organisation number (the accounting system knows its own
     // company), so they do not need one: written as usual.
-    for format in [ExportFormat::Gbat10, ExportFormat::CsvJournal, ExportFormat::Economic] {
+    for format in [
+        ExportFormat::Gbat10,
+        ExportFormat::CsvJournal,
+        ExportFormat::Economic,
+    ] {
         let out = dir.path().join(format!("no-org-{format:?}.csv"));
         let summary = export::write_month(&store, "302321", month, format, &opts(), &out)
             .unwrap_or_else(|e| panic!("{format:?} without an organisation number: {e}"));
@@ -484,12 +488,24 @@ fn an_unsynced_or_unreconciled_month_is_refused_and_nothing_is_written() {
 fn defaults_follow_the_standard_chart_of_the_ledgers_country() {
     let dk = JournalAccounts::defaults_for("DKK");
     assert_eq!(
-        (dk.bank.as_str(), dk.fees.as_str(), dk.clearing.as_str(), dk.suspense.as_str(), dk.payable.as_str()),
+        (
+            dk.bank.as_str(),
+            dk.fees.as_str(),
+            dk.clearing.as_str(),
+            dk.suspense.as_str(),
+            dk.payable.as_str()
+        ),
         ("6480", "2390", "6340", "8040", "7440")
     );
     let fi = JournalAccounts::defaults_for("EUR");
     assert_eq!(
-        (fi.bank.as_str(), fi.fees.as_str(), fi.clearing.as_str(), fi.suspense.as_str(), fi.payable.as_str()),
+        (
+            fi.bank.as_str(),
+            fi.fees.as_str(),
+            fi.clearing.as_str(),
+            fi.suspense.as_str(),
+            fi.payable.as_str()
+        ),
         ("1910", "8450", "1700", "2990", "2870")
     );
     assert_eq!(JournalAccounts::defaults_for("NOK"), JournalAccounts::default());
@@ -521,5 +537,8 @@ fn defaults_follow_the_standard_chart_of_the_ledgers_country() {
         .values()
         .flat_map(|(_, _, a)| a.iter().map(String::as_str))
         .collect();
-    assert!(accounts.contains(&"6480") && accounts.contains(&"6340"), "{accounts:?}");
+    assert!(
+        accounts.contains(&"6480") && accounts.contains(&"6340"),
+        "{accounts:?}"
+    );
 }

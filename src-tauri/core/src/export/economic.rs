@@ -53,9 +53,10 @@ pub fn write_economic(
         w.write_all(b"\r\n").map_err(io)?;
         for v in &booked.vouchers {
             for l in &v.lines {
-                let signed = l.debit.checked_sub(l.credit).ok_or_else(|| {
-                    Error::Input("The month's amounts are too large to write.".into())
-                })?;
+                let signed = l
+                    .debit
+                    .checked_sub(l.credit)
+                    .ok_or_else(|| Error::Input("The month's amounts are too large to write.".into()))?;
                 let cells = [
                     v.date.format("%d-%m-%Y").to_string(),
                     v.number.to_string(),

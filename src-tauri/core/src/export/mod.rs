@@ -71,10 +71,9 @@ impl ExportFormat {
     pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Csv
-            | ExportFormat::Gbat10
-            | ExportFormat::CsvJournal
-            | ExportFormat::Economic => "csv",
+            ExportFormat::Csv | ExportFormat::Gbat10 | ExportFormat::CsvJournal | ExportFormat::Economic => {
+                "csv"
+            }
             ExportFormat::Saft => "xml",
         }
     }
@@ -83,10 +82,7 @@ impl ExportFormat {
     pub fn is_bookkeeping(self) -> bool {
         matches!(
             self,
-            ExportFormat::Saft
-                | ExportFormat::Gbat10
-                | ExportFormat::CsvJournal
-                | ExportFormat::Economic
+            ExportFormat::Saft | ExportFormat::Gbat10 | ExportFormat::CsvJournal | ExportFormat::Economic
         )
     }
 }
