@@ -34,6 +34,8 @@ fn main() {
             "import_statements",
             "bank_month",
             "set_bank_text_format",
+            "ledger_accounts",
+            "save_ledger_accounts",
             "payout_bank",
             "decide_bank_line",
         ]));

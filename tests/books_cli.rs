@@ -1,4 +1,4 @@
-//! `avstem export --format saft|gbat10|csv-journal` on the real binary against the demo
+//! `avstem export --format saft|gbat10|csv-journal|economic` on the real binary against the demo
 //! simulator: last month of a daily net, a weekly gross, a weekly DKK and a monthly gross DKK
 //! ledger, synced with `--sync`. Each file is read back independently (xmllint against
 //! Skatteetaten's XSD, Python's xml.etree and csv) and its totals equal what `--json` printed.
@@ -120,6 +120,9 @@ fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
         ("402002", false),
     ] {
         let mut formats = vec!["gbat10", "csv-journal"];
+        if ledger.starts_with('4') {
+            formats.push("economic");
+        }
         if saft {
             formats.insert(0, "saft");
         }
@@ -170,7 +173,17 @@ fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
                 .flat_map(|v| v["accounts"].as_array().expect("accounts"))
                 .map(|a| a.as_str().expect("account"))
                 .collect();
-            let (saved, default) = (accounts.contains(&"1589"), accounts.contains(&"1580"));
+            // Danish ledgers default to Erhvervsstyrelsen's standardkontoplan (6340, bank 6480).
+            let (default_clearing, default_bank) = if ledger.starts_with('4') {
+                ("6340", "6480")
+            } else {
+                ("1580", "1920")
+            };
+            assert!(
+                accounts.contains(&default_bank),
+                "{ledger} {kind}: bank {accounts:?}"
+            );
+            let (saved, default) = (accounts.contains(&"1589"), accounts.contains(&default_clearing));
             assert_eq!(
                 (saved, default),
                 (ledger == "302321", ledger != "302321"),
@@ -179,7 +192,7 @@ fn bookkeeping_files_from_the_binary_read_back_equal_to_what_it_printed() {
             files += 1;
         }
     }
-    assert_eq!(files, 10);
+    assert_eq!(files, 12);
 }
 
 #[test]
@@ -211,6 +224,25 @@ fn bad_input_gets_one_sentence_and_no_file() {
     assert!(
         text(&o).contains(
             "Account \"15890\" does not fit GBAT10, which holds account numbers of exactly 4 digits."
+        ),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.exists());
+
+    // Ten digits in e-conomic (which holds nine).
+    let out = dir.path().join("ten.csv");
+    let o = export(
+        &data,
+        "402001",
+        "economic",
+        &out,
+        &["--sync", "--clearing-account", "1234567890"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "Account \"1234567890\" does not fit e-conomic, which holds account numbers of 1 to 9 digits."
         ),
         "{}",
         text(&o)
@@ -256,6 +288,7 @@ fn bad_input_gets_one_sentence_and_no_file() {
         ("saft", "altered.xml"),
         ("gbat10", "altered.csv"),
         ("csv-journal", "altered-journal.csv"),
+        ("economic", "altered-economic.csv"),
     ] {
         let out = dir.path().join(file);
         let o = export(&data, "302321", kind, &out, &[]);

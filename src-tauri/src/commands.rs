@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use tauri::{Emitter, State};
 
 pub mod bank;
+pub mod books;
 
 /// Every command answers with its value or a sentence for the user — never a stack trace.
 pub type CmdResult<T> = Result<T, UserError>;
@@ -361,7 +362,7 @@ pub async fn choose_export_path<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     chosen: State<'_, ChosenPaths>,
     suggested_name: String,
-    csv: bool,
+    format: ExportFormat,
 ) -> CmdResult<Option<String>> {
     use tauri_plugin_dialog::DialogExt;
     let name = std::path::Path::new(&suggested_name)
@@ -371,7 +372,12 @@ pub async fn choose_export_path<R: tauri::Runtime>(
     let path = match test_save_dir() {
         Some(dir) => Some(dir.join(&name)),
         None => {
-            let (filter, ext) = if csv { ("CSV", "csv") } else { ("Excel", "xlsx") };
+            let ext = format.extension();
+            let filter = match ext {
+                "xlsx" => "Excel",
+                "xml" => "XML",
+                _ => "CSV",
+            };
             let dialog = app
                 .dialog()
                 .file()
@@ -389,7 +395,7 @@ pub async fn choose_export_path<R: tauri::Runtime>(
     }))
 }
 
-/// Write the month's workbook or CSV, first fetching what it lacks when `sync_profile` is given.
+/// Write the month's workbook, CSV or bookkeeping file (SAF-T, GBAT10, CSV journal, e-conomic), first fetching what it lacks when `sync_profile` is given.
 /// Refuses, naming the dates, when the month is not over or not synced.
 #[tauri::command]
 pub async fn export_month<R: tauri::Runtime>(
@@ -406,7 +412,7 @@ pub async fn export_month<R: tauri::Runtime>(
     if !chosen.allows(&path, request.format) {
         return Err(Error::Input(
             "Choose where to save the file with \"Choose…\": Avstem writes only to a file picked in the Save dialog, \
-             with the format's extension (.xlsx or .csv)."
+             with the format's extension (.xlsx, .csv or .xml)."
                 .into(),
         )
         .to_user());

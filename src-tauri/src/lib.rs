@@ -97,6 +97,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::bank::set_bank_text_format,
             commands::bank::payout_bank,
             commands::bank::decide_bank_line,
+            commands::books::ledger_accounts,
+            commands::books::save_ledger_accounts,
         ]);
     window_size::remember(builder, data_dir)
 }

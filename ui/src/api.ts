@@ -19,10 +19,13 @@ import type { DayQuery } from "./bindings/DayQuery";
 import type { DaySummary } from "./bindings/DaySummary";
 import type { DayView } from "./bindings/DayView";
 import type { Entry } from "./bindings/Entry";
+import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportRequest } from "./bindings/ExportRequest";
 import type { ExportSummary } from "./bindings/ExportSummary";
+import type { JournalAccounts } from "./bindings/JournalAccounts";
 import type { KeysForm } from "./bindings/KeysForm";
 import type { Ledger } from "./bindings/Ledger";
+import type { LedgerAccountsView } from "./bindings/LedgerAccountsView";
 import type { MonthView } from "./bindings/MonthView";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
 import type { PortalImportReport } from "./bindings/PortalImportReport";
@@ -47,6 +50,9 @@ export type {
   DaySummary,
   DayView,
   Entry,
+  ExportFormat,
+  JournalAccounts,
+  LedgerAccountsView,
   ExportSummary,
   KeysForm,
   Ledger,
@@ -116,6 +122,10 @@ export const api = {
   bankMonth: (ledgerId: string, month: string) => call<BankMonth>("bank_month", { ledgerId, month }),
   setBankTextFormat: (ledgerId: string, month: string, format: string | null) =>
     call<BankMonth>("set_bank_text_format", { ledgerId, month, format }),
+  /** The accounts a ledger's vouchers post to (saved, else its currency's defaults). */
+  ledgerAccounts: (ledgerId: string) => call<LedgerAccountsView>("ledger_accounts", { ledgerId }),
+  saveLedgerAccounts: (ledgerId: string, accounts: JournalAccounts) =>
+    call<LedgerAccountsView>("save_ledger_accounts", { ledgerId, accounts }),
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
   decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),
@@ -128,7 +138,7 @@ export const api = {
     listen<SyncProgress>("sync-progress", (ev) => cb(ev.payload)),
 
   /** The native Save dialog, opened by Rust (which then writes only there); `null` when the user cancels. */
-  chooseSavePath: (suggestedName: string, csv: boolean) => call<string | null>("choose_export_path", { suggestedName, csv }),
+  chooseSavePath: (suggestedName: string, format: ExportFormat) => call<string | null>("choose_export_path", { suggestedName, format }),
 
   /** The native Open dialog for settlement reports, opened by Rust; empty when the user cancels. */
   choosePortalFiles: () => call<string[]>("choose_portal_files"),

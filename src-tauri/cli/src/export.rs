@@ -35,7 +35,8 @@ pub struct ExportArgs {
     pub sync: bool,
     /// xlsx: the reconciliation workbook; csv: Funds and Fees rows as the portal's settlement report;
     /// saft: SAF-T Financial (Norway, v1.30); gbat10: Mamut GBAT10 vouchers (Tripletex, PowerOffice,
-    /// Visma); csv-journal: the month's postings as a plain CSV.
+    /// Visma); csv-journal: the month's postings as a plain CSV; economic: e-conomic's day book
+    /// (kassekladde) import, Denmark.
     #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]
@@ -182,18 +183,18 @@ async fn sync_around(ctx: &Context, args: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// `--format xlsx|csv|saft|gbat10|csv-journal`, listed in `--help` like any enum.
+/// `--format xlsx|csv|saft|gbat10|csv-journal|economic`, listed in `--help` like any enum.
 pub(crate) fn parse_format() -> impl clap::builder::TypedValueParser<Value = ExportFormat> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["xlsx", "csv", "saft", "gbat10", "csv-journal"]).map(
-        |s| match s.as_str() {
+    clap::builder::PossibleValuesParser::new(["xlsx", "csv", "saft", "gbat10", "csv-journal", "economic"])
+        .map(|s| match s.as_str() {
             "csv" => ExportFormat::Csv,
             "saft" => ExportFormat::Saft,
             "gbat10" => ExportFormat::Gbat10,
             "csv-journal" => ExportFormat::CsvJournal,
+            "economic" => ExportFormat::Economic,
             _ => ExportFormat::Xlsx,
-        },
-    )
+        })
 }
 
 /// Whether every cached date of the month was fetched with the personal-data fields.

@@ -32,7 +32,7 @@ pub struct MonthEndArgs {
     /// Only these ledgers (repeat the option); default every ledger the profile sees.
     #[arg(long = "ledger", value_name = "ID")]
     pub ledgers: Vec<String>,
-    /// xlsx: the reconciliation workbook; csv: the portal-style CSV; saft, gbat10, csv-journal: the books.
+    /// xlsx: the reconciliation workbook; csv: the portal-style CSV; saft, gbat10, csv-journal, economic: the books.
     #[arg(long, value_parser = parse_format(), default_value = "xlsx")]
     pub format: ExportFormat,
     #[command(flatten)]

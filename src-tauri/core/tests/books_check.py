@@ -1,7 +1,7 @@
 """Read a bookkeeping file Avstem wrote with Python's own readers (xml.etree, csv) and print its
 postings as JSON: per voucher the debit and credit in minor units, the line count and the totals.
 
-usage: books_check.py saft|gbat10|csv-journal FILE
+usage: books_check.py saft|gbat10|csv-journal|economic FILE
 """
 
 import csv
@@ -74,9 +74,31 @@ def csv_journal(path):
     return out, {}
 
 
+def economic(path):
+    """e-conomic day book file: one heading row, DD-MM-YYYY dates, signed decimal-comma amounts."""
+    out = {}
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        rows = csv.reader(f, delimiter=";")
+        header = next(rows)
+        assert header == ["Dato", "Bilag", "Konto", "Tekst", "Beløb", "Modkonto", "Momskode", "Valuta"], header
+        for row in rows:
+            assert len(row) == 8, row
+            day, month, year = row[0].split("-")
+            assert len(day) == 2 and len(month) == 2 and len(year) == 4, row
+            assert row[2].isdigit() and len(row[2]) <= 9, row
+            assert "." not in row[4], row
+            v = out.setdefault(row[1], {"debit": 0, "credit": 0, "lines": 0, "accounts": []})
+            amount = minor(row[4])
+            v["lines"] += 1
+            v["accounts"].append(row[2])
+            v["debit"] += max(amount, 0)
+            v["credit"] += max(-amount, 0)
+    return out, {}
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
-    vouchers, declared = {"saft": saft, "gbat10": gbat10, "csv-journal": csv_journal}[kind](path)
+    vouchers, declared = {"saft": saft, "gbat10": gbat10, "csv-journal": csv_journal, "economic": economic}[kind](path)
     print(
         json.dumps(
             {

@@ -1,4 +1,4 @@
-//! The bookkeeping files (SAF-T Financial, GBAT10, CSV journal) written from real cache files of
+//! The bookkeeping files (SAF-T Financial, GBAT10, CSV journal, e-conomic) written from real cache files of
 //! simulator months and read back by independent readers: xmllint against Skatteetaten's XSD,
 //! Python's xml.etree and csv. Every voucher balances, and the totals equal the workbook's Journal
 //! sheet to the øre. Bad input gets one sentence and no file.
@@ -247,6 +247,9 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
             ("gbat10", ExportFormat::Gbat10),
             ("csv-journal", ExportFormat::CsvJournal),
         ];
+        if ledger.currency == "DKK" {
+            formats.push(("economic", ExportFormat::Economic));
+        }
         if saft {
             formats.push(("saft", ExportFormat::Saft));
         }
@@ -288,7 +291,7 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 15);
+    assert_eq!(checked, 17);
 }
 
 /// The gross ledger's fee invoice is its own voucher: fees debited, payable credited.
@@ -352,6 +355,27 @@ fn an_account_the_format_cannot_hold_is_refused_and_nothing_is_written() {
         &out,
         "Account \"15A0\" does not fit SAF-T",
     );
+    o.accounts.clearing = "1234567890".into();
+    let out = dir.path().join("ten.csv");
+    assert_refused(
+        export::write_economic(&store, "302321", month, &o, &out),
+        &out,
+        "Account \"1234567890\" does not fit e-conomic, which holds account numbers of 1 to 9 digits.",
+    );
+    o.accounts.clearing = "158A".into();
+    let out = dir.path().join("letters-dk.csv");
+    assert_refused(
+        export::write_economic(&store, "302321", month, &o, &out),
+        &out,
+        "Account \"158A\" does not fit e-conomic",
+    );
+    o.accounts.clearing = "1234567890123456789012".into();
+    let out = dir.path().join("long-journal.csv");
+    assert_refused(
+        export::write_csv_journal(&store, "302321", month, &o, &out),
+        &out,
+        "does not fit the CSV journal, which holds account numbers of 1 to 20 digits.",
+    );
     // Five digits are fine in SAF-T: mapped by their first four.
     o.accounts.clearing = "15890".into();
     let out = dir.path().join("five.xml");
@@ -374,6 +398,18 @@ fn saft_without_a_norwegian_organisation_number_is_refused_and_nothing_is_writte
         &out,
         "Ledger 302321 has no valid organisation number",
     );
+    // The voucher imports carry no organisation number (the accounting system knows its own
+    // company), so they do not need one: written as usual.
+    for format in [
+        ExportFormat::Gbat10,
+        ExportFormat::CsvJournal,
+        ExportFormat::Economic,
+    ] {
+        let out = dir.path().join(format!("no-org-{format:?}.csv"));
+        let summary = export::write_month(&store, "302321", month, format, &opts(), &out)
+            .unwrap_or_else(|e| panic!("{format:?} without an organisation number: {e}"));
+        assert!(summary.journal.expect("totals").debit > 0);
+    }
 
     let month = YearMonth::parse("2024-10").expect("month");
     let ledger = world.ledger("402001").expect("ledger");
@@ -399,7 +435,12 @@ fn an_unsynced_or_unreconciled_month_is_refused_and_nothing_is_written() {
         needed_range(month),
         &[d("2024-03-12")],
     );
-    for format in [ExportFormat::Saft, ExportFormat::Gbat10, ExportFormat::CsvJournal] {
+    for format in [
+        ExportFormat::Saft,
+        ExportFormat::Gbat10,
+        ExportFormat::CsvJournal,
+        ExportFormat::Economic,
+    ] {
         let out = dir.path().join(format!("unsynced.{}", format.extension()));
         assert_refused(
             export::write_month(&store, "302321", month, format, &opts(), &out),
@@ -426,7 +467,12 @@ fn an_unsynced_or_unreconciled_month_is_refused_and_nothing_is_written() {
         needed_range(month),
         &[],
     );
-    for format in [ExportFormat::Saft, ExportFormat::Gbat10, ExportFormat::CsvJournal] {
+    for format in [
+        ExportFormat::Saft,
+        ExportFormat::Gbat10,
+        ExportFormat::CsvJournal,
+        ExportFormat::Economic,
+    ] {
         let out = dir.path().join(format!("altered.{}", format.extension()));
         assert_refused(
             export::write_month(&store, "302321", month, format, &opts(), &out),
@@ -434,4 +480,65 @@ fn an_unsynced_or_unreconciled_month_is_refused_and_nothing_is_written() {
             "2024-03 on ledger 302321 does not reconcile (",
         );
     }
+}
+
+/// The defaults per currency are the standard charts named to the user, and every default fits
+/// every format (four digits: GBAT10's limit is the tightest).
+#[test]
+fn defaults_follow_the_standard_chart_of_the_ledgers_country() {
+    let dk = JournalAccounts::defaults_for("DKK");
+    assert_eq!(
+        (
+            dk.bank.as_str(),
+            dk.fees.as_str(),
+            dk.clearing.as_str(),
+            dk.suspense.as_str(),
+            dk.payable.as_str()
+        ),
+        ("6480", "2390", "6340", "8040", "7440")
+    );
+    let fi = JournalAccounts::defaults_for("EUR");
+    assert_eq!(
+        (
+            fi.bank.as_str(),
+            fi.fees.as_str(),
+            fi.clearing.as_str(),
+            fi.suspense.as_str(),
+            fi.payable.as_str()
+        ),
+        ("1910", "8450", "1700", "2990", "2870")
+    );
+    assert_eq!(JournalAccounts::defaults_for("NOK"), JournalAccounts::default());
+    assert!(JournalAccounts::defaults_name("DKK").contains("standardkontoplan"));
+    assert!(JournalAccounts::defaults_name("EUR").contains("tilikartta"));
+    for currency in ["NOK", "DKK", "EUR"] {
+        for (role, account) in JournalAccounts::defaults_for(currency).roles() {
+            assert!(
+                account.len() == 4 && account.bytes().all(|b| b.is_ascii_digit()),
+                "{currency} {role}: {account}"
+            );
+        }
+    }
+
+    // A DKK month in e-conomic with the Danish defaults: the bank line is on 6480.
+    let world = World::new(7, d("2025-06-01"));
+    let month = YearMonth::parse("2024-10").expect("month");
+    let ledger = world.ledger("402001").expect("ledger");
+    let (_cache, store) = world_cache(&world, &ledger, month);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("dk.csv");
+    let mut o = opts();
+    o.accounts = export::accounts_for(&store, "402001").expect("accounts");
+    assert_eq!(o.accounts, dk);
+    export::write_economic(&store, "402001", month, &o, &out).expect("economic");
+    let got = read_back("economic", &out);
+    let accounts: Vec<&str> = got
+        .vouchers
+        .values()
+        .flat_map(|(_, _, a)| a.iter().map(String::as_str))
+        .collect();
+    assert!(
+        accounts.contains(&"6480") && accounts.contains(&"6340"),
+        "{accounts:?}"
+    );
 }

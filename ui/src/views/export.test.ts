@@ -1,14 +1,50 @@
 import { describe, expect, it } from "vitest";
-import { defaultFileName, withExtension } from "./export";
+import { setLang, t, type MessageKey } from "../i18n";
+import { readAccounts, ROLES } from "./accounts";
+import { defaultFileName, FORMATS, withExtension } from "./export";
 
 describe("export file names", () => {
   it("name the ledger and month", () => {
-    expect(defaultFileName("12345", "2022-10", false)).toBe("avstem-12345-2022-10.xlsx");
-    expect(defaultFileName("12345", "2022-10", true)).toBe("avstem-12345-2022-10.csv");
+    expect(defaultFileName("12345", "2022-10", "xlsx")).toBe("avstem-12345-2022-10.xlsx");
+    expect(defaultFileName("12345", "2022-10", "csv")).toBe("avstem-12345-2022-10.csv");
+    expect(defaultFileName("12345", "2022-10", "saft")).toBe("avstem-12345-2022-10-saft.xml");
+    expect(defaultFileName("402001", "2024-10", "economic")).toBe("avstem-402001-2024-10-economic.csv");
   });
   it("follow the chosen format", () => {
-    expect(withExtension("/tmp/oct.xlsx", true)).toBe("/tmp/oct.csv");
-    expect(withExtension("/tmp/oct", false)).toBe("/tmp/oct.xlsx");
-    expect(withExtension("", false)).toBe("");
+    expect(withExtension("/tmp/oct.xlsx", "csv")).toBe("/tmp/oct.csv");
+    expect(withExtension("/tmp/oct", "xlsx")).toBe("/tmp/oct.xlsx");
+    expect(withExtension("/tmp/oct.csv", "saft")).toBe("/tmp/oct.xml");
+    expect(withExtension("/tmp/oct.xml", "gbat10")).toBe("/tmp/oct.csv");
+    expect(withExtension("", "xlsx")).toBe("");
+  });
+  it("offer every format, each with words in both languages", () => {
+    expect(FORMATS).toEqual(["xlsx", "csv", "saft", "gbat10", "economic", "csv-journal"]);
+    for (const f of FORMATS) {
+      for (const l of ["en", "nb"] as const) {
+        setLang(l);
+        expect(t(`export.f.${f}` as MessageKey)).not.toBe(`export.f.${f}`);
+        expect(t(`export.h.${f}` as MessageKey)).not.toBe(`export.h.${f}`);
+      }
+    }
+  });
+});
+
+describe("the accounts form", () => {
+  it("takes account numbers and names the first that is not one", () => {
+    const ok = readAccounts({ bank: " 6480 ", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" });
+    expect(ok).toEqual({ accounts: { bank: "6480", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" } });
+    expect(readAccounts({ bank: "1920", fees: "", clearing: "1580", suspense: "2990", payable: "2400" })).toEqual({ bad: "fees" });
+    expect(readAccounts({ bank: "1920", fees: "7770", clearing: "15-80", suspense: "2990", payable: "2400" })).toEqual({ bad: "clearing" });
+  });
+  it("says what every account is for, in both languages", () => {
+    for (const l of ["en", "nb"] as const) {
+      setLang(l);
+      for (const role of ROLES) {
+        expect(t(`accounts.${role}` as MessageKey)).not.toBe(`accounts.${role}`);
+        expect(t(`accounts.${role}.help` as MessageKey)).not.toBe(`accounts.${role}.help`);
+      }
+    }
+    setLang("en");
+    expect(t("accounts.bank.help")).toBe("The bank account the payouts arrive in.");
   });
 });

@@ -10,12 +10,14 @@
 pub mod books;
 pub mod csv;
 pub mod csv_journal;
+pub mod economic;
 pub mod gbat10;
 pub mod saft;
 pub mod xlsx;
 
 pub use books::JournalTotals;
 pub use csv_journal::write_csv_journal;
+pub use economic::write_economic;
 pub use gbat10::write_gbat10;
 pub use saft::write_saft;
 
@@ -60,6 +62,8 @@ pub enum ExportFormat {
     /// Avstem's plain CSV journal.
     #[serde(rename = "csv-journal")]
     CsvJournal,
+    /// e-conomic's day book (kassekladde) import, Denmark.
+    Economic,
 }
 
 impl ExportFormat {
@@ -67,7 +71,9 @@ impl ExportFormat {
     pub fn extension(self) -> &'static str {
         match self {
             ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Csv | ExportFormat::Gbat10 | ExportFormat::CsvJournal => "csv",
+            ExportFormat::Csv | ExportFormat::Gbat10 | ExportFormat::CsvJournal | ExportFormat::Economic => {
+                "csv"
+            }
             ExportFormat::Saft => "xml",
         }
     }
@@ -76,7 +82,7 @@ impl ExportFormat {
     pub fn is_bookkeeping(self) -> bool {
         matches!(
             self,
-            ExportFormat::Saft | ExportFormat::Gbat10 | ExportFormat::CsvJournal
+            ExportFormat::Saft | ExportFormat::Gbat10 | ExportFormat::CsvJournal | ExportFormat::Economic
         )
     }
 }
@@ -133,7 +139,7 @@ impl EntrySource for StoreSource<'_> {
 }
 
 /// Write the month in `format` ([`write_xlsx`], [`write_csv`], [`write_saft`], [`write_gbat10`],
-/// [`write_csv_journal`]).
+/// [`write_csv_journal`], [`write_economic`]).
 pub fn write_month(
     store: &Store,
     ledger_id: &str,
@@ -148,6 +154,7 @@ pub fn write_month(
         ExportFormat::Saft => write_saft(store, ledger_id, month, opts, out),
         ExportFormat::Gbat10 => write_gbat10(store, ledger_id, month, opts, out),
         ExportFormat::CsvJournal => write_csv_journal(store, ledger_id, month, opts, out),
+        ExportFormat::Economic => write_economic(store, ledger_id, month, opts, out),
     }
 }
 

@@ -36,17 +36,41 @@ impl Default for JournalAccounts {
 }
 
 impl JournalAccounts {
-    /// The defaults for a ledger in `currency`. NOK: the Norwegian standard chart (NS 4102). Other
-    /// currencies get the same numbers until Danish and Finnish standard-chart defaults are chosen;
-    /// [`JournalAccounts::defaults_name`] says which chart the defaults come from.
-    pub fn defaults_for(_currency: &str) -> JournalAccounts {
-        JournalAccounts::default()
+    /// The defaults for a ledger in `currency`, from the chart its accountants use:
+    /// - NOK: the Norwegian standard chart (NS 4102): 1920 Bankinnskudd, 7770 Bank- og
+    ///   kortgebyrer, 1580 (other short-term receivables, the sales clearing), 2990 Annen kortsiktig
+    ///   gjeld (suspense), 2400 Leverandørgjeld.
+    /// - DKK: Erhvervsstyrelsen's standardkontoplan (the Danish Business Authority's standard chart
+    ///   under the bookkeeping act, as Microsoft Business Central ships it in its "Standard Account
+    ///   DK" list): 6480 Bankkonto, 2390 Porto og gebyrer, 6340 Andre tilgodehavender
+    ///   (kortfristede), 8040 Øvrig anden gæld, 7440 Leverandører af varer og tjenesteydelser.
+    /// - EUR: Finland has no official standard chart; these follow the common Finnish chart
+    ///   practice ("tilikartta", the layout of the Accounting Act's balance sheet formula): 1910
+    ///   Pankkitili, 8450 Muut hallintokulut (Procountor's default chart, where bank charges go),
+    ///   1700 Myyntisaamiset, 2990 Muut lyhytaikaiset velat (suspense), 2870 Ostovelat.
+    ///
+    /// [`JournalAccounts::defaults_name`] names the chart for the user.
+    pub fn defaults_for(currency: &str) -> JournalAccounts {
+        let a = |bank: &str, fees: &str, clearing: &str, suspense: &str, payable: &str| JournalAccounts {
+            bank: bank.into(),
+            fees: fees.into(),
+            clearing: clearing.into(),
+            suspense: suspense.into(),
+            payable: payable.into(),
+        };
+        match currency {
+            "DKK" => a("6480", "2390", "6340", "8040", "7440"),
+            "EUR" => a("1910", "8450", "1700", "2990", "2870"),
+            _ => JournalAccounts::default(),
+        }
     }
 
     /// The chart the defaults for `currency` follow, for the user.
     pub fn defaults_name(currency: &str) -> &'static str {
         match currency {
             "NOK" => "the Norwegian standard chart of accounts (NS 4102)",
+            "DKK" => "the Danish standard chart of accounts (Erhvervsstyrelsens standardkontoplan)",
+            "EUR" => "common Finnish chart practice (tilikartta); check them against your own chart",
             _ => "the Norwegian standard chart of accounts (NS 4102); check them against your own chart",
         }
     }
