@@ -324,7 +324,7 @@ fn the_demo_month_end_through_the_windows_commands() {
     std::env::set_var("AVSTEM_TEST_SAVE_DIR", out.parent().expect("parent"));
     let chosen = w.ok(
         "choose_export_path",
-        json!({"suggestedName": "october.xlsx", "csv": false}),
+        json!({"suggestedName": "october.xlsx", "format": "xlsx"}),
     );
     assert_eq!(chosen, out.display().to_string());
     let written = w.ok(
