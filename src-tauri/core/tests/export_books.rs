@@ -269,6 +269,28 @@ fn simulator_months_as_bookkeeping_files_balance_and_equal_the_journal_sheet() {
                 validate_saft(&out);
             }
             let got = read_back(kind, &out);
+            // The payout's bank text is in the file beside it (report-api.md §6).
+            let written = String::from_utf8_lossy(&std::fs::read(&out).expect("read")).into_owned();
+            let first = &report.payouts[0];
+            let bank_text = if ledger.currency == "NOK" {
+                format!("Utb. {} Vippsnr ", first.number.expect("number"))
+            } else {
+                let reference = world
+                    .entries(ledger_id, Topic::Funds, first.date)
+                    .into_iter()
+                    .find(|e| e.entry_type == avstem_core::model::EntryType::PayoutScheduled)
+                    .expect("payout entry")
+                    .reference;
+                if reference.is_empty() {
+                    "02".to_string()
+                } else {
+                    reference
+                }
+            };
+            assert!(
+                written.contains(&bank_text),
+                "{kind} {ledger_id} {m}: no bank text {bank_text:?} in the file"
+            );
             assert_matches_journal(kind, &got, &vouchers, &format!("{ledger_id} {m}"));
             assert_eq!(
                 (got.lines, got.debit, got.credit),

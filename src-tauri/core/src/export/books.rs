@@ -62,7 +62,8 @@ pub fn booked_month(
             failed.join("; ")
         )));
     }
-    let vouchers = journal(&report, &opts.accounts);
+    let mut vouchers = journal(&report, &opts.accounts);
+    with_bank_text(store, &ledger, month, &report, &mut vouchers)?;
     if vouchers.is_empty() {
         return Err(Error::Input(format!(
             "Ledger {ledger_id} has no payouts or fee invoices in {month}: there is nothing to post."
@@ -75,6 +76,37 @@ pub fn booked_month(
         vouchers,
         totals,
     })
+}
+
+/// Each payout voucher's text also carries the text the payout has in the bank (report-api.md §6:
+/// `Utb. <payout> Vippsnr <n>` in Norway, the reference or the ledger's `02…` format in DK/FI), so
+/// the voucher can be found beside its bank line. The journal makes one voucher per payout, first,
+/// in the report's order.
+fn with_bank_text(
+    store: &Store,
+    ledger: &Ledger,
+    month: YearMonth,
+    report: &MonthReport,
+    vouchers: &mut [Voucher],
+) -> Result<()> {
+    let from = month.first_day() - chrono::Duration::days(1);
+    let to = month.last_day() + chrono::Duration::days(1);
+    let texts: std::collections::HashMap<u64, String> =
+        crate::bank::status::expected_lines(store, ledger, from, to)?
+            .into_iter()
+            .map(|(p, e)| (p.payout_number, e.text))
+            .collect();
+    for (v, p) in vouchers.iter_mut().zip(&report.payouts) {
+        let Some(text) = p.number.and_then(|n| texts.get(&n)) else {
+            continue;
+        };
+        v.description = format!("{} · bank text: {text}", v.description);
+        // The line on the bank account is the one the bank line ticks off.
+        if let Some(l) = v.lines.iter_mut().find(|l| l.debit == p.amount && l.credit == 0) {
+            l.text = format!("{text} ({})", l.text);
+        }
+    }
+    Ok(())
 }
 
 /// Totals with checked sums; a voucher whose sides differ is refused (never expected: the journal
