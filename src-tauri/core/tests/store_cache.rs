@@ -767,3 +767,42 @@ fn an_entry_dated_differently_from_its_requested_date_keeps_its_own_ledger_date(
         .expect("summary");
     assert_eq!((month[0].figures.fees(), month[1].figures.fees()), (0, 400));
 }
+
+#[test]
+fn a_date_whose_entries_overflow_its_total_is_refused_and_the_cached_date_kept() {
+    let (_dir, path) = temp_cache();
+    let mut store = Store::open(&path).expect("open");
+    let date = d("2022-10-01");
+    store
+        .store_date(
+            "12345",
+            Topic::Funds,
+            date,
+            &example_funds(),
+            DateState::Complete,
+            None,
+        )
+        .expect("funds");
+    // Two captures whose sum does not fit in i64 (a server answer no real ledger gives).
+    let mut huge = example_funds();
+    huge.truncate(2);
+    for e in &mut huge {
+        e.entry_type = avstem_core::model::EntryType::Capture;
+        e.amount = i64::MAX;
+    }
+    let err = store
+        .store_date("12345", Topic::Funds, date, &huge, DateState::Complete, None)
+        .expect_err("an overflowing total");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("64 bits") && msg.contains("12345") && msg.contains("2022-10-01"),
+        "{msg}"
+    );
+    assert_eq!(
+        store
+            .entries_between("12345", Topic::Funds, date, date)
+            .expect("read"),
+        example_funds(),
+        "the date as it was cached before, whole"
+    );
+}

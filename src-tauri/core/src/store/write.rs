@@ -143,7 +143,14 @@ impl Store {
                 )?;
                 let t = totals.entry(e.entry_type.as_str()).or_insert((0, 0));
                 t.0 += 1;
-                t.1 = t.1.saturating_add(e.amount);
+                t.1 = t.1.checked_add(e.amount).ok_or_else(|| {
+                    Error::Cache(format!(
+                        "The {} entries of ledger {} on {} add up to more than 64 bits can hold; the date was not stored.",
+                        e.entry_type.as_str(),
+                        w.ledger_id,
+                        w.date
+                    ))
+                })?;
             }
             let mut insert_total = tx.prepare_cached(
                 "INSERT INTO day_totals (ledger_id, topic, date, entry_type, entry_count, amount) \
