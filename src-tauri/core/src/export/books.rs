@@ -63,7 +63,7 @@ pub fn booked_month(
         )));
     }
     let mut vouchers = journal(&report, &opts.accounts);
-    with_bank_text(store, &ledger, month, &report, &mut vouchers)?;
+    with_bank_text(store, &ledger, month, &report, &opts.accounts.bank, &mut vouchers)?;
     if vouchers.is_empty() {
         return Err(Error::Input(format!(
             "Ledger {ledger_id} has no payouts or fee invoices in {month}: there is nothing to post."
@@ -87,6 +87,7 @@ fn with_bank_text(
     ledger: &Ledger,
     month: YearMonth,
     report: &MonthReport,
+    bank_account: &str,
     vouchers: &mut [Voucher],
 ) -> Result<()> {
     let from = month.first_day() - chrono::Duration::days(1);
@@ -102,11 +103,43 @@ fn with_bank_text(
         };
         v.description = format!("{} · bank text: {text}", v.description);
         // The line on the bank account is the one the bank line ticks off.
-        if let Some(l) = v.lines.iter_mut().find(|l| l.debit == p.amount && l.credit == 0) {
+        if let Some(l) = v
+            .lines
+            .iter_mut()
+            .find(|l| l.account == bank_account && l.debit == p.amount)
+        {
             l.text = format!("{text} ({})", l.text);
         }
     }
     Ok(())
+}
+
+/// A field of a semicolon-separated books file, quoted when it holds `;`, `"` or a line break.
+pub fn quoted(s: &str) -> String {
+    if s.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Write a semicolon-separated books file atomically: UTF-8 with BOM, the heading row, then `rows`,
+/// CRLF line ends. `what` names the file in an error ("The CSV journal").
+pub fn write_semicolon_file(out: &Path, what: &str, columns: &[&str], rows: &[Vec<String>]) -> Result<u64> {
+    use std::io::{BufWriter, Write};
+    let io = |e: std::io::Error| Error::Io(format!("{what} could not be written: {e}."));
+    super::write_atomically(out, false, |tmp| {
+        let file = std::fs::File::create(tmp).map_err(io)?;
+        let mut w = BufWriter::new(file);
+        w.write_all("\u{FEFF}".as_bytes()).map_err(io)?;
+        w.write_all(columns.join(";").as_bytes()).map_err(io)?;
+        w.write_all(b"\r\n").map_err(io)?;
+        for row in rows {
+            w.write_all(row.join(";").as_bytes()).map_err(io)?;
+            w.write_all(b"\r\n").map_err(io)?;
+        }
+        w.flush().map_err(io)
+    })
 }
 
 /// Totals with checked sums; a voucher whose sides differ is refused (never expected: the journal

@@ -19,13 +19,12 @@
 //! separator (positive = debit on the account, negative = credit); UTF-8 with BOM, CRLF; a field
 //! quoted when it holds `;`, `"` or a line break.
 
-use super::books;
+use super::books::{self, quoted};
 use super::csv::decimal_comma;
-use super::{guard_text, write_atomically, ExportFormat, ExportOptions, ExportSummary};
+use super::{guard_text, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::YearMonth;
 use crate::store::Store;
 use crate::{Error, Result};
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// The heading row (skipped by the import: "Skip rows" = 1).
@@ -44,49 +43,32 @@ pub fn write_economic(
 ) -> Result<ExportSummary> {
     let booked = books::booked_month(store, ledger_id, month, opts)?;
     books::check_accounts(&booked.vouchers, 1, ACCOUNT_MAX, "e-conomic")?;
-    let io = |e: std::io::Error| Error::Io(format!("The e-conomic file could not be written: {e}."));
-    let bytes = write_atomically(out, false, |tmp| {
-        let file = std::fs::File::create(tmp).map_err(io)?;
-        let mut w = BufWriter::new(file);
-        w.write_all("\u{FEFF}".as_bytes()).map_err(io)?;
-        w.write_all(COLUMNS.join(";").as_bytes()).map_err(io)?;
-        w.write_all(b"\r\n").map_err(io)?;
-        for v in &booked.vouchers {
-            for l in &v.lines {
-                let signed = l
-                    .debit
-                    .checked_sub(l.credit)
-                    .ok_or_else(|| Error::Input("The month's amounts are too large to write.".into()))?;
-                let cells = [
-                    v.date.format("%d-%m-%Y").to_string(),
-                    v.number.to_string(),
-                    l.account.clone(),
-                    quoted(&guard_text(&one_line(&l.text))),
-                    decimal_comma(signed),
-                    String::new(),
-                    String::new(),
-                    booked.ledger.currency.clone(),
-                ];
-                w.write_all(cells.join(";").as_bytes()).map_err(io)?;
-                w.write_all(b"\r\n").map_err(io)?;
-            }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for v in &booked.vouchers {
+        for l in &v.lines {
+            let signed = l
+                .debit
+                .checked_sub(l.credit)
+                .ok_or_else(|| Error::Input("The month's amounts are too large to write.".into()))?;
+            rows.push(vec![
+                v.date.format("%d-%m-%Y").to_string(),
+                v.number.to_string(),
+                l.account.clone(),
+                quoted(&guard_text(&one_line(&l.text))),
+                decimal_comma(signed),
+                String::new(),
+                String::new(),
+                booked.ledger.currency.clone(),
+            ]);
         }
-        w.flush().map_err(io)
-    })?;
+    }
+    let bytes = books::write_semicolon_file(out, "The e-conomic file", &COLUMNS, &rows)?;
     Ok(books::summary(out, ExportFormat::Economic, &booked, bytes))
 }
 
 /// A day book text is one line.
 fn one_line(text: &str) -> String {
     text.replace(['\r', '\n'], " ")
-}
-
-fn quoted(s: &str) -> String {
-    if s.contains([';', '"']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]
