@@ -163,16 +163,12 @@ pub struct TextFormat {
     pub is_default: bool,
 }
 
-/// `ledger`'s text format for the bank screen (see [`BankMonth::text_format`]).
-pub fn text_format(store: &Store, ledger: &Ledger) -> Result<Option<TextFormat>> {
-    if ledger.country() == BankCountry::No {
-        return Ok(None);
-    }
-    let saved = store.bank_text_format(&ledger.ledger_id)?;
-    Ok(Some(TextFormat {
+/// `ledger`'s text format for the bank screen (see [`BankMonth::text_format`]), from the saved one.
+fn text_format(ledger: &Ledger, saved: Option<&str>) -> Option<TextFormat> {
+    (ledger.country() != BankCountry::No).then(|| TextFormat {
         is_default: saved.is_none(),
-        format: saved.unwrap_or_else(|| MOBILEPAY_TEXT_FORMAT.to_string()),
-    }))
+        format: saved.unwrap_or(MOBILEPAY_TEXT_FORMAT).to_string(),
+    })
 }
 
 /// The payout screen's bank part: the payout, and the lines it could be matched to by hand.
@@ -228,10 +224,21 @@ pub fn expected_lines(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(PayoutForBank, ExpectedBankLine)>> {
+    let saved = store.bank_text_format(&ledger.ledger_id)?;
+    expected_lines_with(store, ledger, saved.as_deref(), from, to)
+}
+
+/// [`expected_lines`] with the ledger's saved text format already read (`None`: the default).
+fn expected_lines_with(
+    store: &Store,
+    ledger: &Ledger,
+    saved_format: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(PayoutForBank, ExpectedBankLine)>> {
     let country: BankCountry = ledger.country();
     let recipient = ledger_recipient(ledger);
-    let format = store.bank_text_format(&ledger.ledger_id)?;
-    let format = format.as_deref().unwrap_or(MOBILEPAY_TEXT_FORMAT);
+    let format = saved_format.unwrap_or(MOBILEPAY_TEXT_FORMAT);
     Ok(store
         .payouts_for_bank(&ledger.ledger_id, from, to)?
         .into_iter()
@@ -245,9 +252,11 @@ pub fn expected_lines(
 fn matched(store: &Store, ledger: &Ledger, month: YearMonth, today: NaiveDate) -> Result<Matched> {
     let account = bban(&ledger.payout_bank_account.id);
     let (first, last) = (month.first_day(), month.last_day());
-    let payouts = expected_lines(
+    let saved_format = store.bank_text_format(&ledger.ledger_id)?;
+    let payouts = expected_lines_with(
         store,
         ledger,
+        saved_format.as_deref(),
         first - Duration::days(NEIGHBOUR_DAYS),
         last + Duration::days(NEIGHBOUR_DAYS),
     )?;
@@ -343,7 +352,7 @@ fn matched(store: &Store, ledger: &Ledger, month: YearMonth, today: NaiveDate) -
         unexplained,
         check,
         today,
-        text_format: text_format(store, ledger)?,
+        text_format: text_format(ledger, saved_format.as_deref()),
     };
     Ok(Matched { month, lines, used })
 }
