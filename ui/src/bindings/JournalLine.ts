@@ -3,4 +3,8 @@
 /**
  * One journal line; exactly one of `debit` / `credit` is non-zero.
  */
-export type JournalLine = { account: string, text: string, debit: number, credit: number, };
+export type JournalLine = { account: string, text: string, 
+/**
+ * The VAT code the line is posted with (the saved code for its kind of line).
+ */
+vatCode: string, debit: number, credit: number, };

@@ -5,7 +5,7 @@
 //! settlement CSV: UTF-8 with BOM, `;` separated, decimal comma, CRLF, a field quoted when it holds
 //! `;`, `"` or a line break. Amounts are positive, the empty side is `0,00`.
 
-use super::books::{self, quoted, NO_VAT};
+use super::books::{self, quoted};
 use super::csv::decimal_comma;
 use super::{guard_text, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::YearMonth;
@@ -39,7 +39,7 @@ pub fn write_csv_journal(
                 decimal_comma(l.debit),
                 decimal_comma(l.credit),
                 quoted(&guard_text(&l.text)),
-                NO_VAT.to_string(),
+                l.vat_code.clone(),
                 booked.ledger.currency.clone(),
             ]
         })

@@ -8,8 +8,9 @@
 //! book's fields are those of e-copedia, "Day books (making entries)",
 //! <http://wiki.e-conomic.co.uk/bookkeeping/create-new-entries>: Date, Voucher no., Account no.,
 //! Text, Amount, VAT code (and a Contra account, left empty: each voucher balances over its rows).
-//! The VAT code is left empty: e-conomic's codes are the agreement's own (`I25`, `U25`, …) and an
-//! empty code is "no VAT", which is right for these lines (see [`super::books::NO_VAT`]).
+//! The VAT code is the one saved for each kind of line ([`crate::reconcile::VatCodes`]); the DKK
+//! default is empty: e-conomic's codes are the agreement's own (`I25`, `U25`, …) and an empty code
+//! is "no VAT", which is right for these lines.
 //! The Danish e-copedia, "Importér kontoplan", <https://wiki2.e-conomic.dk/import-af-data/import-af-kontoplan>,
 //! states the Danish files are semicolon separated ("CSV (semikolonsepareret)"); account numbers
 //! hold at most 9 characters (e-copedia, "Importera kontoplan", <http://wiki.e-conomic.se/importera-data/importerakontoplan>).
@@ -57,7 +58,7 @@ pub fn write_economic(
                 quoted(&guard_text(&one_line(&l.text))),
                 decimal_comma(signed),
                 String::new(),
-                String::new(),
+                l.vat_code.clone(),
                 booked.ledger.currency.clone(),
             ]);
         }

@@ -14,7 +14,7 @@
 //! - Company contact is mandatory in the schema; Avstem knows no contact person, so it says so in
 //!   Norwegian ("Ikke oppgitt").
 
-use super::books::{self, cut, BookedMonth, NO_VAT};
+use super::books::{self, cut, BookedMonth};
 use super::{write_atomically, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{format_minor, Minor, YearMonth};
 use crate::reconcile::{JournalAccounts, Voucher};
@@ -29,6 +29,53 @@ use std::path::Path;
 
 const NAMESPACE: &str = "urn:StandardAuditFile-Taxation-Financial:NO";
 const GROUPING_CODES: &str = include_str!("saft_grouping_codes.csv");
+/// Skatteetaten's standard tax codes (`Standard Tax Codes/CSV/Standard_Tax_Codes.csv` in
+/// <https://github.com/Skatteetaten/saf-t>, commit 1abb7ec; see tests/fixtures/saft/NOTICE.md):
+/// `Code;DescriptionNOB;DescriptionENG;TaxRate;Compensation`.
+const STANDARD_TAX_CODES: &str = include_str!("saft_standard_tax_codes.csv");
+
+/// A VAT code used on the vouchers, as the TaxTable lists it.
+struct TaxCode {
+    code: String,
+    description: String,
+}
+
+/// The VAT codes the vouchers use, each one of Skatteetaten's standard codes that carries no VAT
+/// amount (no rate, or the zero rate): Avstem's lines are outside VAT, so a code with a rate would
+/// claim VAT the file does not hold. An empty code means the line has no tax information.
+fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
+    let used: std::collections::BTreeSet<&str> = vouchers
+        .iter()
+        .flat_map(|v| &v.lines)
+        .map(|l| l.vat_code.as_str())
+        .filter(|c| !c.is_empty())
+        .collect();
+    used.into_iter()
+        .map(|code| {
+            let row = STANDARD_TAX_CODES
+                .lines()
+                .skip(1)
+                .map(|l| l.split(';').collect::<Vec<_>>())
+                .find(|f| f.first() == Some(&code));
+            match row {
+                Some(f) if matches!(f.get(3), Some(&"") | Some(&"Zero rate")) => Ok(TaxCode {
+                    code: code.to_string(),
+                    description: f.get(1).unwrap_or(&"").to_string(),
+                }),
+                Some(f) => Err(Error::Input(format!(
+                    "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
+                     are outside VAT). Pick a code without VAT, such as 0, for SAF-T; nothing was written.",
+                    f.get(2).unwrap_or(&""),
+                    f.get(3).unwrap_or(&"").to_lowercase()
+                ))),
+                None => Err(Error::Input(format!(
+                    "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
+                     Pick one without VAT, such as 0; nothing was written."
+                ))),
+            }
+        })
+        .collect()
+}
 
 /// Write the month's SAF-T Financial file (atomically) from the cache.
 pub fn write_saft(
@@ -42,11 +89,12 @@ pub fn write_saft(
     let org = organisation_number(&booked)?;
     books::check_accounts(&booked.vouchers, 4, 70, "SAF-T (a numeric NS 4102 account)")?;
     let accounts = accounts_used(&booked.vouchers, &opts.accounts)?;
+    let taxes = tax_codes_used(&booked.vouchers)?;
     let created = opts.clock.today_for(&booked.ledger);
     let bytes = write_atomically(out, false, |tmp| {
         let file = std::fs::File::create(tmp).map_err(io)?;
         let mut w = Writer::new_with_indent(BufWriter::with_capacity(1 << 16, file), b' ', 2);
-        audit_file(&mut w, &booked, &org, &accounts, created).map_err(io)?;
+        audit_file(&mut w, &booked, &org, &accounts, &taxes, created).map_err(io)?;
         w.into_inner().flush().map_err(io)?;
         Ok(())
     })?;
@@ -190,6 +238,7 @@ fn audit_file(
     booked: &BookedMonth,
     org: &str,
     accounts: &[Account],
+    taxes: &[TaxCode],
     created: NaiveDate,
 ) -> std::io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -197,7 +246,7 @@ fn audit_file(
     root.push_attribute(("xmlns", NAMESPACE));
     w.write_event(Event::Start(root))?;
     header(w, booked, org, created)?;
-    master_files(w, accounts)?;
+    master_files(w, accounts, taxes)?;
     general_ledger_entries(w, booked, created)?;
     close(w, "AuditFile")
 }
@@ -240,7 +289,7 @@ fn header(w: &mut W, booked: &BookedMonth, org: &str, created: NaiveDate) -> std
     close(w, "Header")
 }
 
-fn master_files(w: &mut W, accounts: &[Account]) -> std::io::Result<()> {
+fn master_files(w: &mut W, accounts: &[Account], taxes: &[TaxCode]) -> std::io::Result<()> {
     open(w, "MasterFiles")?;
     open(w, "GeneralLedgerAccounts")?;
     for a in accounts {
@@ -259,20 +308,24 @@ fn master_files(w: &mut W, accounts: &[Account]) -> std::io::Result<()> {
         close(w, "Account")?;
     }
     close(w, "GeneralLedgerAccounts")?;
-    open(w, "TaxTable")?;
-    open(w, "TaxTableEntry")?;
-    el(w, "TaxType", "MVA")?;
-    el(w, "Description", "Merverdiavgift")?;
-    open(w, "TaxCodeDetails")?;
-    el(w, "TaxCode", NO_VAT)?;
-    el(w, "Description", "Ingen merverdiavgiftsbehandling")?;
-    el(w, "TaxPercentage", "0")?;
-    el(w, "Country", "NO")?;
-    el(w, "StandardTaxCode", NO_VAT)?;
-    el(w, "BaseRate", "100")?;
-    close(w, "TaxCodeDetails")?;
-    close(w, "TaxTableEntry")?;
-    close(w, "TaxTable")?;
+    if !taxes.is_empty() {
+        open(w, "TaxTable")?;
+        open(w, "TaxTableEntry")?;
+        el(w, "TaxType", "MVA")?;
+        el(w, "Description", "Merverdiavgift")?;
+        for t in taxes {
+            open(w, "TaxCodeDetails")?;
+            el(w, "TaxCode", &t.code)?;
+            el(w, "Description", &cut(&t.description, 256))?;
+            el(w, "TaxPercentage", "0")?;
+            el(w, "Country", "NO")?;
+            el(w, "StandardTaxCode", &t.code)?;
+            el(w, "BaseRate", "100")?;
+            close(w, "TaxCodeDetails")?;
+        }
+        close(w, "TaxTableEntry")?;
+        close(w, "TaxTable")?;
+    }
     close(w, "MasterFiles")
 }
 
@@ -315,9 +368,13 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
         open(w, side)?;
         el(w, "Amount", &format_minor(amount))?;
         close(w, side)?;
+        if l.vat_code.is_empty() {
+            close(w, "Line")?;
+            continue;
+        }
         open(w, "TaxInformation")?;
         el(w, "TaxType", "MVA")?;
-        el(w, "TaxCode", NO_VAT)?;
+        el(w, "TaxCode", &l.vat_code)?;
         el(w, "TaxPercentage", "0")?;
         el(w, "TaxBase", &format_minor(amount))?;
         let tax_side = if l.debit != 0 {
@@ -351,5 +408,51 @@ mod tests {
             Some("balanseverdiForOmloepsmiddel/1920")
         );
         assert_eq!(code("192"), None);
+    }
+
+    fn one_line_voucher(code: &str) -> Voucher {
+        Voucher {
+            number: 1,
+            date: NaiveDate::from_ymd_opt(2024, 3, 1).expect("date"),
+            description: "payout".into(),
+            lines: vec![crate::reconcile::JournalLine {
+                account: "1920".into(),
+                text: "payout".into(),
+                vat_code: code.into(),
+                debit: 100,
+                credit: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn only_standard_codes_without_vat_go_in_the_tax_table() {
+        let t = tax_codes_used(&[one_line_voucher("6"), one_line_voucher("0"), one_line_voucher("")])
+            .expect("codes");
+        let got: Vec<(&str, &str)> = t
+            .iter()
+            .map(|t| (t.code.as_str(), t.description.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("0", "Ingen merverdiavgiftsbehandling (anskaffelser)"),
+                ("6", "Omsetning og uttak utenfor merverdiavgiftsloven")
+            ]
+        );
+        let err = tax_codes_used(&[one_line_voucher("1")]).err().expect("a rate");
+        assert!(
+            err.to_string()
+                .starts_with("VAT code 1 (Input VAT deductible (domestic), regular rate) carries VAT"),
+            "{err}"
+        );
+        let err = tax_codes_used(&[one_line_voucher("U25")])
+            .err()
+            .expect("not standard");
+        assert!(
+            err.to_string()
+                .starts_with("VAT code U25 is not one of Skatteetaten's standard"),
+            "{err}"
+        );
     }
 }

@@ -62,7 +62,7 @@ pub mod synth;
 pub use captures::CaptureReport;
 pub use checks::{Check, CheckId};
 pub use days::{DayFigures, DayStatus, MonthTotals};
-pub use journal::{journal, JournalAccounts, JournalLine, Voucher};
+pub use journal::{journal, JournalAccounts, JournalLine, VatCodes, Voucher, VoucherDate};
 pub use refunds::RefundMatch;
 pub use runs::{payout_label, FeeInvoiceReport, PayoutReport, Settlement};
 pub use states::{DateStates, SyncState};
