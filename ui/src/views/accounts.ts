@@ -36,7 +36,8 @@ export function readAccounts(values: FormValues): { accounts: JournalAccounts } 
 export function sourceText(v: LedgerAccountsView): string {
   if (v.source === "ledger") return t("accounts.saved");
   if (v.source === "profile") return t("accounts.fromProfile", { currency: v.currency });
-  return t("accounts.defaults", { chart: v.defaultsName });
+  const chart = (["NOK", "DKK", "EUR"] as const).find((c) => c === v.currency);
+  return t("accounts.defaults", { chart: chart ? t(`accounts.chart.${chart}`) : v.defaultsName });
 }
 
 /** The accounts panel; `load` fills it (again) when the ledger changes. `profile` is the profile

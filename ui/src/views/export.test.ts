@@ -54,6 +54,9 @@ describe("the accounts form", () => {
     );
     setLang("nb");
     expect(sourceText({ ...view, saved: true, accounts: a, defaults: a, source: "ledger" })).toBe("Lagret for dette regnskapet.");
+    expect(sourceText({ ...view, currency: "DKK", accounts: a, defaults: a, source: "chart" })).toBe(
+      "Ikke lagret ennå: dette er standardkontoene fra den danske standardkontoplanen (Erhvervsstyrelsens standardkontoplan).",
+    );
     setLang("en");
   });
   it("says what every account is for, in both languages", () => {
