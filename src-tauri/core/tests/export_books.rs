@@ -636,6 +636,35 @@ fn the_vat_code_saved_for_each_kind_of_line_is_on_its_lines_in_every_format() {
             }
         }
     }
+    // The workbook's Journal sheet shows the same codes.
+    let xlsx = dir.path().join("month.xlsx");
+    export::write_xlsx(&store, "302322", month, &o, &xlsx).expect("workbook");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open workbook");
+    let sheet = wb.worksheet_range("Journal").expect("journal sheet");
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header.get(7).map(String::as_str), Some("VAT code"), "{header:?}");
+    let mut sheet_lines = 0;
+    for row in sheet
+        .rows()
+        .skip(1)
+        .filter(|r| matches!(r.first(), Some(Data::Float(_) | Data::Int(_))))
+    {
+        let (account, code) = (row[2].to_string(), row[7].to_string());
+        assert_eq!(code, want(&account), "Journal sheet, account {account}");
+        sheet_lines += 1;
+    }
+    let booked = export::books::booked_month(&store, "302322", month, &o).expect("booked");
+    assert_eq!(
+        sheet_lines, booked.totals.lines,
+        "every posting line is on the sheet"
+    );
+    assert_eq!(booked.totals.lines, 10, "5 vouchers of 2 lines");
     // 302322 settles gross: fee invoices (7770 / 2400) beside the weekly payouts (1920 / 1580).
     assert!(seen["6"] >= 4 && seen["5"] >= 4 && seen["0"] >= 8, "{seen:?}");
 

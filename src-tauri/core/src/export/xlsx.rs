@@ -661,6 +661,7 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
             ("Debit", 14.0),
             ("Credit", 14.0),
             ("Debits − credits", 16.0),
+            ("VAT code", 10.0),
         ],
     )?;
     let vouchers = journal(r, &opts.accounts);
@@ -681,6 +682,7 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
             if l.credit != 0 {
                 s.money(row, 5, l.credit)?;
             }
+            s.text(row, 7, &l.vat_code)?;
         }
         // Debits equal credits on every voucher: the formula shows 0.00, or the gap.
         let (a, b) = (first + 1, last + 1);
@@ -693,7 +695,7 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
         )?;
     }
     let n = row;
-    s.table(0, n.max(1), 6)?;
+    s.table(0, n.max(1), 7)?;
     if n > 0 {
         let total = n + 2;
         s.text_fmt(total, 3, "Total", &s.f.bold)?;
