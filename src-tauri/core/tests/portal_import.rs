@@ -188,18 +188,9 @@ fn two_files_for_the_same_dates_with_different_figures_keep_the_first() {
 }
 
 /// The newer report, one row per entry with its balance (report-api.md §11), as a shop downloads
-/// it for 3 March 2025: two sales with fees, a refund, the fees kept back and the payout (Funds),
+/// it for 3 March 2025 (Avstem's own fixture, written from §11: no public sample exists): two sales with fees, a refund, the fees kept back and the payout (Funds),
 /// and the same fees as the Fees report shows them.
-const LEDGER_ROWS: &str = "\u{feff}Sales unit;MSN/Vipps number;Country;Payment solution;Time;Booking date;Type;Amount;Balance;Fee;Net amount;Currency;Customer name;Customer phone number;Message;Category;PSP reference;Order ID/Reference\r
-Kafé Fjord;123455;NO;Vipps number / MyShop;2025-03-03 09:12:00;2025-03-03;capture;300,00;300,00;-4,50;295,50;NOK;;;;Funds;5001;order-1\r
-Kafé Fjord;123455;NO;Vipps number / MyShop;2025-03-03 10:00:00;2025-03-03;capture;200,00;500,00;-3,00;197,00;NOK;;;;Funds;5002;order-2\r
-Kafé Fjord;123455;NO;Vipps number / MyShop;2025-03-03 11:30:00;2025-03-03;refund;-100,00;400,00;;-100,00;NOK;;;;Funds;5001;order-1\r
-;;NO;;2025-03-03 23:59:00;2025-03-03;fees-retained;-7,50;392,50;;-7,50;NOK;;;;Funds;12345-fees-20250303;\r
-;;NO;;2025-03-03 23:59:59;2025-03-03;payout-scheduled;-392,50;0,00;;-392,50;NOK;;;;Funds;12345-2000001;\r
-Kafé Fjord;123455;NO;Vipps number / MyShop;2025-03-03 09:12:00;2025-03-03;capture-fee;-4,50;-4,50;;-4,50;NOK;;;;Fees;5001;order-1\r
-Kafé Fjord;123455;NO;Vipps number / MyShop;2025-03-03 10:00:00;2025-03-03;capture-fee;-3,00;-7,50;;-3,00;NOK;;;;Fees;5002;order-2\r
-;;NO;;2025-03-03 23:59:00;2025-03-03;fees-retained;7,50;0,00;;7,50;NOK;;;;Fees;12345-fees-20250303;\r
-";
+const LEDGER_ROWS: &str = include_str!("fixtures/portal/ledger-rows-2025-03-03.csv");
 
 #[test]
 fn the_newer_report_with_balances_is_stored_row_for_row_with_its_balances() {
