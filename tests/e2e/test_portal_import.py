@@ -98,3 +98,10 @@ def test_a_file_that_is_not_a_settlement_report_gets_one_sentence(session, data_
     assert js(drv, "return document.body.dataset.route") == "welcome"
     js(drv, "document.querySelector('[data-testid=portal-import-error]').scrollIntoView({block: 'center'})")
     screenshot(drv, "72-portal-not-a-report-en")
+
+    # A path the Open dialog did not return is refused: a page cannot make Avstem read other files.
+    answer = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('import_portal_files', {paths: ['/etc/passwd'], options: null})"
+        ".then(() => done('read'), e => done(JSON.stringify(e)));")
+    assert "Avstem reads only settlement reports chosen with" in answer and "/etc/passwd was neither" in answer, answer
