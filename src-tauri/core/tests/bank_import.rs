@@ -340,11 +340,61 @@ fn a_statement_imports_once_and_the_same_or_an_overlapping_file_adds_no_row() {
         .map(|l| l.line.amount)
         .sum();
     assert_eq!(stored, amounts, "every øre as written");
+    // The online bank's CSV of the same month: its lines have no bank reference, and are the
+    // same deposits and payments as the camt.053 file's (same date, amount and text).
     let csv = cache.write("okt.csv", write_csv_no(&lines));
-    let first = cache.import(&ledgers, &csv).expect("csv imports");
-    assert_eq!(first.0, 40);
+    assert_eq!(
+        cache.import(&ledgers, &csv),
+        Ok((40, 0)),
+        "the CSV of the same month adds nothing"
+    );
     let again = cache.import(&ledgers, &csv).expect("csv again");
     assert_eq!(again, (40, 0), "the CSV twice adds nothing the second time");
+    assert_eq!(cache.counts()[1], ("bank_lines", 40));
+
+    // The other way round: the CSV first, then the camt.053 file.
+    let other = Cache::new();
+    let csv = other.write("okt.csv", write_csv_no(&lines));
+    assert_eq!(other.import(&ledgers, &csv), Ok((40, 40)));
+    let file = other.write("okt.xml", camt(CamtVersion::V08, &lines));
+    assert_eq!(
+        other.import(&ledgers, &file),
+        Ok((40, 0)),
+        "the camt.053 file after the CSV adds nothing"
+    );
+    assert_eq!(other.counts()[1], ("bank_lines", 40));
+}
+
+/// Two equal card payments on one day in one CSV are two lines, and both stay two when the
+/// camt.053 file of the same day is imported after it.
+#[test]
+fn equal_lines_in_one_file_are_kept_apart() {
+    let cache = Cache::new();
+    let ledgers = [ledger("302321", ACCOUNT)];
+    let mut lines = month_lines();
+    let twin = StatementLine {
+        booking_date: d("2026-10-09"),
+        value_date: None,
+        amount: -4_990,
+        currency: "NOK".into(),
+        text: "Kiwi 123 Storgata".into(),
+        counterparty: None,
+        bank_reference: None,
+    };
+    lines.push(twin.clone());
+    lines.push(twin);
+    let csv = cache.write("okt.csv", write_csv_no(&lines));
+    assert_eq!(cache.import(&ledgers, &csv), Ok((42, 42)));
+    let file = cache.write("okt.xml", camt(CamtVersion::V08, &lines));
+    assert_eq!(cache.import(&ledgers, &file), Ok((42, 0)));
+    let kiwi = cache
+        .store()
+        .bank_lines(ACCOUNT, d("2026-10-09"), d("2026-10-09"))
+        .expect("lines")
+        .into_iter()
+        .filter(|l| l.line.text.contains("Kiwi"))
+        .count();
+    assert_eq!(kiwi, 2);
 }
 
 #[test]

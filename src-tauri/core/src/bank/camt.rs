@@ -113,7 +113,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Statement>> {
         Error::Input("This bank statement is not UTF-8 text, so it is not a camt.053 file.".into())
     })?;
     // The namespace is on the root element, at the top of the file (after the declaration).
-    let head = &text[..text.floor_char_boundary(64 * 1024)];
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
     if !head.contains(NAMESPACE_PREFIX) {
         return Err(Error::Input(
             "This XML file is not a camt.053 bank statement (no ISO 20022 camt.053 namespace). Export the statement from the online bank as camt.053 (ISO 20022) or CSV.".into(),

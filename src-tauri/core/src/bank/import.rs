@@ -165,7 +165,7 @@ pub fn import_paths(
                 let read = read_statement_file(path).and_then(|bytes| {
                     if looks_like_xml(&bytes) {
                         let chosen = chosen_ledger(ledgers, opts)?;
-                        Ok(Read::Camt(link_camt(ledgers, chosen, &bytes)?))
+                        Ok(Read::Camt(Box::new(link_camt(ledgers, chosen, &bytes)?)))
                     } else {
                         Ok(Read::Other(bytes))
                     }
@@ -188,7 +188,7 @@ pub fn import_paths(
                 .recv()
                 .unwrap_or_else(|_| Err(Error::Input(format!("{name} could not be read."))));
             let result = read.and_then(|r| match r {
-                Read::Camt(linked) => store_linked(store, &name, linked),
+                Read::Camt(linked) => store_linked(store, &name, *linked),
                 Read::Other(bytes) => import_bytes(store, ledgers, &name, &bytes, opts),
             });
             let (imported, error) = match result {
@@ -207,7 +207,9 @@ pub fn import_paths(
                 imported,
                 error,
             });
-            if in_batch && (report.files.len() - batch_start >= BATCH_FILES || report.files.len() == paths.len()) {
+            if in_batch
+                && (report.files.len() - batch_start >= BATCH_FILES || report.files.len() == paths.len())
+            {
                 in_batch = false;
                 if let Err(e) = store.commit_bank_batch() {
                     unstore(&mut report, batch_start, &e);
@@ -235,7 +237,7 @@ fn unstore(report: &mut ImportReport, from: usize, e: &Error) {
 
 /// A file read (and, for camt.053, parsed and linked) ahead of storing it.
 enum Read<'l> {
-    Camt(Linked<'l>),
+    Camt(Box<Linked<'l>>),
     Other(Vec<u8>),
 }
 
@@ -352,12 +354,9 @@ fn chosen_ledger<'l>(ledgers: &'l [Ledger], opts: &ImportOptions) -> Result<Opti
         ));
     }
     match &opts.ledger_id {
-        Some(id) => Ok(Some(
-            ledgers
-                .iter()
-                .find(|l| &l.ledger_id == id)
-                .ok_or_else(|| Error::Input(format!("Ledger {id} is not among this profile's ledgers.")))?,
-        )),
+        Some(id) => Ok(Some(ledgers.iter().find(|l| &l.ledger_id == id).ok_or_else(
+            || Error::Input(format!("Ledger {id} is not among this profile's ledgers.")),
+        )?)),
         None => Ok(None),
     }
 }

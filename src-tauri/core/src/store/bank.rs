@@ -326,6 +326,82 @@ impl Store {
     }
 }
 
+/// The same line from another kind of file: a CSV export has no bank reference, so its key differs
+/// from the camt.053 line of the same deposit. A line is already stored when the account has a line
+/// on the same booking date with the same amount whose text contains the other's (spaces and case
+/// aside), one of the two without a bank reference, and no earlier line of this file took it.
+struct SameLine {
+    /// The account has lines without a bank reference in this statement's dates.
+    unreferenced_in_range: bool,
+    taken: std::collections::HashSet<i64>,
+}
+
+impl SameLine {
+    fn new(tx: &rusqlite::Connection, s: &StatementWrite<'_>) -> Result<SameLine> {
+        let (Some(first), Some(last)) = (
+            s.lines.iter().map(|l| l.booking_date).min(),
+            s.lines.iter().map(|l| l.booking_date).max(),
+        ) else {
+            return Ok(SameLine {
+                unreferenced_in_range: false,
+                taken: Default::default(),
+            });
+        };
+        let unreferenced_in_range = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM bank_lines WHERE account = ?1 AND booking_date BETWEEN ?2 AND ?3 \
+                 AND bank_reference IS NULL)",
+            )?
+            .query_row(params![s.account, date_key(first), date_key(last)], |r| r.get(0))?;
+        Ok(SameLine {
+            unreferenced_in_range,
+            taken: Default::default(),
+        })
+    }
+
+    /// `import_id`: this statement's own import, whose lines (two equal purchases on one day) are
+    /// never taken for each other.
+    fn already_stored(
+        &mut self,
+        tx: &rusqlite::Connection,
+        account: &str,
+        import_id: i64,
+        l: &StatementLine,
+    ) -> Result<bool> {
+        let referenced = l.bank_reference.is_some();
+        if referenced && !self.unreferenced_in_range {
+            return Ok(false);
+        }
+        let squash = |t: &str| -> String {
+            t.chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let mine = squash(&l.text);
+        let mut stmt = tx.prepare_cached(
+            "SELECT line_id, text, bank_reference IS NOT NULL FROM bank_lines \
+             WHERE account = ?1 AND booking_date = ?2 AND amount = ?3 AND import_id <> ?4 ORDER BY line_id",
+        )?;
+        let rows = stmt.query_map(
+            params![account, date_key(l.booking_date), l.amount, import_id],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+        )?;
+        for row in rows {
+            let (id, text, has_ref) = row?;
+            if (referenced && has_ref) || self.taken.contains(&id) {
+                continue;
+            }
+            let theirs = squash(&text);
+            if !mine.is_empty() && !theirs.is_empty() && (theirs.contains(&mine) || mine.contains(&theirs)) {
+                self.taken.insert(id);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 /// [`Store::store_bank_file`]'s writes, in the open transaction or savepoint `tx`.
 fn write_bank_file(tx: &rusqlite::Connection, file: &BankFileWrite<'_>) -> Result<Vec<StatementCounts>> {
     let now = Clock::System.now().timestamp();
@@ -339,8 +415,7 @@ fn write_bank_file(tx: &rusqlite::Connection, file: &BankFileWrite<'_>) -> Resul
             "INSERT OR IGNORE INTO bank_lines (account, line_key, booking_date, value_date, amount, currency, \
              text, counterparty, bank_reference, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
-        let mut added_to =
-            tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
+        let mut added_to = tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
         for s in &file.statements {
             let first = s.lines.iter().map(|l| l.booking_date).min().map(date_key);
             let last = s.lines.iter().map(|l| l.booking_date).max().map(date_key);
@@ -355,7 +430,11 @@ fn write_bank_file(tx: &rusqlite::Connection, file: &BankFileWrite<'_>) -> Resul
             ])?;
             let import_id = tx.last_insert_rowid();
             let mut added = 0u64;
+            let mut same = SameLine::new(tx, s)?;
             for (l, key) in s.lines.iter().zip(line_keys(s.account, s.lines)) {
+                if same.already_stored(tx, s.account, import_id, l)? {
+                    continue;
+                }
                 added += insert.execute(params![
                     s.account,
                     key,
