@@ -6,6 +6,7 @@ pub mod bank;
 mod feed;
 pub mod portal;
 mod read;
+pub mod sales;
 mod types;
 mod write;
 
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_feed_catch_up.sql"),
     include_str!("../../migrations/0004_portal.sql"),
     include_str!("../../migrations/0005_accounts.sql"),
+    include_str!("../../migrations/0007_sales.sql"),
 ];
 
 /// The schema this build knows.
