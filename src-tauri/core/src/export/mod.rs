@@ -20,6 +20,7 @@ pub use csv_journal::write_csv_journal;
 pub use economic::write_economic;
 pub use gbat10::write_gbat10;
 pub use saft::write_saft;
+pub use xlsx::write_sales_sheet;
 
 use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic, YearMonth};
@@ -117,6 +118,16 @@ pub trait EntrySource {
         to: NaiveDate,
         f: &mut dyn FnMut(&Entry) -> Result<()>,
     ) -> Result<()>;
+
+    /// The month's sales joined to its captures (issue 17), when the cache has sales for it.
+    fn sales(&self, _ledger: &Ledger, _month: YearMonth) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+        Ok(None)
+    }
+
+    /// The cached sales entries of ledger dates `from..=to` (for the Journal's VAT split).
+    fn sale_entries(&self, _from: NaiveDate, _to: NaiveDate) -> Result<Vec<crate::sales::SaleEntry>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A store and one ledger.
@@ -135,6 +146,15 @@ impl EntrySource for StoreSource<'_> {
     ) -> Result<()> {
         self.store
             .for_each_entry_between(self.ledger_id, topic, from, to, f)
+    }
+
+    fn sales(&self, ledger: &Ledger, month: YearMonth) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+        self.store.sales_month(ledger, month)
+    }
+
+    fn sale_entries(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<crate::sales::SaleEntry>> {
+        let stored = self.store.sales_entries(self.ledger_id, from, to)?;
+        Ok(stored.into_iter().map(|s| s.entry).collect())
     }
 }
 

@@ -3,11 +3,14 @@
 
 #[path = "bank_sheet.rs"]
 mod bank_sheet;
+#[path = "sales_sheet.rs"]
+mod sales_sheet;
+pub use sales_sheet::write_sales_sheet;
 
 use super::{sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary};
 use crate::bank::status::{BankCheckStatus, BankMonth};
 use crate::model::{format_minor, Entry, Ledger, Minor, Topic};
-use crate::reconcile::{journal, MonthReport, Settlement};
+use crate::reconcile::{journal, Check, MonthReport, Settlement};
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -262,13 +265,29 @@ pub fn write_workbook_with<'r>(
         ws.set_name(SHEETS[5]).map_err(xerr)?;
         bank_sheet::bank(&mut Sheet { ws, f: &f }, bank)?;
 
+        // Issue 17: a Sales sheet before Checks when the month has sales data.
+        let sold = source.sales(ledger, month)?;
+        if let Some(m) = &sold {
+            let ws = wb.add_worksheet();
+            ws.set_name(sales_sheet::SALES_SHEET).map_err(xerr)?;
+            sales_sheet::sales(&mut Sheet { ws, f: &f }, m)?;
+        }
+
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[6]).map_err(xerr)?;
-        checks(&mut Sheet { ws, f: &f }, &report, bank)?;
+        checks(&mut Sheet { ws, f: &f }, &report, bank, sold.as_ref().map(|m| &m.check))?;
 
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[7]).map_err(xerr)?;
-        journal_sheet(&mut Sheet { ws, f: &f }, &report, opts)?;
+        // With sales data, the Journal books each payout's sales per VAT rate (issue 17).
+        let sold_entries = match (&sold, report.payouts.iter().map(|p| p.covered_from).min()) {
+            (Some(_), Some(from)) => {
+                let to = report.payouts.iter().map(|p| p.covered_to).max().unwrap_or(from);
+                Some(source.sale_entries(from, to)?)
+            }
+            _ => None,
+        };
+        journal_sheet(&mut Sheet { ws, f: &f }, &report, opts, sold_entries.as_deref())?;
 
         wb.save(tmp).map_err(xerr)?;
         lap("saved");
@@ -608,7 +627,7 @@ fn captures(s: &mut Sheet, r: &MonthReport, tz: Tz, units: &HashMap<String, Stri
     Ok(())
 }
 
-fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
+fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth, sales: Option<&Check>) -> Result<()> {
     s.header(
         0,
         &[
@@ -628,9 +647,13 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
     let n = r.checks.len() as u32;
     bank_sheet::check_row(s, n + 1, (0, 1, 2), &bank.check, true)?;
     s.int(n + 1, 3, u64::from(bank.check.problem_count))?;
+    let mut row = n + 3;
+    if let Some(c) = sales {
+        sales_sheet::check_row(s, n + 2, c)?;
+        row += 1;
+    }
     s.ws.set_freeze_panes(1, 0).map_err(xerr)?;
     s.ws.set_repeat_rows(0, 0).map_err(xerr)?;
-    let mut row = n + 3;
     s.text_fmt(row, 0, "Problems (first 200 per check)", &s.f.header)?;
     s.text_fmt(row, 1, "Status", &s.f.header)?;
     s.text_fmt(row, 2, "What is wrong", &s.f.header)?;
@@ -643,14 +666,27 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
         }
     }
     row = bank_sheet::problem_rows(s, row, &bank.check)?;
-    if r.all_ok && bank.check.status != BankCheckStatus::Fail {
+    for c in sales.filter(|c| !c.ok) {
+        for p in &c.problems {
+            row += 1;
+            s.text(row, 0, &c.title)?;
+            s.text_fmt(row, 1, "FAIL", &s.f.fail)?;
+            s.text(row, 2, p)?;
+        }
+    }
+    if r.all_ok && bank.check.status != BankCheckStatus::Fail && sales.is_none_or(|c| c.ok) {
         row += 1;
         s.text(row, 0, "None.")?;
     }
     Ok(())
 }
 
-fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result<()> {
+fn journal_sheet(
+    s: &mut Sheet,
+    r: &MonthReport,
+    opts: &ExportOptions,
+    sales: Option<&[crate::sales::SaleEntry]>,
+) -> Result<()> {
     s.header(
         0,
         &[
@@ -663,7 +699,10 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
             ("Debits − credits", 16.0),
         ],
     )?;
-    let vouchers = journal(r, &opts.accounts);
+    let vouchers = match sales {
+        Some(sales) => crate::reconcile::journal_with_sales(r, &opts.accounts, sales),
+        None => journal(r, &opts.accounts),
+    };
     let mut row = 0u32;
     for v in &vouchers {
         let first = row + 1;

@@ -3,6 +3,7 @@
 
 use super::MonthReport;
 use crate::model::Minor;
+use crate::sales::SaleEntry;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -133,13 +134,26 @@ fn line(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine>
 /// fees debited, bank debited with the payout, other movements on the suspense line, any balance
 /// carried in or kept back on the clearing account), then one per fee invoice.
 pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher> {
+    journal_with(report, accounts, None)
+}
+
+/// [`journal`], booking each payout's sales per VAT rate with its VAT code where the Sales API
+/// data for its dates is complete, and only the rest on the clearing line, which says so
+/// (issue 17; see [`super::journal_sales`]). `sales`: the sales entries of the payouts' dates.
+pub fn journal_with_sales(report: &MonthReport, accounts: &JournalAccounts, sales: &[SaleEntry]) -> Vec<Voucher> {
+    journal_with(report, accounts, Some(sales))
+}
+
+fn journal_with(report: &MonthReport, accounts: &JournalAccounts, sales: Option<&[SaleEntry]>) -> Vec<Voucher> {
     let mut out = Vec::new();
     for p in &report.payouts {
         let period = format!("{} to {}", p.covered_from, p.covered_to);
-        let lines: Vec<JournalLine> = [
+        let head = [
             line(&accounts.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
             line(&accounts.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
-            line(&accounts.clearing, format!("Vipps MobilePay sales less refunds {period}"), -p.net_sales),
+        ];
+        let sold = super::journal_sales::sales_lines(accounts, p, &period, sales);
+        let tail = [
             line(
                 &accounts.suspense,
                 format!("SUSPENSE: other Vipps MobilePay movements {period} (corrections, top-ups, disputes) — classify"),
@@ -150,10 +164,13 @@ pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher>
                 "Vipps MobilePay balance carried in from the previous payout / kept back".to_string(),
                 p.balance_after - p.carried_in,
             ),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        ];
+        let lines: Vec<JournalLine> = head
+            .into_iter()
+            .flatten()
+            .chain(sold)
+            .chain(tail.into_iter().flatten())
+            .collect();
         out.push(Voucher {
             number: out.len() as u32 + 1,
             date: p.date,
