@@ -4,7 +4,7 @@
 //! cache makes the check fail with the figures; the Sales sheet is in the workbook.
 
 use avstem_core::api::{ApiClient, ClientConfig, Credentials};
-use avstem_core::model::{Topic, YearMonth};
+use avstem_core::model::{EntryType, Topic, YearMonth};
 use avstem_core::sales::SaleViolation;
 use avstem_core::secrets::Secret;
 use avstem_core::sim::{self, demo, SimConfig, SimHandle};
@@ -47,10 +47,25 @@ async fn sync_all(client: &ApiClient, path: &Path, req: &SyncRequest, today: Nai
         .expect("sales")
 }
 
+/// Funds captures and refunds on `handle` since the first sale of the month: what needs a sales entry.
+fn expected_sales(world: &sim::data::World, ledger: &str, handle: &str, month: YearMonth, first: chrono::DateTime<chrono::Utc>) -> u64 {
+    month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day())
+        .flat_map(|day| world.entries(ledger, Topic::Funds, day))
+        .filter(|e| {
+            matches!(e.entry_type, EntryType::Capture | EntryType::Refund)
+                && e.recipient_handle.as_deref() == Some(handle)
+                && e.time >= first
+        })
+        .count() as u64
+}
+
 #[tokio::test]
-async fn a_month_of_sales_is_cached_checked_joined_and_an_altered_line_fails_the_check() {
+async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_line_fails_the_check() {
     let sim = sim::start(SimConfig {
-        today: d("2026-06-15"),
+        today: d("2026-07-06"),
         faults: "report:500=0.1,report:429=0.05,retry-after=0".into(),
         ..SimConfig::default()
     })
@@ -62,57 +77,118 @@ async fn a_month_of_sales_is_cached_checked_joined_and_an_altered_line_fails_the
     let path = dir.path().join("cache.sqlite");
     let mut store = Store::open(&path).expect("store");
     sync::refresh_ledgers(&client, &mut store, "partner", None).await.expect("ledgers");
-    // 402001 has no Vippsnummer/mPOS sales unit: it gets no sales requests.
+    // Every month the Sales API has data for: from the mPOS floor (2026-03-09) to the last closed day.
+    // 402001 (a Danish webshop) has no Vippsnummer or mPOS sales: its dates come back empty and it
+    // gets no Sales sheet.
     let req = SyncRequest {
         ledger_ids: vec!["302321".into(), "302322".into(), "402001".into()],
-        from: d("2026-05-01"),
-        to: d("2026-05-31"),
+        from: d("2026-03-01"),
+        to: d("2026-06-30"),
         gdpr: false,
     };
-    let today = d("2026-06-15");
+    let today = d("2026-07-06");
     let summary = sync_all(&client, &path, &req, today).await;
-    assert_eq!(summary.ledgers, vec!["302321".to_string(), "302322".to_string()]);
-    assert_eq!((summary.complete, summary.open, summary.already_complete), (62, 0, 0));
-    assert!(summary.failed.is_empty() && summary.flagged.is_empty(), "{summary:?}");
-
-    // Every cached entry equals what the simulator serves, and keeps the three invariants.
-    let world = sim.world();
-    let month = YearMonth::new(2026, 5).expect("month");
-    for ledger in ["302321", "302322"] {
-        let cached = store.sales_entries(ledger, month.first_day(), month.last_day()).expect("read");
-        let served: usize = month
-            .first_day()
-            .iter_days()
-            .take(31)
-            .map(|day| sim::sales::sales_for_date(&world, ledger, day).len())
-            .sum();
-        assert_eq!(cached.len(), served, "{ledger}");
-        assert!(cached.len() > 300, "{ledger}: {}", cached.len());
-        assert!(cached.iter().all(|s| s.violations.is_empty()));
-        let l = store.ledger(ledger).expect("read").expect("ledger");
-        let m = store.sales_month(&l, month).expect("join").expect("sales");
-        assert!(m.check.ok, "{ledger}: {:?}", m.check.problems);
-        assert_eq!(m.matched, m.total.entries - m.outside_funds.len() as u64, "{ledger}");
-        // The per-rate and per-category tables add up to the month.
-        let rate_gross: i64 = m.by_rate.values().map(|f| f.gross).sum();
-        assert_eq!(rate_gross + m.total.vat_unknown, m.total.gross, "{ledger}");
-        let rate_vat: i64 = m.by_rate.values().map(|f| f.vat).sum();
-        assert_eq!(rate_vat, m.total.vat);
-        let cat_gross: i64 = m.by_category.values().map(|f| f.gross).sum();
-        assert_eq!(cat_gross, m.total.gross);
-        let day_gross: i64 = m.by_day.values().map(|f| f.gross).sum();
-        assert_eq!(day_gross, m.total.gross);
-        if ledger == "302322" {
-            assert!(!m.outside_funds.is_empty(), "mPOS cash sales");
+    assert_eq!(summary.ledgers, vec!["302321".to_string(), "302322".to_string(), "402001".to_string()]);
+    // 122 days × 3 ledgers. A sales date is complete once its funds date is: the two weekly
+    // ledgers' 2026-06-30 is still open in funds (the week's payout has not run), so it stays open.
+    assert_eq!((summary.complete, summary.open, summary.already_complete), (364, 2, 0));
+    let mut open = Vec::new();
+    for l in &summary.ledgers {
+        for st in store.sales_date_statuses(l, req.from, req.to).expect("statuses") {
+            let funds = store.date_statuses(l, Topic::Funds, st.date, st.date).expect("funds");
+            let funds_complete = funds.first().is_some_and(|f| f.state == DateState::Complete);
+            assert_eq!(st.state == DateState::Complete, funds_complete, "{l} {}", st.date);
+            if st.state != DateState::Complete {
+                open.push((l.as_str(), st.date));
+            }
         }
     }
-    assert!(store.sales_date_statuses("402001", month.first_day(), month.last_day()).expect("s").is_empty());
+    assert_eq!(open, vec![("302322", d("2026-06-30")), ("402001", d("2026-06-30"))]);
+    assert!(summary.failed.is_empty() && summary.flagged.is_empty(), "{summary:?}");
 
-    // A second sync asks for nothing: every sales date is complete.
-    let requests = client.requests_made();
+    let world = sim.world();
+    let mut seen = Vec::new();
+    for m in ["2026-03", "2026-04", "2026-05", "2026-06"] {
+        let month = YearMonth::parse(m).expect("month");
+        for (ledger, handle) in [("302321", "NO:57861"), ("302322", "NO:57862")] {
+            // Every cached entry is what the simulator serves, and keeps the three invariants.
+            let cached = store.sales_entries(ledger, month.first_day(), month.last_day()).expect("read");
+            let served: Vec<_> = month
+                .first_day()
+                .iter_days()
+                .take_while(|day| *day <= month.last_day())
+                .flat_map(|day| sim::sales::sales_for_date(&world, ledger, day))
+                .collect();
+            assert_eq!(cached.len(), served.len(), "{ledger} {m}");
+            assert!(cached.iter().all(|s| s.violations.is_empty()), "{ledger} {m}");
+            let l = store.ledger(ledger).expect("read").expect("ledger");
+            let Some(sm) = store.sales_month(&l, month).expect("join") else {
+                // Only March of the Vippsnummer ledger can be empty: open amounts start 2026-03-16.
+                assert!(cached.is_empty(), "{ledger} {m}");
+                continue;
+            };
+            assert!(sm.check.ok, "{ledger} {m}: {:?}", sm.check.problems);
+            // Every capture and refund on the sales unit found its sales entry, and every sales
+            // entry with a pspReference is one of them.
+            let first = cached.iter().map(|s| s.entry.time).min().expect("first sale");
+            assert_eq!(sm.matched, expected_sales(&world, ledger, handle, month, first), "{ledger} {m}");
+            assert_eq!(sm.matched, sm.total.entries - sm.outside_funds.len() as u64, "{ledger} {m}");
+            // Cash sales have no pspReference and are listed as outside Vipps funds, each of them.
+            let cash: Vec<&str> = served
+                .iter()
+                .filter(|s| s.psp_reference.is_none())
+                .map(|s| s.reference.as_str())
+                .collect();
+            let listed: Vec<&str> = sm.outside_funds.iter().map(|o| o.reference.as_str()).collect();
+            assert_eq!(listed, cash, "{ledger} {m}");
+            assert!(sm.outside_funds.iter().all(|o| o.payment_type == "CASH" && o.gross > 0));
+            // The per-rate, per-category and per-day tables add up to the month.
+            let rate_gross: i64 = sm.by_rate.values().map(|f| f.gross).sum();
+            assert_eq!(rate_gross + sm.total.vat_unknown, sm.total.gross, "{ledger} {m}");
+            let rate_vat: i64 = sm.by_rate.values().map(|f| f.vat).sum();
+            assert_eq!(rate_vat, sm.total.vat, "{ledger} {m}");
+            let cat_gross: i64 = sm.by_category.values().map(|f| f.gross).sum();
+            assert_eq!(cat_gross, sm.total.gross, "{ledger} {m}");
+            let day_gross: i64 = sm.by_day.values().map(|f| f.gross).sum();
+            assert_eq!(day_gross, sm.total.gross, "{ledger} {m}");
+            eprintln!(
+                "{ledger} {m}: {} entries, {} matched, {} cash, gross {} (VAT known {}, unknown {}), rates {:?}",
+                sm.total.entries,
+                sm.matched,
+                sm.outside_funds.len(),
+                sm.total.gross,
+                sm.total.vat,
+                sm.total.vat_unknown,
+                sm.by_rate.iter().map(|(r, f)| (*r, f.gross, f.vat)).collect::<Vec<_>>()
+            );
+            seen.push((ledger, m, sm.total.entries, sm.matched, sm.outside_funds.len(), sm.total.gross, sm.total.vat));
+        }
+        let dk = store.ledger("402001").expect("read").expect("ledger");
+        assert_eq!(store.sales_month(&dk, month).expect("join"), None, "402001 {m}");
+    }
+    // The simulator's figures (seeded world): (ledger, month, entries, captures and refunds matched,
+    // cash sales, gross, VAT stated). March of the Vippsnummer ledger is open amounts only (no VAT
+    // stated); shopping baskets start 2026-04-22.
+    assert_eq!(
+        seen,
+        vec![
+            ("302321", "2026-03", 291, 291, 0, 2_482_250, 0),
+            ("302322", "2026-03", 693, 585, 108, 14_559_725, 1_739_374),
+            ("302321", "2026-04", 626, 626, 0, 5_442_300, 132_573),
+            ("302322", "2026-04", 850, 718, 132, 17_427_475, 2_051_445),
+            ("302321", "2026-05", 641, 641, 0, 5_581_425, 413_694),
+            ("302322", "2026-05", 890, 751, 139, 17_554_900, 1_995_264),
+            ("302321", "2026-06", 602, 602, 0, 4_994_950, 371_471),
+            ("302322", "2026-06", 867, 731, 136, 17_155_950, 2_017_956),
+        ]
+    );
+
+    // A second sync asks the Sales API again for the two open dates only.
+    let before = sim.stats().sales_requests;
     let again = sync_all(&client, &path, &req, today).await;
-    assert_eq!((again.complete, again.already_complete), (0, 62));
-    assert_eq!(client.requests_made(), requests, "nothing fetched twice");
+    assert_eq!((again.complete, again.open, again.already_complete), (0, 2, 364));
+    assert_eq!(sim.stats().sales_requests - before, 2, "complete sales dates are not fetched twice");
+    let month = YearMonth::new(2026, 5).expect("month");
 
     // One altered line amount in the cache: the entry is flagged and the check fails, with figures.
     let l = store.ledger("302321").expect("read").expect("ledger");

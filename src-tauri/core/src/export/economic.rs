@@ -9,7 +9,9 @@
 //! <http://wiki.e-conomic.co.uk/bookkeeping/create-new-entries>: Date, Voucher no., Account no.,
 //! Text, Amount, VAT code (and a Contra account, left empty: each voucher balances over its rows).
 //! The VAT code is left empty: e-conomic's codes are the agreement's own (`I25`, `U25`, …) and an
-//! empty code is "no VAT", which is right for these lines (see [`super::books::NO_VAT`]).
+//! empty code is "no VAT", which is right for these lines (see [`super::books::NO_VAT`]). Sales
+//! booked per VAT rate (issue 17) keep it empty too: their VAT is posted on its own line already, so
+//! a code would make e-conomic add it a second time; the text names the Norwegian code.
 //! The Danish e-copedia, "Importér kontoplan", <https://wiki2.e-conomic.dk/import-af-data/import-af-kontoplan>,
 //! states the Danish files are semicolon separated ("CSV (semikolonsepareret)"); account numbers
 //! hold at most 9 characters (e-copedia, "Importera kontoplan", <http://wiki.e-conomic.se/importera-data/importerakontoplan>).

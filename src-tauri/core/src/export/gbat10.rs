@@ -13,6 +13,9 @@
 //!   address, invoice, KID, due date and bank fields (empty: no reskontro); 20 general-ledger text;
 //!   21–25 empty; 26 gross `T`; 27 gross sum (= balance: no VAT on these lines, and Tripletex wants
 //!   net and gross to balance alike); 28–29 IBAN, SWIFT/BIC (empty).
+//! - The VAT code is `0` on every line, the revenue lines of sales booked per VAT rate (issue 17)
+//!   too: a code in column 7 makes the importing system compute the VAT from the line again, and
+//!   Avstem posts the VAT on its own line (2700–2702) already; the line's text names its code.
 //! - Voucher type [`VOUCHER_TYPE`]: Tripletex makes the number series "Mamut 10" for it.
 
 use super::books::{self, cut, NO_VAT};

@@ -130,6 +130,29 @@ pub trait EntrySource {
     }
 }
 
+/// The month's Journal vouchers, the same for the workbook's Journal sheet and every bookkeeping
+/// file: on a NOK ledger whose cache holds sales entries of the payouts' dates, each payout's sales
+/// are booked per VAT rate with their VAT codes (issue 17, [`crate::reconcile::journal_with_sales`]);
+/// otherwise on the clearing line.
+pub fn month_vouchers(
+    source: &dyn EntrySource,
+    ledger: &Ledger,
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+) -> Result<Vec<crate::reconcile::Voucher>> {
+    let from = report.payouts.iter().map(|p| p.covered_from).min();
+    let to = report.payouts.iter().map(|p| p.covered_to).max();
+    if ledger.currency == crate::reconcile::SALES_VAT_CURRENCY {
+        if let (Some(from), Some(to)) = (from, to) {
+            let sales = source.sale_entries(from, to)?;
+            if !sales.is_empty() {
+                return Ok(crate::reconcile::journal_with_sales(report, accounts, &sales));
+            }
+        }
+    }
+    Ok(crate::reconcile::journal(report, accounts))
+}
+
 /// A store and one ledger.
 pub struct StoreSource<'a> {
     pub store: &'a Store,

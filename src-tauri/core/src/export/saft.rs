@@ -129,7 +129,11 @@ fn accounts_used(vouchers: &[Voucher], roles: &JournalAccounts) -> Result<Vec<Ac
             })?;
             Ok(Account {
                 id: id.to_string(),
-                description: if description.is_empty() {
+                description: if let (true, Some(name)) =
+                    (description.is_empty(), crate::reconcile::sales_account_name(id))
+                {
+                    name.to_string()
+                } else if description.is_empty() {
                     format!("Account {id}")
                 } else {
                     description.join("; ")
@@ -168,6 +172,35 @@ fn grouping(account: &str) -> Option<(String, String)> {
         .map(|(_, category, code)| (category.to_string(), code.to_string()))
 }
 
+/// A rate in basis points as SAF-T's `TaxPercentage` (a decimal): 2500 → "25", 1250 → "12.5".
+fn percentage(bp: i64) -> String {
+    crate::sales::vat_rate_text(bp).trim_end_matches(" %").to_string()
+}
+
+/// The tax codes the vouchers use, for the tax table: code 0 always, then each VAT code of sales
+/// booked per rate (Skatteetaten's standard tax codes,
+/// <https://github.com/Skatteetaten/saf-t/tree/master/Standard%20Tax%20Codes>).
+fn tax_codes(vouchers: &[Voucher]) -> Vec<(String, &'static str, String)> {
+    let mut used: BTreeMap<String, i64> = BTreeMap::new();
+    for vat in vouchers.iter().flat_map(|v| &v.lines).filter_map(|l| l.vat.as_ref()) {
+        used.entry(vat.code.clone()).or_insert(vat.rate_bp);
+    }
+    let mut out = vec![(NO_VAT.to_string(), "Ingen merverdiavgiftsbehandling", "0".to_string())];
+    for (code, bp) in used {
+        let description = match code.as_str() {
+            "3" => "Utgående merverdiavgift, alminnelig sats",
+            "31" => "Utgående merverdiavgift, middels sats",
+            "33" => "Utgående merverdiavgift, lav sats",
+            "5" => "Innenlands omsetning og uttak fritatt for merverdiavgift (nullsats)",
+            _ => "Utgående merverdiavgift",
+        };
+        if code != NO_VAT {
+            out.push((code, description, percentage(bp)));
+        }
+    }
+    out
+}
+
 type W = Writer<BufWriter<std::fs::File>>;
 
 fn open(w: &mut W, name: &str) -> std::io::Result<()> {
@@ -197,7 +230,7 @@ fn audit_file(
     root.push_attribute(("xmlns", NAMESPACE));
     w.write_event(Event::Start(root))?;
     header(w, booked, org, created)?;
-    master_files(w, accounts)?;
+    master_files(w, accounts, &booked.vouchers)?;
     general_ledger_entries(w, booked, created)?;
     close(w, "AuditFile")
 }
@@ -240,7 +273,7 @@ fn header(w: &mut W, booked: &BookedMonth, org: &str, created: NaiveDate) -> std
     close(w, "Header")
 }
 
-fn master_files(w: &mut W, accounts: &[Account]) -> std::io::Result<()> {
+fn master_files(w: &mut W, accounts: &[Account], vouchers: &[Voucher]) -> std::io::Result<()> {
     open(w, "MasterFiles")?;
     open(w, "GeneralLedgerAccounts")?;
     for a in accounts {
@@ -263,14 +296,16 @@ fn master_files(w: &mut W, accounts: &[Account]) -> std::io::Result<()> {
     open(w, "TaxTableEntry")?;
     el(w, "TaxType", "MVA")?;
     el(w, "Description", "Merverdiavgift")?;
-    open(w, "TaxCodeDetails")?;
-    el(w, "TaxCode", NO_VAT)?;
-    el(w, "Description", "Ingen merverdiavgiftsbehandling")?;
-    el(w, "TaxPercentage", "0")?;
-    el(w, "Country", "NO")?;
-    el(w, "StandardTaxCode", NO_VAT)?;
-    el(w, "BaseRate", "100")?;
-    close(w, "TaxCodeDetails")?;
+    for (code, description, percentage) in tax_codes(vouchers) {
+        open(w, "TaxCodeDetails")?;
+        el(w, "TaxCode", &code)?;
+        el(w, "Description", description)?;
+        el(w, "TaxPercentage", &percentage)?;
+        el(w, "Country", "NO")?;
+        el(w, "StandardTaxCode", &code)?;
+        el(w, "BaseRate", "100")?;
+        close(w, "TaxCodeDetails")?;
+    }
     close(w, "TaxTableEntry")?;
     close(w, "TaxTable")?;
     close(w, "MasterFiles")
@@ -315,10 +350,15 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
         open(w, side)?;
         el(w, "Amount", &format_minor(amount))?;
         close(w, side)?;
+        // Sales booked per VAT rate (issue 17): the net is the base, the VAT its own line's amount.
+        let (code, percentage, tax) = match &l.vat {
+            Some(v) => (v.code.as_str(), percentage(v.rate_bp), v.amount),
+            None => (NO_VAT, "0".to_string(), 0),
+        };
         open(w, "TaxInformation")?;
         el(w, "TaxType", "MVA")?;
-        el(w, "TaxCode", NO_VAT)?;
-        el(w, "TaxPercentage", "0")?;
+        el(w, "TaxCode", code)?;
+        el(w, "TaxPercentage", &percentage)?;
         el(w, "TaxBase", &format_minor(amount))?;
         let tax_side = if l.debit != 0 {
             "DebitTaxAmount"
@@ -326,7 +366,7 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
             "CreditTaxAmount"
         };
         open(w, tax_side)?;
-        el(w, "Amount", "0.00")?;
+        el(w, "Amount", &format_minor(tax))?;
         close(w, tax_side)?;
         close(w, "TaxInformation")?;
         close(w, "Line")?;

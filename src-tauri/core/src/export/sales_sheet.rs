@@ -28,16 +28,9 @@ fn block_header(s: &mut Sheet, row: u32, first: &str) -> Result<()> {
     Ok(())
 }
 
-/// Rate in basis points as a percentage: 2500 → "25 %", 1250 → "12.5 %".
+/// Rate in basis points as a percentage: 2500 → "25 %".
 pub(crate) fn rate_text(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{} %", bp / 100)
-    } else {
-        format!("{}.{:02} %", bp / 100, (bp % 100).abs())
-            .trim_end_matches('0')
-            .to_string()
-            .replace(". %", " %")
-    }
+    crate::sales::vat_rate_text(bp)
 }
 
 pub(super) fn sales(s: &mut Sheet, m: &SalesMonth) -> Result<()> {
@@ -145,5 +138,6 @@ mod tests {
         assert_eq!(super::rate_text(2500), "25 %");
         assert_eq!(super::rate_text(0), "0 %");
         assert_eq!(super::rate_text(1250), "12.5 %");
+        assert_eq!(super::rate_text(1234), "12.34 %");
     }
 }

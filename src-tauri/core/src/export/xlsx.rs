@@ -10,7 +10,7 @@ pub use sales_sheet::write_sales_sheet;
 use super::{sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary};
 use crate::bank::status::{BankCheckStatus, BankMonth};
 use crate::model::{format_minor, Entry, Ledger, Minor, Topic};
-use crate::reconcile::{journal, Check, MonthReport, Settlement};
+use crate::reconcile::{Check, JournalAccounts, MonthReport, Settlement};
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -265,14 +265,7 @@ pub fn write_workbook_with<'r>(
         ws.set_name(SHEETS[5]).map_err(xerr)?;
         bank_sheet::bank(&mut Sheet { ws, f: &f }, bank)?;
 
-        // Issue 17: a Sales sheet before Checks when the month has sales data.
         let sold = source.sales(ledger, month)?;
-        if let Some(m) = &sold {
-            let ws = wb.add_worksheet();
-            ws.set_name(sales_sheet::SALES_SHEET).map_err(xerr)?;
-            sales_sheet::sales(&mut Sheet { ws, f: &f }, m)?;
-        }
-
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[6]).map_err(xerr)?;
         checks(&mut Sheet { ws, f: &f }, &report, bank, sold.as_ref().map(|m| &m.check))?;
@@ -280,14 +273,15 @@ pub fn write_workbook_with<'r>(
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[7]).map_err(xerr)?;
         // With sales data, the Journal books each payout's sales per VAT rate (issue 17).
-        let sold_entries = match (&sold, report.payouts.iter().map(|p| p.covered_from).min()) {
-            (Some(_), Some(from)) => {
-                let to = report.payouts.iter().map(|p| p.covered_to).max().unwrap_or(from);
-                Some(source.sale_entries(from, to)?)
-            }
-            _ => None,
-        };
-        journal_sheet(&mut Sheet { ws, f: &f }, &report, opts, sold_entries.as_deref())?;
+        let vouchers = super::month_vouchers(source, ledger, &report, &opts.accounts)?;
+        journal_sheet(&mut Sheet { ws, f: &f }, &vouchers, &opts.accounts)?;
+
+        // Issue 17: what was sold, last (the other sheets keep their places), when the month has sales data.
+        if let Some(m) = &sold {
+            let ws = wb.add_worksheet();
+            ws.set_name(sales_sheet::SALES_SHEET).map_err(xerr)?;
+            sales_sheet::sales(&mut Sheet { ws, f: &f }, m)?;
+        }
 
         wb.save(tmp).map_err(xerr)?;
         lap("saved");
@@ -666,7 +660,7 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth, sales: Option<&Check
         }
     }
     row = bank_sheet::problem_rows(s, row, &bank.check)?;
-    for c in sales.filter(|c| !c.ok) {
+    if let Some(c) = sales.filter(|c| !c.ok) {
         for p in &c.problems {
             row += 1;
             s.text(row, 0, &c.title)?;
@@ -681,12 +675,7 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth, sales: Option<&Check
     Ok(())
 }
 
-fn journal_sheet(
-    s: &mut Sheet,
-    r: &MonthReport,
-    opts: &ExportOptions,
-    sales: Option<&[crate::sales::SaleEntry]>,
-) -> Result<()> {
+fn journal_sheet(s: &mut Sheet, vouchers: &[crate::reconcile::Voucher], accounts: &JournalAccounts) -> Result<()> {
     s.header(
         0,
         &[
@@ -697,14 +686,12 @@ fn journal_sheet(
             ("Debit", 14.0),
             ("Credit", 14.0),
             ("Debits − credits", 16.0),
+            ("VAT code", 10.0),
+            ("VAT", 14.0),
         ],
     )?;
-    let vouchers = match sales {
-        Some(sales) => crate::reconcile::journal_with_sales(r, &opts.accounts, sales),
-        None => journal(r, &opts.accounts),
-    };
     let mut row = 0u32;
-    for v in &vouchers {
+    for v in vouchers {
         let first = row + 1;
         // A voucher always has lines; an empty one must still not underflow.
         let last = (first + v.lines.len() as u32).saturating_sub(1).max(first);
@@ -720,6 +707,10 @@ fn journal_sheet(
             if l.credit != 0 {
                 s.money(row, 5, l.credit)?;
             }
+            if let Some(vat) = &l.vat {
+                s.text(row, 7, &vat.code)?;
+                s.money(row, 8, vat.amount)?;
+            }
         }
         // Debits equal credits on every voucher: the formula shows 0.00, or the gap.
         let (a, b) = (first + 1, last + 1);
@@ -732,7 +723,7 @@ fn journal_sheet(
         )?;
     }
     let n = row;
-    s.table(0, n.max(1), 6)?;
+    s.table(0, n.max(1), 8)?;
     if n > 0 {
         let total = n + 2;
         s.text_fmt(total, 3, "Total", &s.f.bold)?;
@@ -756,8 +747,16 @@ fn journal_sheet(
         3,
         &format!(
             "Accounts: bank {}, fees {}, sales clearing {}, suspense {}, payable {} (change them in the settings).",
-            opts.accounts.bank, opts.accounts.fees, opts.accounts.clearing, opts.accounts.suspense, opts.accounts.payable
+            accounts.bank, accounts.fees, accounts.clearing, accounts.suspense, accounts.payable
         ),
     )?;
+    if vouchers.iter().flat_map(|v| &v.lines).any(|l| l.vat.is_some()) {
+        s.text(
+            note_row + 1,
+            3,
+            "Sales per VAT rate from the Sales API (NS 4102): 3000 revenue, 3100 zero rate, output VAT \
+             2700 (25 %), 2701 (15 %), 2702 (12 %); VAT codes are Skatteetaten's standard SAF-T codes.",
+        )?;
+    }
     Ok(())
 }

@@ -99,6 +99,26 @@ pub struct JournalLine {
     pub debit: Minor,
     #[ts(type = "number")]
     pub credit: Minor,
+    /// The output VAT of a revenue line booked per VAT rate from the sales data (issue 17);
+    /// `None`: no VAT treatment (every other line Avstem posts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub vat: Option<LineVat>,
+}
+
+/// A revenue line's VAT: the standard SAF-T tax code, the rate, and the VAT booked on its own line
+/// (on the same side as this line's amount, which is the net base).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LineVat {
+    /// Skatteetaten's standard tax code ("3" output VAT 25 %, "31" 15 %, "33" 12 %, "5" 0 %).
+    pub code: String,
+    /// Basis points: 2500 = 25 %.
+    #[ts(type = "number")]
+    pub rate_bp: i64,
+    #[ts(type = "number")]
+    pub amount: Minor,
 }
 
 /// One balanced voucher: a payout, or a gross-settled fee invoice.
@@ -127,6 +147,7 @@ fn line(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine>
         text,
         debit: signed_debit.max(0),
         credit: (-signed_debit).max(0),
+        vat: None,
     })
 }
 

@@ -9,7 +9,7 @@
 //! standard rate" (25 %), 31 "middle rate" (15 %), 33 "low rate" (12 %), 5 "zero rate" (0 %).
 //! Accounts: NS 4102 (3000 taxable sales, 3100 sales outside/zero-rated, 2700–2702 output VAT per rate).
 
-use super::journal::{JournalAccounts, JournalLine};
+use super::journal::{JournalAccounts, JournalLine, LineVat};
 use super::runs::PayoutReport;
 use crate::model::Minor;
 use crate::sales::SaleEntry;
@@ -23,19 +23,27 @@ const RATES: [(i64, &str, &str, &str); 4] = [
     (0, "3100", "2700", "5"),
 ];
 
+/// The VAT split uses Norwegian VAT codes and NS 4102 accounts: only a NOK ledger's Journal books
+/// its sales per VAT rate; a Danish or Finnish ledger keeps the clearing line.
+pub const SALES_VAT_CURRENCY: &str = "NOK";
+
+/// What a revenue or output VAT account of the split is for (SAF-T's account list names it).
+pub fn sales_account_name(account: &str) -> Option<&'static str> {
+    Some(match account {
+        "3000" => "Sales revenue, VAT liable (Vipps MobilePay sales per VAT rate)",
+        "3100" => "Sales revenue, zero rate (Vipps MobilePay sales at 0 % VAT)",
+        "2700" => "Output VAT, standard rate 25 %",
+        "2701" => "Output VAT, middle rate 15 %",
+        "2702" => "Output VAT, low rate 12 %",
+        _ => return None,
+    })
+}
+
 fn rate_row(bp: i64) -> Option<(&'static str, &'static str, &'static str)> {
     RATES
         .iter()
         .find(|r| r.0 == bp)
         .map(|r| (r.1, r.2, r.3))
-}
-
-fn pct(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{} %", bp / 100)
-    } else {
-        format!("{:.2} %", bp as f64 / 100.0)
-    }
 }
 
 fn signed(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
@@ -44,6 +52,7 @@ fn signed(account: &str, text: String, signed_debit: Minor) -> Option<JournalLin
         text,
         debit: signed_debit.max(0),
         credit: (-signed_debit).max(0),
+        vat: None,
     })
 }
 
@@ -104,14 +113,26 @@ pub(super) fn sales_lines(
     for (bp, (gross, vat)) in &known {
         let Some((revenue, vat_account, code)) = rate_row(*bp) else { continue };
         let Some(net) = gross.checked_sub(*vat) else { return plain() };
-        out.extend(signed(
+        let pct = crate::sales::vat_rate_text(*bp);
+        let revenue_line = signed(
             revenue,
-            format!("Vipps MobilePay sales {} VAT (VAT code {code}) {period}", pct(*bp)),
+            format!("Vipps MobilePay sales {pct} VAT (VAT code {code}) {period}"),
             -net,
-        ));
+        )
+        .map(|mut l| {
+            // The VAT on the line's own side: credited with a credited (positive) net.
+            let amount = if l.credit > 0 { *vat } else { -*vat };
+            l.vat = Some(LineVat {
+                code: code.to_string(),
+                rate_bp: *bp,
+                amount,
+            });
+            l
+        });
+        out.extend(revenue_line);
         out.extend(signed(
             vat_account,
-            format!("Output VAT {} (VAT code {code}) on Vipps MobilePay sales {period}", pct(*bp)),
+            format!("Output VAT {pct} (VAT code {code}) on Vipps MobilePay sales {period}"),
             -vat,
         ));
     }

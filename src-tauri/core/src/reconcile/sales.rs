@@ -14,7 +14,7 @@ use crate::sales::{SaleEntry, SaleViolation};
 use crate::store::sales::StoredSale;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 const MAX_PROBLEMS: usize = 200;
 
@@ -88,15 +88,18 @@ pub struct SalesMonth {
     pub check: Check,
 }
 
-/// Whether a funds entry is on one of the ledger's sales units and is a sale or a return.
-fn expects_sale(e: &Entry, units: &[String]) -> bool {
+/// Whether a funds entry is a sale or a return on one of `units`.
+fn expects_sale(e: &Entry, units: &HashSet<&str>) -> bool {
     matches!(e.entry_type, EntryType::Capture | EntryType::Refund)
-        && e.recipient_handle.as_ref().is_some_and(|h| units.contains(h))
+        && e.recipient_handle.as_deref().is_some_and(|h| units.contains(h))
 }
 
-/// Join the month's funds captures and refunds on `units` (the ledger's sales-unit handles) to its
-/// sales entries, and add the sales up. `funds` may hold neighbouring dates: only the month's count.
-pub fn sales_month(month: YearMonth, units: &[String], funds: &[Entry], sales: &[StoredSale]) -> SalesMonth {
+/// Join the month's funds captures and refunds to its sales entries, and add the sales up. `funds`
+/// may hold neighbouring dates: only the month's count. A ledger can settle for units the Sales
+/// API does not cover (a webshop's API unit): the units that expect a sales entry per capture are
+/// those the month's sales entries are found on by `pspReference` (the Sales API entry names no
+/// sales unit).
+pub fn sales_month(month: YearMonth, funds: &[Entry], sales: &[StoredSale]) -> SalesMonth {
     let in_month = |d: NaiveDate| d >= month.first_day() && d <= month.last_day();
     let sales: Vec<&StoredSale> = sales.iter().filter(|s| in_month(s.entry.ledger_date)).collect();
     let mut out = SalesMonth {
@@ -157,9 +160,14 @@ pub fn sales_month(month: YearMonth, units: &[String], funds: &[Entry], sales: &
         by_ref.entry(s.entry.reference.as_str()).or_default().push(&s.entry);
     }
     // Sales data starts at the provider's floors: captures before the month's first sale expect none.
+    let units: HashSet<&str> = funds
+        .iter()
+        .filter(|f| by_psp.contains_key(f.psp_reference.as_str()))
+        .filter_map(|f| f.recipient_handle.as_deref())
+        .collect();
     let first_sale = sales.iter().map(|s| s.entry.time).min();
     let mut expected = 0u64;
-    for f in funds.iter().filter(|f| in_month(f.ledger_date) && expects_sale(f, units)) {
+    for f in funds.iter().filter(|f| in_month(f.ledger_date) && expects_sale(f, &units)) {
         if first_sale.is_none_or(|t| f.time < t) {
             continue;
         }

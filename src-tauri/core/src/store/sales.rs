@@ -286,13 +286,14 @@ impl Store {
     }
 
     /// The month's sales joined to its captures and refunds on the ledger's sales units, or `None`
-    /// when the cache holds no sales date of the month (sales not synced: no Sales sheet).
+    /// when the cache holds no sales entry of the month: sales not synced, or a ledger the Sales
+    /// API has nothing for (a webshop, or a month before the historical floors). No Sales sheet then.
     pub fn sales_month(&self, ledger: &Ledger, month: YearMonth) -> Result<Option<SalesMonth>> {
         let (from, to) = (month.first_day(), month.last_day());
-        if self.sales_date_statuses(&ledger.ledger_id, from, to)?.is_empty() {
+        let sales = self.sales_entries(&ledger.ledger_id, from, to)?;
+        if sales.is_empty() {
             return Ok(None);
         }
-        let sales = self.sales_entries(&ledger.ledger_id, from, to)?;
         let mut funds = Vec::new();
         self.for_each_entry_between(&ledger.ledger_id, Topic::Funds, from, to, |e| {
             if matches!(e.entry_type, EntryType::Capture | EntryType::Refund) {
@@ -300,12 +301,7 @@ impl Store {
             }
             Ok(())
         })?;
-        let units: Vec<String> = ledger
-            .sales_units
-            .iter()
-            .map(|u| u.recipient_handle.clone())
-            .collect();
-        Ok(Some(sales_month(month, &units, &funds, &sales)))
+        Ok(Some(sales_month(month, &funds, &sales)))
     }
 
     /// How many cached sales entries of the ledger were flagged on ingest.
