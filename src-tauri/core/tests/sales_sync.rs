@@ -200,6 +200,8 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
         .find(|s| s.entry.lines.len() >= 2 && s.entry.completeness.has_vat_breakdown)
         .expect("a basket");
     let was = victim.entry.lines[0].line_total_gross.expect("total");
+    // Plain SQLite on purpose: the alteration is made behind Avstem's back, as a damaged file would be.
+    #[allow(clippy::disallowed_methods)]
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
     let changed = conn
         .execute(

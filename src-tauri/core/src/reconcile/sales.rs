@@ -9,10 +9,10 @@
 //! is "VAT not stated" — never inferred (SKILL.md: "use `completeness`, never infer from empty").
 
 use super::checks::{Check, CheckId};
-use crate::model::{Entry, EntryType, Minor, YearMonth};
-use crate::sales::{SaleEntry, SaleViolation};
+use crate::model::{format_minor, Entry, EntryType, Minor, YearMonth};
+use crate::sales::{SaleEntry, SaleKind, SaleViolation};
 use crate::store::sales::StoredSale;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -88,136 +88,214 @@ pub struct SalesMonth {
     pub check: Check,
 }
 
-/// Whether a funds entry is a sale or a return on one of `units`.
-fn expects_sale(e: &Entry, units: &HashSet<&str>) -> bool {
-    matches!(e.entry_type, EntryType::Capture | EntryType::Refund)
-        && e.recipient_handle.as_deref().is_some_and(|h| units.contains(h))
+/// What the join keeps of a sales entry: whether it is a capture (else a refund) and its gross.
+type SaleKey = (bool, Option<Minor>);
+
+/// What the join keeps of a funds capture or refund.
+struct FundsRow {
+    date: NaiveDate,
+    time: DateTime<Utc>,
+    capture: bool,
+    psp_reference: String,
+    reference: String,
+    amount: Minor,
+    handle: Option<String>,
 }
 
-/// Join the month's funds captures and refunds to its sales entries, and add the sales up. `funds`
-/// may hold neighbouring dates: only the month's count. A ledger can settle for units the Sales
-/// API does not cover (a webshop's API unit): the units that expect a sales entry per capture are
-/// those the month's sales entries are found on by `pspReference` (the Sales API entry names no
-/// sales unit).
-pub fn sales_month(month: YearMonth, funds: &[Entry], sales: &[StoredSale]) -> SalesMonth {
-    let in_month = |d: NaiveDate| d >= month.first_day() && d <= month.last_day();
-    let sales: Vec<&StoredSale> = sales.iter().filter(|s| in_month(s.entry.ledger_date)).collect();
-    let mut out = SalesMonth {
-        month,
-        total: SalesFigures::default(),
-        by_rate: BTreeMap::new(),
-        by_category: BTreeMap::new(),
-        by_day: BTreeMap::new(),
-        outside_funds: Vec::new(),
-        flagged: Vec::new(),
-        matched: 0,
-        check: Check {
-            id: CheckId::SalesMatchCaptures,
-            title: "Every capture has its sales entry, amounts agree".into(),
-            ok: true,
-            detail: String::new(),
+fn sale_key(e: &SaleEntry) -> Option<SaleKey> {
+    match e.kind {
+        SaleKind::Capture => Some((true, e.gross)),
+        SaleKind::Refund => Some((false, e.gross)),
+        SaleKind::Other(_) => None,
+    }
+}
+
+/// The month's sales joined to its captures, added up as they stream past: sales entries with
+/// [`SalesJoin::add_sale`], funds entries with [`SalesJoin::add_funds`], then [`SalesJoin::finish`].
+/// Keeps the figures and, per sale, only its keys (a busy month's entries are never all in memory).
+pub struct SalesJoin {
+    out: SalesMonth,
+    by_psp: HashMap<String, Vec<SaleKey>>,
+    by_ref: HashMap<String, Vec<SaleKey>>,
+    first_sale: Option<DateTime<Utc>>,
+    funds: Vec<FundsRow>,
+    problems: Vec<String>,
+    count: u32,
+}
+
+impl SalesJoin {
+    pub fn new(month: YearMonth) -> SalesJoin {
+        SalesJoin {
+            out: SalesMonth {
+                month,
+                total: SalesFigures::default(),
+                by_rate: BTreeMap::new(),
+                by_category: BTreeMap::new(),
+                by_day: BTreeMap::new(),
+                outside_funds: Vec::new(),
+                flagged: Vec::new(),
+                matched: 0,
+                check: Check {
+                    id: CheckId::SalesMatchCaptures,
+                    title: "Every capture has its sales entry, amounts agree".into(),
+                    ok: true,
+                    detail: String::new(),
+                    problems: Vec::new(),
+                    problem_count: 0,
+                    not_available: false,
+                },
+            },
+            by_psp: HashMap::new(),
+            by_ref: HashMap::new(),
+            first_sale: None,
+            funds: Vec::new(),
             problems: Vec::new(),
-            problem_count: 0,
-            not_available: false,
-        },
-    };
-    let mut problems: Vec<String> = Vec::new();
-    let mut count = 0u32;
-    let mut problem = |text: String| {
-        count = count.saturating_add(1);
-        if problems.len() < MAX_PROBLEMS {
-            problems.push(text);
+            count: 0,
         }
-    };
-    for s in &sales {
-        if !add_entry(&mut out, &s.entry) {
-            problem(format!("{}: the month's sales totals no longer fit in 64 bits", s.entry.reference));
+    }
+
+    fn in_month(&self, d: NaiveDate) -> bool {
+        d >= self.out.month.first_day() && d <= self.out.month.last_day()
+    }
+
+    fn problem(&mut self, text: String) {
+        self.count = self.count.saturating_add(1);
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(text);
+        }
+    }
+
+    /// A sales entry; one of another month is left out.
+    pub fn add_sale(&mut self, s: &StoredSale) {
+        let e = &s.entry;
+        if !self.in_month(e.ledger_date) {
+            return;
+        }
+        if !add_entry(&mut self.out, e) {
+            self.problem(format!("{}: the month's sales totals no longer fit in 64 bits", e.reference));
         }
         if !s.violations.is_empty() {
             let what: Vec<String> = s.violations.iter().map(ToString::to_string).collect();
-            problem(format!(
-                "sales entry {} ({}): {}",
-                s.entry.reference,
-                s.entry.ledger_date,
-                what.join("; ")
-            ));
-            out.flagged.push((s.entry.reference.clone(), s.violations.clone()));
+            self.problem(format!("sales entry {} ({}): {}", e.reference, e.ledger_date, what.join("; ")));
+            self.out.flagged.push((e.reference.clone(), s.violations.clone()));
         }
-    }
-    // The join: by pspReference, else by order reference with the same kind and amount.
-    let mut by_psp: HashMap<&str, Vec<&SaleEntry>> = HashMap::new();
-    let mut by_ref: HashMap<&str, Vec<&SaleEntry>> = HashMap::new();
-    for s in &sales {
-        match s.entry.psp_reference.as_deref().filter(|p| !p.trim().is_empty()) {
-            Some(p) => by_psp.entry(p).or_default().push(&s.entry),
-            None => out.outside_funds.push(OutsideFunds {
-                date: s.entry.ledger_date,
-                reference: s.entry.reference.clone(),
-                payment_type: s.entry.payment_type.as_str().to_string(),
-                gross: s.entry.gross.unwrap_or(0),
+        self.first_sale = Some(self.first_sale.map_or(e.time, |t| t.min(e.time)));
+        match e.psp_reference.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(p) => {
+                if let Some(k) = sale_key(e) {
+                    self.by_psp.entry(p.to_string()).or_default().push(k);
+                }
+            }
+            None => self.out.outside_funds.push(OutsideFunds {
+                date: e.ledger_date,
+                reference: e.reference.clone(),
+                payment_type: e.payment_type.as_str().to_string(),
+                gross: e.gross.unwrap_or(0),
             }),
         }
-        by_ref.entry(s.entry.reference.as_str()).or_default().push(&s.entry);
-    }
-    // Sales data starts at the provider's floors: captures before the month's first sale expect none.
-    let units: HashSet<&str> = funds
-        .iter()
-        .filter(|f| by_psp.contains_key(f.psp_reference.as_str()))
-        .filter_map(|f| f.recipient_handle.as_deref())
-        .collect();
-    let first_sale = sales.iter().map(|s| s.entry.time).min();
-    let mut expected = 0u64;
-    for f in funds.iter().filter(|f| in_month(f.ledger_date) && expects_sale(f, &units)) {
-        if first_sale.is_none_or(|t| f.time < t) {
-            continue;
+        if let Some(k) = sale_key(e) {
+            self.by_ref.entry(e.reference.clone()).or_default().push(k);
         }
-        expected += 1;
-        let kind = if f.entry_type == EntryType::Capture { "capture" } else { "refund" };
-        let found = by_psp
-            .get(f.psp_reference.as_str())
-            .and_then(|l| l.iter().find(|s| s.kind.as_str() == kind))
-            .or_else(|| {
-                by_ref.get(f.reference.as_str()).and_then(|l| {
-                    l.iter()
-                        .find(|s| s.kind.as_str() == kind && s.gross == Some(f.amount))
+    }
+
+    /// A funds entry; only the month's captures and refunds are kept (by their keys).
+    pub fn add_funds(&mut self, f: &Entry) {
+        if !self.in_month(f.ledger_date) || !matches!(f.entry_type, EntryType::Capture | EntryType::Refund) {
+            return;
+        }
+        self.funds.push(FundsRow {
+            date: f.ledger_date,
+            time: f.time,
+            capture: f.entry_type == EntryType::Capture,
+            psp_reference: f.psp_reference.clone(),
+            reference: f.reference.clone(),
+            amount: f.amount,
+            handle: f.recipient_handle.clone(),
+        });
+    }
+
+    /// The join: each capture and refund on a unit the Sales API covers finds its sales entry by
+    /// `pspReference`, else by order reference with the same kind and amount.
+    pub fn finish(mut self) -> SalesMonth {
+        let units: HashSet<String> = self
+            .funds
+            .iter()
+            .filter(|f| self.by_psp.contains_key(&f.psp_reference))
+            .filter_map(|f| f.handle.clone())
+            .collect();
+        let funds = std::mem::take(&mut self.funds);
+        let mut expected = 0u64;
+        for f in funds.iter().filter(|f| f.handle.as_ref().is_some_and(|h| units.contains(h))) {
+            // Sales data starts at the provider's floors: captures before the month's first sale expect none.
+            if self.first_sale.is_none_or(|t| f.time < t) {
+                continue;
+            }
+            expected += 1;
+            let kind = if f.capture { "capture" } else { "refund" };
+            let found: Option<SaleKey> = self
+                .by_psp
+                .get(&f.psp_reference)
+                .and_then(|l| l.iter().find(|s| s.0 == f.capture))
+                .or_else(|| {
+                    self.by_ref
+                        .get(&f.reference)
+                        .and_then(|l| l.iter().find(|s| s.0 == f.capture && s.1 == Some(f.amount)))
                 })
-            });
-        match found {
-            None => problem(format!(
-                "{} {kind} {} (order {}, {}): no sales entry",
-                f.ledger_date,
-                f.psp_reference,
-                f.reference,
-                crate::model::format_minor(f.amount)
-            )),
-            Some(s) if s.gross != Some(f.amount) => problem(format!(
-                "{} {kind} {} (order {}): funds {}, sales entry {}",
-                f.ledger_date,
-                f.psp_reference,
-                f.reference,
-                crate::model::format_minor(f.amount),
-                s.gross.map(crate::model::format_minor).unwrap_or_else(|| "no amount".into())
-            )),
-            Some(_) => out.matched += 1,
+                .copied();
+            match found {
+                None => self.problem(format!(
+                    "{} {kind} {} (order {}, {}): no sales entry",
+                    f.date,
+                    f.psp_reference,
+                    f.reference,
+                    format_minor(f.amount)
+                )),
+                Some((_, gross)) if gross != Some(f.amount) => self.problem(format!(
+                    "{} {kind} {} (order {}): funds {}, sales entry {}",
+                    f.date,
+                    f.psp_reference,
+                    f.reference,
+                    format_minor(f.amount),
+                    gross.map(format_minor).unwrap_or_else(|| "no amount".into())
+                )),
+                Some(_) => self.out.matched += 1,
+            }
         }
+        let mut out = self.out;
+        out.check.ok = self.count == 0;
+        out.check.problem_count = self.count;
+        out.check.problems = self.problems;
+        out.check.detail = if out.total.entries == 0 && expected == 0 {
+            "No sales data for this month (the Sales API serves Vippsnummer and mPOS sales, with accounting keys)."
+                .into()
+        } else {
+            format!(
+                "{} of {expected} captures and refunds on sales units found their sales entry; {} sales entries, {} \
+                 outside Vipps funds (cash), {} breaking an invariant.",
+                out.matched,
+                out.total.entries,
+                out.outside_funds.len(),
+                out.flagged.len()
+            )
+        };
+        out
     }
-    out.check.ok = count == 0;
-    out.check.problem_count = count;
-    out.check.problems = problems;
-    out.check.detail = if sales.is_empty() && expected == 0 {
-        "No sales data for this month (the Sales API serves Vippsnummer and mPOS sales, with accounting keys)."
-            .into()
-    } else {
-        format!(
-            "{} of {expected} captures and refunds on sales units found their sales entry; {} sales entries, {} \
-             outside Vipps funds (cash), {} breaking an invariant.",
-            out.matched,
-            sales.len(),
-            out.outside_funds.len(),
-            out.flagged.len()
-        )
-    };
-    out
+}
+
+/// Join the month's funds captures and refunds to its sales entries, and add the sales up. `funds`
+/// and `sales` may hold neighbouring dates: only the month's count. A ledger can settle for units
+/// the Sales API does not cover (a webshop's API unit): the units that expect a sales entry per
+/// capture are those the month's sales entries are found on by `pspReference` (the Sales API entry
+/// names no sales unit).
+pub fn sales_month(month: YearMonth, funds: &[Entry], sales: &[StoredSale]) -> SalesMonth {
+    let mut join = SalesJoin::new(month);
+    for s in sales {
+        join.add_sale(s);
+    }
+    for f in funds {
+        join.add_funds(f);
+    }
+    join.finish()
 }
 
 /// Add one entry to the totals, the day, its VAT rates and categories. False on overflow.

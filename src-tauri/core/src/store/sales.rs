@@ -5,8 +5,8 @@
 
 use super::{date_key, key_date, DateState, Store};
 use crate::clock::Clock;
-use crate::model::{EntryType, Ledger, Topic, YearMonth};
-use crate::reconcile::sales::{sales_month, SalesMonth};
+use crate::model::{Ledger, Topic, YearMonth};
+use crate::reconcile::sales::{SalesJoin, SalesMonth};
 use crate::sales::{SaleEntry, SaleViolation};
 use crate::{Error, Result};
 use chrono::NaiveDate;
@@ -45,6 +45,15 @@ fn encode(e: &SaleEntry) -> Result<String> {
         Error::Cache(format!(
             "Sales entry {} could not be written to the cache ({err}); nothing of its page was stored.",
             e.reference
+        ))
+    })
+}
+
+fn decode(ledger_id: &str, body: &str) -> Result<SaleEntry> {
+    serde_json::from_str(body).map_err(|e| {
+        Error::Cache(format!(
+            "A cached sales entry of ledger {ledger_id} cannot be read ({e}). Run `avstem cache reset` \
+             to rebuild the cache; your profiles are kept."
         ))
     })
 }
@@ -263,22 +272,46 @@ impl Store {
     /// Every cached sales entry of `from..=to`, in (date, seq) order. The invariants are checked
     /// again on read, so a row changed after ingest is flagged too.
     pub fn sales_entries(&self, ledger_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<StoredSale>> {
+        let mut out = Vec::new();
+        self.for_each_sale(ledger_id, from, to, |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Store::sales_entries`] one at a time, none kept: a busy month streams through `f`.
+    pub fn for_each_sale(
+        &self,
+        ledger_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        mut f: impl FnMut(StoredSale) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT body FROM sales_entries WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 \
              ORDER BY date, seq",
         )?;
-        let rows = stmt.query_map(params![ledger_id, date_key(from), date_key(to)], |r| {
-            r.get::<_, String>(0)
-        })?;
+        let mut rows = stmt.query(params![ledger_id, date_key(from), date_key(to)])?;
+        while let Some(row) = rows.next()? {
+            let body: String = row.get(0)?;
+            let entry = decode(ledger_id, &body)?;
+            let violations = entry.violations();
+            f(StoredSale { entry, violations })?;
+        }
+        Ok(())
+    }
+
+    /// The cached sales entries with `psp_reference` on `ledger_id` (a capture and its refunds),
+    /// in date order.
+    pub fn sales_by_psp(&self, ledger_id: &str, psp_reference: &str) -> Result<Vec<StoredSale>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM sales_entries WHERE ledger_id = ?1 AND psp_reference = ?2 ORDER BY date, seq",
+        )?;
+        let rows = stmt.query_map(params![ledger_id, psp_reference], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
-            let body = row?;
-            let entry: SaleEntry = serde_json::from_str(&body).map_err(|e| {
-                Error::Cache(format!(
-                    "A cached sales entry of ledger {ledger_id} cannot be read ({e}). Run `avstem cache \
-                     reset` to rebuild the cache; your profiles are kept."
-                ))
-            })?;
+            let entry = decode(ledger_id, &row?)?;
             let violations = entry.violations();
             out.push(StoredSale { entry, violations });
         }
@@ -290,18 +323,27 @@ impl Store {
     /// API has nothing for (a webshop, or a month before the historical floors). No Sales sheet then.
     pub fn sales_month(&self, ledger: &Ledger, month: YearMonth) -> Result<Option<SalesMonth>> {
         let (from, to) = (month.first_day(), month.last_day());
-        let sales = self.sales_entries(&ledger.ledger_id, from, to)?;
-        if sales.is_empty() {
+        let any: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM sales_entries WHERE ledger_id = ?1 AND date BETWEEN ?2 AND ?3 LIMIT 1",
+                params![ledger.ledger_id, date_key(from), date_key(to)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if any.is_none() {
             return Ok(None);
         }
-        let mut funds = Vec::new();
-        self.for_each_entry_between(&ledger.ledger_id, Topic::Funds, from, to, |e| {
-            if matches!(e.entry_type, EntryType::Capture | EntryType::Refund) {
-                funds.push(e.clone());
-            }
+        let mut join = SalesJoin::new(month);
+        self.for_each_sale(&ledger.ledger_id, from, to, |s| {
+            join.add_sale(&s);
             Ok(())
         })?;
-        Ok(Some(sales_month(month, &funds, &sales)))
+        self.for_each_entry_between(&ledger.ledger_id, Topic::Funds, from, to, |e| {
+            join.add_funds(e);
+            Ok(())
+        })?;
+        Ok(Some(join.finish()))
     }
 
     /// How many cached sales entries of the ledger were flagged on ingest.
