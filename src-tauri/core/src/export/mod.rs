@@ -124,9 +124,9 @@ pub trait EntrySource {
         Ok(None)
     }
 
-    /// The cached sales entries of ledger dates `from..=to` (for the Journal's VAT split).
-    fn sale_entries(&self, _from: NaiveDate, _to: NaiveDate) -> Result<Vec<crate::sales::SaleEntry>> {
-        Ok(Vec::new())
+    /// The cached sales of ledger dates `from..=to`, added up per date for the Journal's VAT split.
+    fn sales_by_date(&self, _from: NaiveDate, _to: NaiveDate) -> Result<crate::reconcile::SalesByDate> {
+        Ok(crate::reconcile::SalesByDate::default())
     }
 }
 
@@ -144,8 +144,8 @@ pub fn month_vouchers(
     let to = report.payouts.iter().map(|p| p.covered_to).max();
     if ledger.currency == crate::reconcile::SALES_VAT_CURRENCY {
         if let (Some(from), Some(to)) = (from, to) {
-            let sales = source.sale_entries(from, to)?;
-            if !sales.is_empty() {
+            let sales = source.sales_by_date(from, to)?;
+            if sales.seen > 0 {
                 return Ok(crate::reconcile::journal_with_sales(report, accounts, &sales));
             }
         }
@@ -175,9 +175,13 @@ impl EntrySource for StoreSource<'_> {
         self.store.sales_month(ledger, month)
     }
 
-    fn sale_entries(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<crate::sales::SaleEntry>> {
-        let stored = self.store.sales_entries(self.ledger_id, from, to)?;
-        Ok(stored.into_iter().map(|s| s.entry).collect())
+    fn sales_by_date(&self, from: NaiveDate, to: NaiveDate) -> Result<crate::reconcile::SalesByDate> {
+        let mut out = crate::reconcile::SalesByDate::default();
+        self.store.for_each_sale(self.ledger_id, from, to, |s| {
+            out.add(&s.entry);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 

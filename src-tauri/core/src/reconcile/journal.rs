@@ -3,7 +3,6 @@
 
 use super::MonthReport;
 use crate::model::Minor;
-use crate::sales::SaleEntry;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -160,12 +159,20 @@ pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher>
 
 /// [`journal`], booking each payout's sales per VAT rate with its VAT code where the Sales API
 /// data for its dates is complete, and only the rest on the clearing line, which says so
-/// (issue 17; see [`super::journal_sales`]). `sales`: the sales entries of the payouts' dates.
-pub fn journal_with_sales(report: &MonthReport, accounts: &JournalAccounts, sales: &[SaleEntry]) -> Vec<Voucher> {
+/// (issue 17; see [`super::journal_sales`]). `sales`: the sales of the payouts' dates, per date.
+pub fn journal_with_sales(
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+    sales: &super::journal_sales::SalesByDate,
+) -> Vec<Voucher> {
     journal_with(report, accounts, Some(sales))
 }
 
-fn journal_with(report: &MonthReport, accounts: &JournalAccounts, sales: Option<&[SaleEntry]>) -> Vec<Voucher> {
+fn journal_with(
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+    sales: Option<&super::journal_sales::SalesByDate>,
+) -> Vec<Voucher> {
     let mut out = Vec::new();
     for p in &report.payouts {
         let period = format!("{} to {}", p.covered_from, p.covered_to);

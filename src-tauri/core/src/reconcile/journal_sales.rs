@@ -13,6 +13,7 @@ use super::journal::{JournalAccounts, JournalLine, LineVat};
 use super::runs::PayoutReport;
 use crate::model::Minor;
 use crate::sales::SaleEntry;
+use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
 /// (rate in basis points, revenue account, output VAT account, standard VAT code).
@@ -56,28 +57,57 @@ fn signed(account: &str, text: String, signed_debit: Minor) -> Option<JournalLin
     })
 }
 
-/// Gross and VAT per rate of the sales that passed through Vipps funds on the payout's dates, for
-/// entries whose VAT is complete and every line's rate has a code. `None` on overflow.
-fn known_by_rate(p: &PayoutReport, sales: &[SaleEntry]) -> Option<BTreeMap<i64, (Minor, Minor)>> {
-    let mut out: BTreeMap<i64, (Minor, Minor)> = BTreeMap::new();
-    for e in sales.iter().filter(|e| {
-        e.ledger_date >= p.covered_from
-            && e.ledger_date <= p.covered_to
-            && !e.outside_vipps_funds()
+/// The sales the Journal can book per VAT rate, added up per ledger date as they stream past (a
+/// busy month's entries are never all in memory): gross and VAT per rate of the sales that passed
+/// through Vipps funds, for entries whose VAT is complete, that keep the three rules and whose every
+/// line's rate has a code. Anything else stays on the clearing line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SalesByDate {
+    days: BTreeMap<NaiveDate, BTreeMap<i64, (Minor, Minor)>>,
+    /// Some figure did not fit in 64 bits: nothing is split, every payout keeps its clearing line.
+    overflow: bool,
+    /// Entries seen, bookable or not.
+    pub seen: u64,
+}
+
+impl SalesByDate {
+    pub fn add(&mut self, e: &SaleEntry) {
+        self.seen += 1;
+        let bookable = !e.outside_vipps_funds()
             && e.vat_is_complete()
             && e.violations().is_empty()
-            && e.lines.iter().all(|l| l.vat_rate_bp.and_then(rate_row).is_some())
-    }) {
+            && e.lines.iter().all(|l| l.vat_rate_bp.and_then(rate_row).is_some());
+        if !bookable {
+            return;
+        }
+        let day = self.days.entry(e.ledger_date).or_default();
         for l in &e.lines {
             let (Some(bp), Some(g), Some(v)) = (l.vat_rate_bp, l.line_total_gross, l.vat_amount) else {
                 continue;
             };
-            let slot = out.entry(bp).or_default();
-            slot.0 = slot.0.checked_add(g)?;
-            slot.1 = slot.1.checked_add(v)?;
+            let slot = day.entry(bp).or_default();
+            match (slot.0.checked_add(g), slot.1.checked_add(v)) {
+                (Some(g), Some(v)) => *slot = (g, v),
+                _ => self.overflow = true,
+            }
         }
     }
-    Some(out)
+
+    /// Gross and VAT per rate on the payout's covered dates. `None` on overflow.
+    fn for_payout(&self, p: &PayoutReport) -> Option<BTreeMap<i64, (Minor, Minor)>> {
+        if self.overflow {
+            return None;
+        }
+        let mut out: BTreeMap<i64, (Minor, Minor)> = BTreeMap::new();
+        for rates in self.days.range(p.covered_from..=p.covered_to).map(|(_, r)| r) {
+            for (bp, (g, v)) in rates {
+                let slot = out.entry(*bp).or_default();
+                slot.0 = slot.0.checked_add(*g)?;
+                slot.1 = slot.1.checked_add(*v)?;
+            }
+        }
+        Some(out)
+    }
 }
 
 /// The lines that book a payout's sales less refunds (`net_sales`, credited). Without sales data,
@@ -86,7 +116,7 @@ pub(super) fn sales_lines(
     accounts: &JournalAccounts,
     p: &PayoutReport,
     period: &str,
-    sales: Option<&[SaleEntry]>,
+    sales: Option<&SalesByDate>,
 ) -> Vec<JournalLine> {
     let plain = || {
         signed(
@@ -97,7 +127,7 @@ pub(super) fn sales_lines(
         .into_iter()
         .collect()
     };
-    let Some(known) = sales.and_then(|s| known_by_rate(p, s)) else {
+    let Some(known) = sales.and_then(|s| s.for_payout(p)) else {
         return plain();
     };
     let Some(known_gross) = known.values().try_fold(0i64, |a, (g, _)| a.checked_add(*g)) else {
