@@ -36,6 +36,8 @@ fn main() {
             "set_bank_text_format",
             "ledger_accounts",
             "save_ledger_accounts",
+            "save_profile_accounts",
+            "reset_ledger_accounts",
             "payout_bank",
             "decide_bank_line",
             "order_lines",

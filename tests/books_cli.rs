@@ -308,3 +308,122 @@ fn bad_input_gets_one_sentence_and_no_file() {
         "no temporary file is left"
     );
 }
+
+/// `avstem accounts`: VAT codes and the voucher date saved per ledger, a profile's defaults per
+/// currency used by its ledgers without their own, `--reset` back to them; a bad VAT code or an
+/// unknown currency refused in a sentence, saving nothing.
+#[test]
+fn posting_settings_are_saved_per_ledger_and_as_a_profiles_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let json = |args: &[&str]| -> Value {
+        let o = avstem(&data, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+        serde_json::from_slice(&o.stdout).expect("json")
+    };
+    // The demo's ledgers are seen by profile "demo".
+    let o = avstem(&data, &["ledgers", "--profile", "demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let shown = json(&["accounts", "--ledger", "302321", "--json"]);
+    assert_eq!(
+        (&shown["source"], &shown["saved"]),
+        (&Value::from("chart"), &Value::from(false))
+    );
+    assert_eq!(shown["accounts"]["vat"]["fees"], "0");
+    assert_eq!(shown["accounts"]["voucherDate"], "ledger");
+
+    let shown = json(&[
+        "accounts",
+        "--ledger",
+        "302321",
+        "--fees-vat",
+        "6",
+        "--voucher-date",
+        "bank",
+        "--json",
+    ]);
+    assert_eq!(shown["source"], "ledger");
+    assert_eq!(shown["accounts"]["vat"]["fees"], "6");
+    assert_eq!(shown["accounts"]["vat"]["bank"], "0");
+    assert_eq!(shown["accounts"]["voucherDate"], "bank");
+
+    let o = avstem(&data, &["accounts", "--ledger", "302321", "--fees-vat", "6;DROP"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("The VAT code \"6;DROP\" of the fees line is not a VAT code"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        json(&["accounts", "--ledger", "302321", "--json"])["accounts"]["vat"]["fees"],
+        "6"
+    );
+
+    let shown = json(&[
+        "accounts",
+        "--profile",
+        "demo",
+        "--currency",
+        "nok",
+        "--clearing-account",
+        "1570",
+        "--json",
+    ]);
+    assert_eq!(
+        (&shown["saved"], &shown["currency"]),
+        (&Value::from(true), &Value::from("NOK"))
+    );
+    assert_eq!(shown["accounts"]["clearing"], "1570");
+    // 302322 (NOK) has none of its own: it takes the profile's; 402001 (DKK) the Danish chart's.
+    let other = json(&["accounts", "--ledger", "302322", "--json"]);
+    assert_eq!(
+        (&other["source"], &other["accounts"]["clearing"]),
+        (&Value::from("profile"), &Value::from("1570"))
+    );
+    let dk = json(&["accounts", "--ledger", "402001", "--json"]);
+    assert_eq!(
+        (&dk["source"], &dk["accounts"]["clearing"]),
+        (&Value::from("chart"), &Value::from("6340"))
+    );
+    assert_eq!(dk["accounts"]["vat"]["fees"], "", "no VAT code outside Norway");
+    // 302321 keeps its own until reset.
+    assert_eq!(
+        json(&["accounts", "--ledger", "302321", "--json"])["accounts"]["clearing"],
+        "1580"
+    );
+    let reset = json(&["accounts", "--ledger", "302321", "--reset", "--json"]);
+    assert_eq!(
+        (&reset["source"], &reset["accounts"]["clearing"]),
+        (&Value::from("profile"), &Value::from("1570"))
+    );
+
+    let o = avstem(
+        &data,
+        &[
+            "accounts",
+            "--profile",
+            "demo",
+            "--currency",
+            "SEK",
+            "--clearing-account",
+            "1570",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("NOK, DKK or EUR, not \"SEK\""), "{}", text(&o));
+    let o = avstem(&data, &["accounts", "--ledger", "302321", "--profile", "demo"]);
+    assert_eq!(o.status.code(), Some(2), "usage: {}", text(&o));
+    // The words a person reads.
+    let o = avstem(&data, &["accounts", "--ledger", "302322"]);
+    let t = text(&o);
+    assert!(
+        t.contains("Postings for ledger 302322 (the profile's defaults):"),
+        "{t}"
+    );
+    assert!(t.contains("fees      7770       0"), "{t}");
+    assert!(
+        t.contains("dated by the day Vipps MobilePay paid the payout out"),
+        "{t}"
+    );
+}

@@ -91,6 +91,33 @@ fn a_vippsnummer_report_imports_into_the_keyless_profile_and_the_month_reads_it(
         "{t}"
     );
     assert!(t.contains("Imported into ledger portal-16655."), "{t}");
+
+    // The file covers 19–23 September: an export of the month names the other dates as to import,
+    // not to sync (the keyless profile has no keys), and writes nothing.
+    let book = dir.path().join("sept.xlsx");
+    let out = avstem(
+        dir.path(),
+        &[
+            "export",
+            "--profile",
+            "files",
+            "--ledger",
+            "portal-16655",
+            "--month",
+            "2018-09",
+            "--out",
+            book.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("Cannot export ledger portal-16655 for 2018-09: these dates are in no imported settlement report: 2018-09-01"),
+        "{t}"
+    );
+    assert!(t.contains("import it with `avstem import`"), "{t}");
+    assert!(!t.contains("--sync"), "{t}");
+    assert!(!book.exists());
 }
 
 #[test]

@@ -495,7 +495,10 @@ fn test_open_files() -> Option<Vec<PathBuf>> {
 /// The native Open dialog for the business portal's settlement reports (several at once), opened by
 /// Rust. Empty when the user cancels.
 #[tauri::command]
-pub async fn choose_portal_files<R: tauri::Runtime>(app: tauri::AppHandle<R>) -> CmdResult<Vec<String>> {
+pub async fn choose_portal_files<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    picked: State<'_, bank::PickedFiles>,
+) -> CmdResult<Vec<String>> {
     use tauri_plugin_dialog::DialogExt;
     let paths = match test_open_files() {
         Some(paths) => paths,
@@ -513,14 +516,17 @@ pub async fn choose_portal_files<R: tauri::Runtime>(app: tauri::AppHandle<R>) ->
                 .collect()
         }
     };
+    picked.remember(&paths);
     Ok(paths.into_iter().map(|p| p.display().to_string()).collect())
 }
 
-/// Import settlement report files (picked in the Open dialog or dropped on the window), each in
-/// its own transaction; without a profile they go to the keyless profile `files`.
+/// Import settlement report files (picked in the Open dialog or dropped on the window: no other
+/// path is read), each in its own transaction; without a profile they go to the keyless profile
+/// `files`.
 #[tauri::command]
 pub async fn import_portal_files(
     state: State<'_, AppState>,
+    picked: State<'_, bank::PickedFiles>,
     paths: Vec<String>,
     options: Option<avstem_core::portal::PortalImportOptions>,
 ) -> CmdResult<avstem_core::portal::import::PortalImportReport> {
@@ -529,5 +535,6 @@ pub async fn import_portal_files(
     if paths.is_empty() {
         return Err(Error::Input("Choose a settlement report file first.".into()).to_user());
     }
+    picked.check_named(&paths, "settlement reports chosen with \"Import a settlement report\"")?;
     blocking(move || avstem_core::portal::import_files(&ctx, &paths, &options.unwrap_or_default())).await
 }

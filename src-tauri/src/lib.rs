@@ -99,6 +99,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::bank::decide_bank_line,
             commands::books::ledger_accounts,
             commands::books::save_ledger_accounts,
+            commands::books::save_profile_accounts,
+            commands::books::reset_ledger_accounts,
             commands::sales::order_lines,
             commands::sales::sales_by_rate,
             commands::sales::month_sales,

@@ -128,6 +128,9 @@ export const api = {
   ledgerAccounts: (ledgerId: string) => call<LedgerAccountsView>("ledger_accounts", { ledgerId }),
   saveLedgerAccounts: (ledgerId: string, accounts: JournalAccounts) =>
     call<LedgerAccountsView>("save_ledger_accounts", { ledgerId, accounts }),
+  saveProfileAccounts: (profile: string, ledgerId: string, accounts: JournalAccounts) =>
+    call<LedgerAccountsView>("save_profile_accounts", { profile, ledgerId, accounts }),
+  resetLedgerAccounts: (ledgerId: string) => call<LedgerAccountsView>("reset_ledger_accounts", { ledgerId }),
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
   decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),

@@ -8,7 +8,7 @@ use avstem_core::context::Context;
 use avstem_core::export::{self, ExportFormat, ExportOptions, ExportSummary};
 use avstem_core::model::YearMonth;
 use avstem_core::month::fetch;
-use avstem_core::reconcile::JournalAccounts;
+use avstem_core::reconcile::{JournalAccounts, VatCodes, VoucherDate};
 use avstem_core::sync::CancelToken;
 use avstem_core::Result;
 use std::path::PathBuf;
@@ -46,8 +46,9 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-/// Journal account numbers for this export only; without them, the ledger's saved accounts
-/// (`avstem accounts`), else the defaults for its currency (NS 4102 for NOK).
+/// Journal accounts, VAT codes and voucher date for this export only; without them, the ledger's
+/// saved settings (`avstem accounts`), else its profile's defaults, else the defaults for its
+/// currency (NS 4102 for NOK).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct AccountArgs {
     /// Bank account the payouts reach (default 1920).
@@ -65,10 +66,29 @@ pub struct AccountArgs {
     /// Accounts payable, for gross-settled fee invoices (default 2400).
     #[arg(long = "payable-account", value_name = "ACCOUNT")]
     pub payable: Option<String>,
+    /// VAT code of the payout's bank line ("" for none; default 0 for NOK, none for DKK/EUR).
+    #[arg(long = "bank-vat", value_name = "CODE")]
+    pub bank_vat: Option<String>,
+    /// VAT code of the fees lines (fees are outside VAT; default 0 for NOK, none for DKK/EUR).
+    #[arg(long = "fees-vat", value_name = "CODE")]
+    pub fees_vat: Option<String>,
+    /// VAT code of the sales clearing lines.
+    #[arg(long = "clearing-vat", value_name = "CODE")]
+    pub clearing_vat: Option<String>,
+    /// VAT code of the suspense line.
+    #[arg(long = "suspense-vat", value_name = "CODE")]
+    pub suspense_vat: Option<String>,
+    /// VAT code of the fee invoice's payable line.
+    #[arg(long = "payable-vat", value_name = "CODE")]
+    pub payable_vat: Option<String>,
+    /// Date each payout's voucher by the day Vipps paid it out (ledger) or the day it reached the
+    /// bank, from the matched bank statement line (bank).
+    #[arg(long = "voucher-date", value_parser = ["ledger", "bank"], value_name = "ledger|bank")]
+    pub voucher_date: Option<String>,
 }
 
 impl AccountArgs {
-    /// `base` with the accounts given on the command line in their place.
+    /// `base` with the settings given on the command line in their place.
     pub fn over(&self, base: JournalAccounts) -> JournalAccounts {
         let pick = |flag: &Option<String>, saved: String| flag.clone().unwrap_or(saved);
         JournalAccounts {
@@ -77,10 +97,22 @@ impl AccountArgs {
             clearing: pick(&self.clearing, base.clearing),
             suspense: pick(&self.suspense, base.suspense),
             payable: pick(&self.payable, base.payable),
+            vat: VatCodes {
+                bank: pick(&self.bank_vat, base.vat.bank),
+                fees: pick(&self.fees_vat, base.vat.fees),
+                clearing: pick(&self.clearing_vat, base.vat.clearing),
+                suspense: pick(&self.suspense_vat, base.vat.suspense),
+                payable: pick(&self.payable_vat, base.vat.payable),
+            },
+            voucher_date: self
+                .voucher_date
+                .as_deref()
+                .and_then(VoucherDate::parse)
+                .unwrap_or(base.voucher_date),
         }
     }
 
-    /// Whether any account was given.
+    /// Whether any setting was given.
     pub fn any(&self) -> bool {
         [
             &self.bank,
@@ -88,6 +120,12 @@ impl AccountArgs {
             &self.clearing,
             &self.suspense,
             &self.payable,
+            &self.bank_vat,
+            &self.fees_vat,
+            &self.clearing_vat,
+            &self.suspense_vat,
+            &self.payable_vat,
+            &self.voucher_date,
         ]
         .iter()
         .any(|a| a.is_some())

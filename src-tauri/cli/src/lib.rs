@@ -59,7 +59,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Month-end for every ledger a profile sees: sync, one file per ledger and an overview workbook.
     MonthEnd(month_end::MonthEndArgs),
-    /// Show or save the accounts a ledger's postings go to (bank, fees, clearing, suspense, payable).
+    /// Show or save how a ledger is posted: accounts (bank, fees, clearing, suspense, payable), the
+    /// VAT code of each kind of line and the voucher date; or a profile's defaults per currency.
     Accounts(accounts::AccountsArgs),
     /// Import bank statements and check that every payout reached the bank.
     #[command(subcommand_required = true)]

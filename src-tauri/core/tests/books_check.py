@@ -1,5 +1,6 @@
 """Read a bookkeeping file Avstem wrote with Python's own readers (xml.etree, csv) and print its
-postings as JSON: per voucher the debit and credit in minor units, the line count and the totals.
+postings as JSON: per voucher the debit and credit in minor units, its accounts and each line's VAT
+code, its date (YYYY-MM-DD), the line count and the totals.
 
 usage: books_check.py saft|gbat10|csv-journal|economic FILE
 """
@@ -18,15 +19,20 @@ def minor(text):
     return int((d * 100).to_integral_value())
 
 
+def voucher(date):
+    return {"debit": 0, "credit": 0, "lines": 0, "accounts": [], "vats": [], "date": date}
+
+
 def saft(path):
     root = ET.parse(path).getroot()
     out = {}
     for t in root.iterfind(".//s:GeneralLedgerEntries/s:Journal/s:Transaction", NS):
         vid = t.findtext("s:TransactionID", namespaces=NS)
-        v = out.setdefault(vid, {"debit": 0, "credit": 0, "lines": 0, "accounts": []})
+        v = out.setdefault(vid, voucher(t.findtext("s:TransactionDate", namespaces=NS)))
         for line in t.iterfind("s:Line", NS):
             v["lines"] += 1
             v["accounts"].append(line.findtext("s:AccountID", namespaces=NS))
+            v["vats"].append(line.findtext("s:TaxInformation/s:TaxCode", default="", namespaces=NS))
             d = line.findtext("s:DebitAmount/s:Amount", namespaces=NS)
             c = line.findtext("s:CreditAmount/s:Amount", namespaces=NS)
             v["debit"] += minor(d) if d else 0
@@ -50,10 +56,11 @@ def gbat10(path):
             assert row[0] == "GBAT10", row
             assert len(row[2]) == 8 and row[2].isdigit(), row
             assert row[8] == row[27], row
-            v = out.setdefault(row[1], {"debit": 0, "credit": 0, "lines": 0, "accounts": []})
+            v = out.setdefault(row[1], voucher(f"{row[2][:4]}-{row[2][4:6]}-{row[2][6:]}"))
             amount = minor(row[8])
             v["lines"] += 1
             v["accounts"].append(row[6])
+            v["vats"].append(row[7])
             v["debit"] += max(amount, 0)
             v["credit"] += max(-amount, 0)
     return out, {}
@@ -66,9 +73,10 @@ def csv_journal(path):
         header = next(rows)
         assert header == ["Date", "Voucher", "Account", "Debit", "Credit", "Text", "VAT code", "Currency"], header
         for row in rows:
-            v = out.setdefault(row[1], {"debit": 0, "credit": 0, "lines": 0, "accounts": []})
+            v = out.setdefault(row[1], voucher(row[0]))
             v["lines"] += 1
             v["accounts"].append(row[2])
+            v["vats"].append(row[6])
             v["debit"] += minor(row[3])
             v["credit"] += minor(row[4])
     return out, {}
@@ -87,10 +95,11 @@ def economic(path):
             assert len(day) == 2 and len(month) == 2 and len(year) == 4, row
             assert row[2].isdigit() and len(row[2]) <= 9, row
             assert "." not in row[4], row
-            v = out.setdefault(row[1], {"debit": 0, "credit": 0, "lines": 0, "accounts": []})
+            v = out.setdefault(row[1], voucher(f"{year}-{month}-{day}"))
             amount = minor(row[4])
             v["lines"] += 1
             v["accounts"].append(row[2])
+            v["vats"].append(row[6])
             v["debit"] += max(amount, 0)
             v["credit"] += max(-amount, 0)
     return out, {}

@@ -78,6 +78,8 @@ fn world_cache(world: &World, ledger: &Ledger, month: YearMonth) -> (tempfile::T
 #[derive(Debug)]
 struct ReadBack {
     vouchers: BTreeMap<u32, (Minor, Minor, Vec<String>)>,
+    /// Per voucher: its date (YYYY-MM-DD) and each line's VAT code.
+    details: BTreeMap<u32, (String, Vec<String>)>,
     declared: serde_json::Value,
     lines: u64,
     debit: Minor,
@@ -116,8 +118,24 @@ fn read_back(kind: &str, path: &Path) -> ReadBack {
             )
         })
         .collect();
+    let details = v["vouchers"]
+        .as_object()
+        .expect("vouchers")
+        .iter()
+        .map(|(k, x)| {
+            let vats = x["vats"]
+                .as_array()
+                .expect("vats")
+                .iter()
+                .map(|a| a.as_str().expect("vat code").to_string())
+                .collect();
+            let date = x["date"].as_str().expect("date").to_string();
+            (k.parse().expect("voucher number"), (date, vats))
+        })
+        .collect();
     ReadBack {
         vouchers,
+        details,
         declared: v["declared"].clone(),
         lines: v["lines"].as_u64().expect("lines"),
         debit: int(&v["debit"]),
@@ -563,4 +581,280 @@ fn defaults_follow_the_standard_chart_of_the_ledgers_country() {
         accounts.contains(&"6480") && accounts.contains(&"6340"),
         "{accounts:?}"
     );
+}
+
+/// Each kind of line carries the VAT code saved for it, in every format; SAF-T lists the codes in
+/// its tax table (with Skatteetaten's descriptions) and still validates; a code that carries VAT is
+/// refused for SAF-T with a sentence and no file.
+#[test]
+fn the_vat_code_saved_for_each_kind_of_line_is_on_its_lines_in_every_format() {
+    let world = World::new(7, d("2025-06-01"));
+    let month = YearMonth::parse("2024-03").expect("month");
+    let ledger = world.ledger("302322").expect("ledger");
+    let (_cache, mut store) = world_cache(&world, &ledger, month);
+    let mut settings = JournalAccounts::default();
+    settings.vat.fees = "6".into();
+    settings.vat.clearing = "5".into();
+    store.set_ledger_accounts("302322", &settings, 1).expect("save");
+    let mut o = opts();
+    o.accounts = export::accounts_for(&store, "302322").expect("settings");
+    assert_eq!(o.accounts, settings);
+    let want = |account: &str| match account {
+        "7770" => "6",
+        "1580" => "5",
+        _ => "0",
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut seen = BTreeMap::new();
+    for (kind, format) in [
+        ("gbat10", ExportFormat::Gbat10),
+        ("csv-journal", ExportFormat::CsvJournal),
+        ("economic", ExportFormat::Economic),
+        ("saft", ExportFormat::Saft),
+    ] {
+        let out = dir.path().join(format!("{kind}.{}", format.extension()));
+        export::write_month(&store, "302322", month, format, &o, &out).expect("written");
+        if kind == "saft" {
+            validate_saft(&out);
+            let xml = std::fs::read_to_string(&out).expect("saft");
+            assert!(
+                xml.contains("<TaxCode>6</TaxCode>")
+                    && xml.contains(
+                        "<Description>Omsetning og uttak utenfor merverdiavgiftsloven</Description>"
+                    )
+                    && xml.contains("<StandardTaxCode>5</StandardTaxCode>"),
+                "the tax table lists 0, 5 and 6"
+            );
+        }
+        let got = read_back(kind, &out);
+        for (n, (_, _, accounts)) in &got.vouchers {
+            let vats = &got.details[n].1;
+            assert_eq!(accounts.len(), vats.len(), "{kind} voucher {n}");
+            for (a, v) in accounts.iter().zip(vats) {
+                assert_eq!(v, want(a), "{kind} voucher {n} account {a}");
+                *seen.entry(v.clone()).or_insert(0) += 1;
+            }
+        }
+    }
+    // The workbook's Journal sheet shows the same codes.
+    let xlsx = dir.path().join("month.xlsx");
+    export::write_xlsx(&store, "302322", month, &o, &xlsx).expect("workbook");
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open workbook");
+    let sheet = wb.worksheet_range("Journal").expect("journal sheet");
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header.get(7).map(String::as_str), Some("VAT code"), "{header:?}");
+    let mut sheet_lines = 0;
+    for row in sheet
+        .rows()
+        .skip(1)
+        .filter(|r| matches!(r.first(), Some(Data::Float(_) | Data::Int(_))))
+    {
+        let (account, code) = (row[2].to_string(), row[7].to_string());
+        assert_eq!(code, want(&account), "Journal sheet, account {account}");
+        sheet_lines += 1;
+    }
+    let booked = export::books::booked_month(&store, "302322", month, &o).expect("booked");
+    assert_eq!(
+        sheet_lines, booked.totals.lines,
+        "every posting line is on the sheet"
+    );
+    assert_eq!(booked.totals.lines, 10, "5 vouchers of 2 lines");
+    // 302322 settles gross: fee invoices (7770 / 2400) beside the weekly payouts (1920 / 1580).
+    assert!(seen["6"] >= 4 && seen["5"] >= 4 && seen["0"] >= 8, "{seen:?}");
+
+    o.accounts.vat.fees = "1".into();
+    let out = dir.path().join("refused.xml");
+    assert_refused(
+        export::write_month(&store, "302322", month, ExportFormat::Saft, &o, &out),
+        &out,
+        "VAT code 1 (Input VAT deductible (domestic), regular rate) carries VAT",
+    );
+    o.accounts.vat.fees = "U25".into();
+    assert_refused(
+        export::write_month(&store, "302322", month, ExportFormat::Saft, &o, &out),
+        &out,
+        "VAT code U25 is not one of Skatteetaten's standard SAF-T tax codes",
+    );
+    // An empty code: no tax information on the line, and the file still validates.
+    o.accounts.vat = avstem_core::reconcile::VatCodes::all("");
+    let out = dir.path().join("no-codes.xml");
+    export::write_month(&store, "302322", month, ExportFormat::Saft, &o, &out).expect("written");
+    validate_saft(&out);
+    let got = read_back("saft", &out);
+    assert!(got.details.values().all(|(_, v)| v.iter().all(String::is_empty)));
+}
+
+/// With the voucher date set to "bank", each payout's voucher is dated by its matched bank line
+/// (Vipps NO: 2 bank days after the payout); a payout the statement lacks keeps its payout date and
+/// says so; fee invoices keep theirs.
+#[test]
+fn bank_dated_vouchers_take_the_date_of_the_matched_bank_line() {
+    use avstem_core::bank::import::{import_bytes, ImportOptions};
+    use avstem_core::sim::statement::{month_statement, StatementFaults, StatementFormat};
+    let world = World::new(7, d("2025-06-01"));
+    let month = YearMonth::parse("2024-03").expect("month");
+    let ledger = world.ledger("302322").expect("ledger");
+    let (_cache, mut store) = world_cache(&world, &ledger, month);
+    let (_, report) = month::reconcile_cached(&store, "302322", month).expect("reconcile");
+    let numbers: Vec<u64> = report.payouts.iter().filter_map(|p| p.number).collect();
+    assert!(numbers.len() >= 4, "weekly payouts: {numbers:?}");
+    let missing = numbers[1];
+    let faults = StatementFaults {
+        missing: vec![missing],
+        ..StatementFaults::default()
+    };
+    // April's statement too: a payout at the end of March reaches the bank in April.
+    for m in ["2024-03", "2024-04"] {
+        let m = YearMonth::parse(m).expect("month");
+        let xml = month_statement(&store, &ledger, m, StatementFormat::Camt08, &faults).expect("camt");
+        import_bytes(
+            &mut store,
+            std::slice::from_ref(&ledger),
+            "statement.xml",
+            xml.as_bytes(),
+            &ImportOptions::default(),
+        )
+        .expect("import");
+    }
+    let mut o = opts();
+    o.accounts.voucher_date = avstem_core::reconcile::VoucherDate::Bank;
+    let status =
+        avstem_core::bank::status::month_status(&store, &ledger, month, d("2027-01-15")).expect("status");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (kind, format) in [
+        ("csv-journal", ExportFormat::CsvJournal),
+        ("economic", ExportFormat::Economic),
+    ] {
+        let out = dir.path().join(format!("{kind}.csv"));
+        let summary = export::write_month(&store, "302322", month, format, &o, &out).expect("written");
+        let totals = summary.journal.expect("journal totals");
+        assert_eq!(
+            (totals.bank_dated, totals.not_in_bank),
+            (numbers.len() as u64 - 1, 1),
+            "{kind}"
+        );
+        let got = read_back(kind, &out);
+        for (i, p) in report.payouts.iter().enumerate() {
+            let date = &got.details[&(i as u32 + 1)].0;
+            let in_bank = status
+                .payouts
+                .iter()
+                .find(|b| Some(b.payout_number) == p.number)
+                .expect("payout in the bank status");
+            if p.number == Some(missing) {
+                assert_eq!(in_bank.bank_date, None);
+                assert_eq!(
+                    *date,
+                    p.date.to_string(),
+                    "{kind}: the missing payout keeps its date"
+                );
+            } else {
+                let bank = in_bank.bank_date.expect("matched");
+                assert_eq!(bank, in_bank.expected_date);
+                assert_ne!(bank, p.date, "a bank day later");
+                assert_eq!(*date, bank.to_string(), "{kind}: payout {:?}", p.number);
+            }
+        }
+        for (j, inv) in report.fee_invoices.iter().enumerate() {
+            let n = (report.payouts.len() + j) as u32 + 1;
+            assert_eq!(got.details[&n].0, inv.date.to_string(), "{kind}: fee invoice");
+        }
+    }
+    let out = dir.path().join("journal.csv");
+    export::write_month(&store, "302322", month, ExportFormat::CsvJournal, &o, &out).expect("written");
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert_eq!(
+        text.matches("not matched in the bank yet").count(),
+        1,
+        "on the missing payout's bank line"
+    );
+    let booked = export::books::booked_month(&store, "302322", month, &o).expect("booked");
+    let flagged: Vec<&str> = booked
+        .vouchers
+        .iter()
+        .filter(|v| {
+            v.description
+                .contains("not matched in the bank yet: dated by the payout date")
+        })
+        .map(|v| v.description.as_str())
+        .collect();
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert!(flagged[0].contains(&missing.to_string()), "{flagged:?}");
+}
+
+/// A profile's defaults for a currency apply to its ledgers in that currency that have no settings
+/// of their own; the ledger's own settings win; forgetting them goes back to the profile's.
+#[test]
+fn a_profiles_defaults_apply_to_its_ledgers_without_their_own() {
+    let world = World::new(7, d("2025-06-01"));
+    let month = YearMonth::parse("2024-03").expect("month");
+    let ledger = world.ledger("302321").expect("ledger");
+    // world_cache saves the ledger as seen by profile "test".
+    let (_cache, mut store) = world_cache(&world, &ledger, month);
+    use avstem_core::export::AccountsSource;
+    let source = |s: &Store| export::accounts_and_source(s, "302321").expect("settings");
+    assert_eq!(
+        source(&store),
+        (JournalAccounts::default(), AccountsSource::Chart)
+    );
+    let firm = JournalAccounts {
+        clearing: "1570".into(),
+        vat: avstem_core::reconcile::VatCodes {
+            fees: "6".into(),
+            ..Default::default()
+        },
+        ..JournalAccounts::default()
+    };
+    store.set_profile_accounts("test", "NOK", &firm, 1).expect("save");
+    store
+        .set_profile_accounts(
+            "other",
+            "NOK",
+            &JournalAccounts {
+                clearing: "1500".into(),
+                ..JournalAccounts::default()
+            },
+            2,
+        )
+        .expect("save");
+    store
+        .set_profile_accounts("test", "DKK", &JournalAccounts::defaults_for("DKK"), 3)
+        .expect("save");
+    assert_eq!(
+        source(&store),
+        (firm.clone(), AccountsSource::Profile),
+        "the profile that sees the ledger"
+    );
+    let mut o = opts();
+    o.accounts = export::accounts_for(&store, "302321").expect("settings");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("journal.csv");
+    export::write_csv_journal(&store, "302321", month, &o, &out).expect("written");
+    let got = read_back("csv-journal", &out);
+    let lines: Vec<(&String, &String)> = got
+        .vouchers
+        .iter()
+        .flat_map(|(n, (_, _, a))| a.iter().zip(&got.details[n].1))
+        .collect();
+    assert!(lines.iter().any(|(a, _)| a.as_str() == "1570"));
+    assert!(lines.iter().all(|(a, _)| a.as_str() != "1580"));
+    assert!(lines
+        .iter()
+        .filter(|(a, _)| a.as_str() == "7770")
+        .all(|(_, v)| v.as_str() == "6"));
+
+    let own = JournalAccounts {
+        clearing: "1589".into(),
+        ..JournalAccounts::default()
+    };
+    store.set_ledger_accounts("302321", &own, 4).expect("save");
+    assert_eq!(source(&store), (own, AccountsSource::Ledger));
+    store.clear_ledger_accounts("302321").expect("forget");
+    assert_eq!(source(&store), (firm, AccountsSource::Profile));
 }

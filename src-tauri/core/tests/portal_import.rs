@@ -130,7 +130,7 @@ fn bad_files_are_refused_with_one_sentence_and_store_nothing() {
     let cases: Vec<(PathBuf, String)> = vec![
         (
             write(dir.path(), "statement.csv", b"Dato;Forklaring;Inn;Ut\n01.03.2024;Utb. 2000810 Vippsnr 117703;288,00;\n"),
-            "statement.csv is not a settlement report from Vipps MobilePay (it has neither SettlementInfo rows nor the portal's columns Salgsdato … Oppgjørs-ID). Download the settlement report (XML, CSV or XLSX) from the business portal. Nothing was imported.".into(),
+            "statement.csv is not a settlement report from Vipps MobilePay (it has neither SettlementInfo rows, nor the portal's columns Salgsdato … Oppgjørs-ID, nor Booking date … PSP reference). Download the settlement report (XML, CSV or XLSX) from the business portal. Nothing was imported.".into(),
         ),
         (
             // Cut off after the last transaction, as an interrupted download leaves it.
@@ -185,4 +185,125 @@ fn two_files_for_the_same_dates_with_different_figures_keep_the_first() {
         (-8700, 1700)
     );
     assert_eq!(store.portal_import_count("portal-100716").expect("count"), 1);
+}
+
+/// The newer report, one row per entry with its balance (report-api.md §11), as a shop downloads
+/// it for 3 March 2025 (Avstem's own fixture, written from §11: no public sample exists): two sales with fees, a refund, the fees kept back and the payout (Funds),
+/// and the same fees as the Fees report shows them.
+const LEDGER_ROWS: &str = include_str!("fixtures/portal/ledger-rows-2025-03-03.csv");
+
+#[test]
+fn the_newer_report_with_balances_is_stored_row_for_row_with_its_balances() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = Context::new(dir.path().join("data"));
+    let path = write(dir.path(), "settlement-2025-03-03.csv", LEDGER_ROWS.as_bytes());
+    let r = import_files(&ctx, std::slice::from_ref(&path), &PortalImportOptions::default()).expect("import");
+    assert_eq!(
+        (r.failed, r.added, r.ledger_id.as_deref()),
+        (0, 8, Some("portal-123455")),
+        "{:?}",
+        r.files[0].error
+    );
+    let imported = r.files[0].imported.as_ref().expect("imported");
+    assert_eq!(imported.format, "csv");
+    assert_eq!(imported.ledgers[0].payouts, vec![2000001]);
+    let store = ctx.open_store().expect("cache");
+    let funds = store
+        .entries_between("portal-123455", Topic::Funds, d("2025-03-03"), d("2025-03-03"))
+        .expect("funds");
+    let got: Vec<(&str, i64, i64, i64)> = funds
+        .iter()
+        .map(|e| (e.entry_type.as_str(), e.amount, e.balance_before, e.balance_after))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("capture", 30000, 0, 30000),
+            ("capture", 20000, 30000, 50000),
+            ("refund", -10000, 50000, 40000),
+            ("fees-retained", -750, 40000, 39250),
+            ("payout-scheduled", -39250, 39250, 0),
+        ]
+    );
+    assert_eq!(funds[0].recipient_handle.as_deref(), Some("NO:123455"));
+    assert_eq!(funds[4].recipient_handle, None, "the payout is the ledger's");
+    assert_eq!(
+        funds[0].time.to_rfc3339(),
+        "2025-03-03T08:12:00+00:00",
+        "09:12 in Oslo"
+    );
+    let fees = store
+        .entries_between("portal-123455", Topic::Fees, d("2025-03-03"), d("2025-03-03"))
+        .expect("fees");
+    assert_eq!(
+        fees.iter().map(|e| e.balance_after).collect::<Vec<_>>(),
+        [-450, -750, 0]
+    );
+    let statuses: Vec<_> = Topic::ALL
+        .iter()
+        .flat_map(|t| {
+            store
+                .date_statuses("portal-123455", *t, d("2025-03-01"), d("2025-03-31"))
+                .expect("statuses")
+        })
+        .collect();
+    assert_eq!(statuses.len(), 2, "one date, both reports");
+    assert!(
+        statuses.iter().all(|s| s.source == DateSource::PortalBalances),
+        "{statuses:?}"
+    );
+    let ledger = store.ledger("portal-123455").expect("read").expect("ledger");
+    assert_eq!(
+        (ledger.currency.as_str(), ledger.sales_units[0].name.as_str()),
+        ("NOK", "Kafé Fjord")
+    );
+    // Again: nothing added.
+    let again = import_files(&ctx, &[path], &PortalImportOptions::default()).expect("import");
+    assert_eq!((again.failed, again.added), (0, 0));
+}
+
+#[test]
+fn a_newer_report_that_was_cut_or_edited_is_refused_whole() {
+    let lines: Vec<&str> = LEDGER_ROWS.split_inclusive("\r\n").collect();
+    let without = |i: usize| {
+        let mut l = lines.clone();
+        l.remove(i);
+        l.concat()
+    };
+    let cut = &LEDGER_ROWS[..LEDGER_ROWS.rfind(";7,50;").expect("the last row")];
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "missing.csv",
+            without(2),
+            "missing.csv cannot be imported: on 2025-03-03, the funds balance does not follow from the row before (300.00 after it, 500.00 before this one: a row is missing or was changed). The file looks truncated or edited; download it again from the business portal. Nothing was imported.",
+        ),
+        (
+            "cut.csv",
+            cut.to_string(),
+            "cut.csv cannot be imported: row 9 has 10 of its 18 columns. The file looks truncated or edited; download it again from the business portal. Nothing was imported.",
+        ),
+        (
+            "net.csv",
+            LEDGER_ROWS.replacen("-3,00;197,00", "-3,00;198,00", 1),
+            "net.csv cannot be imported: row 3: the net amount is not the amount plus the fee. The file looks truncated or edited; download it again from the business portal. Nothing was imported.",
+        ),
+        (
+            "currency.csv",
+            LEDGER_ROWS.replacen("-100,00;NOK", "-100,00;DKK", 1),
+            "currency.csv cannot be imported: row 4 is in DKK, the rows before it in NOK. The file looks truncated or edited; download it again from the business portal. Nothing was imported.",
+        ),
+        (
+            "amount.csv",
+            LEDGER_ROWS.replacen(";200,00;500,00;", ";2OO,00;500,00;", 1),
+            "amount.csv cannot be imported: row 3: the amount \"2OO,00\" is not an amount. The file looks truncated or edited; download it again from the business portal. Nothing was imported.",
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ctx = Context::new(dir.path().join("data"));
+    for (name, text, sentence) in cases {
+        let path = write(dir.path(), name, text.as_bytes());
+        assert_eq!(import_one(&ctx, &path).as_deref(), Some(sentence), "{name}");
+    }
+    let store = ctx.open_store().expect("cache");
+    assert!(store.ledgers(Some("files")).expect("ledgers").is_empty());
 }

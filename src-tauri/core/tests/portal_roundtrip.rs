@@ -42,6 +42,28 @@ fn figures(store: &Store, ledger: &str, m: &str) -> (i64, i64, i64, i64, u32) {
     )
 }
 
+/// The CSV as a workbook a user could have saved it as: text cells, and the money columns as numbers.
+fn csv_as_workbook(csv: &Path, xlsx: &Path) {
+    let text = std::fs::read_to_string(csv).expect("csv");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        for (c, field) in line.split(';').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match (r, c) {
+                (1.., 7..=10) if !field.is_empty() => {
+                    let n: f64 = field.replace(',', ".").parse().expect("an amount");
+                    sheet.write_number(r, c, n).expect("cell");
+                }
+                _ => {
+                    sheet.write_string(r, c, field).expect("cell");
+                }
+            }
+        }
+    }
+    book.save(xlsx).expect("save");
+}
+
 fn xmllint(xsd: &Path, file: &Path) {
     let out = std::process::Command::new("xmllint")
         .arg("--noout")
@@ -104,7 +126,15 @@ async fn months_written_as_settlement_reports_import_to_the_same_figures() {
     let files_dir = tempfile::tempdir().expect("tempdir");
     let xsd =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/portal/SettlementReport-3.0.xsd");
-    for format in ["xml", "csv", "xlsx"] {
+    let export_opts = avstem_core::export::ExportOptions {
+        clock: avstem_core::clock::Clock::at_noon(d("2024-07-15")),
+        ..Default::default()
+    };
+    // The older reports (settlements and their transactions), and the newer one with a row per
+    // entry and its balance (report-api.md §11) as `avstem export --format csv` writes it, in CSV
+    // and as a workbook.
+    for format in ["xml", "csv", "xlsx", "entries.csv", "entries.xlsx"] {
+        let entries = format.starts_with("entries");
         let mut paths = Vec::new();
         for (ledger, _) in LEDGERS {
             for m in FILE_MONTHS {
@@ -114,7 +144,18 @@ async fn months_written_as_settlement_reports_import_to_the_same_figures() {
                 match format {
                     "xml" => std::fs::write(&path, settlement::write_xml(&r).expect("xml")),
                     "csv" => std::fs::write(&path, settlement::write_csv(&r).expect("csv")),
-                    _ => std::fs::write(&path, settlement::write_xlsx(&r).expect("xlsx")),
+                    "xlsx" => std::fs::write(&path, settlement::write_xlsx(&r).expect("xlsx")),
+                    _ => {
+                        let csv = files_dir.path().join(format!("{ledger}-{m}.export.csv"));
+                        avstem_core::export::write_csv(&api, ledger, month(m), &export_opts, &csv)
+                            .expect("export");
+                        if format == "entries.xlsx" {
+                            csv_as_workbook(&csv, &path);
+                        } else {
+                            std::fs::rename(&csv, &path).expect("rename");
+                        }
+                        Ok(())
+                    }
                 }
                 .expect("write");
                 if format == "xml" {
@@ -156,10 +197,23 @@ async fn months_written_as_settlement_reports_import_to_the_same_figures() {
                 );
                 let (_, r) = reconcile_cached(&files, imported, month(m)).expect("month");
                 let chain = r.check(CheckId::FundsBalanceChain).expect("check");
-                assert!(
-                    chain.not_available && chain.detail.contains("not available from a portal file"),
-                    "{chain:?}"
-                );
+                if entries {
+                    // The newer report carries the balances: the chain is checked, and holds.
+                    assert!(
+                        chain.ok && !chain.not_available,
+                        "{format} {imported} {m}: {chain:?}"
+                    );
+                    assert!(
+                        r.all_ok,
+                        "{format} {imported} {m}: {:?}",
+                        r.failed_checks().collect::<Vec<_>>()
+                    );
+                } else {
+                    assert!(
+                        chain.not_available && chain.detail.contains("not available from a portal file"),
+                        "{chain:?}"
+                    );
+                }
                 let payouts = r.check(CheckId::PayoutsMatchFunds).expect("check");
                 assert!(
                     payouts.ok && !payouts.not_available,
@@ -170,6 +224,33 @@ async fn months_written_as_settlement_reports_import_to_the_same_figures() {
             }
         }
         // The same files again add nothing.
+        if entries {
+            // The settlement formats rebuild what the files show; this one stores the rows as served.
+            for (ledger, imported) in LEDGERS {
+                let m = month("2024-03");
+                let first = |s: &Store, l: &str| {
+                    // The file writes times to the second.
+                    s.entries_between(l, avstem_core::model::Topic::Funds, m.first_day(), m.first_day())
+                        .expect("entries")
+                        .into_iter()
+                        .map(|e| {
+                            (
+                                e.psp_reference,
+                                e.entry_type,
+                                e.amount,
+                                e.balance_after,
+                                e.time.timestamp(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    first(&files, imported),
+                    first(&api, ledger),
+                    "{format} {ledger}: the first date, row for row"
+                );
+            }
+        }
         let again = import_files(&ctx, &paths, &PortalImportOptions::default()).expect("import");
         assert_eq!((again.failed, again.added), (0, 0), "{format}");
         assert!(again.duplicates > 0);

@@ -121,7 +121,8 @@ fn journal_sheet(path: &Path) -> ((Minor, Minor, u64), BTreeMap<String, Minor>) 
         lines += 1;
         debit += money(row.get(4));
         credit += money(row.get(5));
-        if let Some(Data::String(code)) = row.get(7) {
+        // Column H is every line's VAT code; column I the VAT of a revenue line booked per rate.
+        if let (Some(Data::String(code)), Some(Data::Float(_) | Data::Int(_))) = (row.get(7), row.get(8)) {
             *vat.entry(code.clone()).or_default() += money(row.get(8));
         }
     }

@@ -45,10 +45,15 @@ impl PickedFiles {
 
     /// Every path was picked or dropped; else the sentence naming the first that was not.
     fn check(&self, paths: &[PathBuf]) -> CmdResult<()> {
+        self.check_named(paths, "bank statements chosen with \"Import bank statement\"")
+    }
+
+    /// [`PickedFiles::check`] for files of another kind (`what` names them and their button).
+    pub(crate) fn check_named(&self, paths: &[PathBuf], what: &str) -> CmdResult<()> {
         match paths.iter().find(|p| !self.allows(p)) {
             None => Ok(()),
             Some(p) => Err(Error::Input(format!(
-                "Avstem reads only bank statements chosen with \"Import bank statement\" or dropped onto the window; {} was neither. Choose it again.",
+                "Avstem reads only {what} or dropped onto the window; {} was neither. Choose it again.",
                 p.display()
             ))
             .to_user()),

@@ -3,4 +3,4 @@
 /**
  * Where a cached date's rows came from.
  */
-export type DateSource = "api" | "portal";
+export type DateSource = "api" | "portal" | "portal-balances";

@@ -4,9 +4,8 @@ import type { LineVat } from "./LineVat";
 /**
  * One journal line; exactly one of `debit` / `credit` is non-zero.
  */
-export type JournalLine = { account: string, text: string, debit: number, credit: number, 
+export type JournalLine = { account: string, text: string, 
 /**
- * The output VAT of a revenue line booked per VAT rate from the sales data (issue 17);
- * `None`: no VAT treatment (every other line Avstem posts).
+ * The VAT code the line is posted with (the saved code for its kind of line).
  */
-vat?: LineVat, };
+vatCode: string, debit: number, credit: number, };

@@ -3,4 +3,13 @@
 /**
  * What a bookkeeping file holds: vouchers, lines and the two sides, equal by construction.
  */
-export type JournalTotals = { vouchers: number, lines: number, debit: number, credit: number, };
+export type JournalTotals = { vouchers: number, lines: number, debit: number, credit: number, 
+/**
+ * Payout vouchers dated by their bank line (the voucher-date setting is "bank").
+ */
+bankDated: number, 
+/**
+ * Payout vouchers left on their ledger date although the setting is "bank": no bank line is
+ * matched to them yet (each one's text says so).
+ */
+notInBank: number, };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLang, t, type MessageKey } from "../i18n";
-import { readAccounts, ROLES } from "./accounts";
+import { readAccounts, ROLES, sourceText } from "./accounts";
 import { defaultFileName, FORMATS, withExtension } from "./export";
 
 describe("export file names", () => {
@@ -30,11 +30,34 @@ describe("export file names", () => {
 });
 
 describe("the accounts form", () => {
-  it("takes account numbers and names the first that is not one", () => {
-    const ok = readAccounts({ bank: " 6480 ", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" });
-    expect(ok).toEqual({ accounts: { bank: "6480", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" } });
-    expect(readAccounts({ bank: "1920", fees: "", clearing: "1580", suspense: "2990", payable: "2400" })).toEqual({ bad: "fees" });
-    expect(readAccounts({ bank: "1920", fees: "7770", clearing: "15-80", suspense: "2990", payable: "2400" })).toEqual({ bad: "clearing" });
+  it("takes account numbers and VAT codes and names the first that is not one", () => {
+    const vat = { bank: "", fees: " 6 ", clearing: "", suspense: "", payable: "" };
+    const dk = { bank: " 6480 ", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440" };
+    expect(readAccounts({ accounts: dk, vat, voucherDate: "bank" })).toEqual({
+      accounts: { bank: "6480", fees: "2390", clearing: "6340", suspense: "8040", payable: "7440", vat: { ...vat, fees: "6" }, voucherDate: "bank" },
+    });
+    const no = { bank: "1920", fees: "7770", clearing: "1580", suspense: "2990", payable: "2400" };
+    expect(readAccounts({ accounts: { ...no, fees: "" }, vat, voucherDate: "ledger" })).toEqual({ bad: "fees", what: "account" });
+    expect(readAccounts({ accounts: { ...no, clearing: "15-80" }, vat, voucherDate: "ledger" })).toEqual({ bad: "clearing", what: "account" });
+    expect(readAccounts({ accounts: no, vat: { ...vat, suspense: "0;1" }, voucherDate: "ledger" })).toEqual({ bad: "suspense", what: "vat" });
+    expect(readAccounts({ accounts: no, vat: { ...vat, payable: "12345678901" }, voucherDate: "ledger" })).toEqual({ bad: "payable", what: "vat" });
+  });
+  it("says where the settings come from", () => {
+    setLang("en");
+    const view = { ledgerId: "302321", currency: "NOK", saved: false, defaultsName: "the Norwegian standard chart of accounts (NS 4102)" };
+    const a = { bank: "1920", fees: "7770", clearing: "1580", suspense: "2990", payable: "2400", vat: { bank: "0", fees: "0", clearing: "0", suspense: "0", payable: "0" }, voucherDate: "ledger" as const };
+    expect(sourceText({ ...view, accounts: a, defaults: a, source: "chart" })).toBe(
+      "Not saved yet: these are the defaults from the Norwegian standard chart of accounts (NS 4102).",
+    );
+    expect(sourceText({ ...view, accounts: a, defaults: a, source: "profile" })).toBe(
+      "Your defaults for all NOK ledgers in this profile (nothing saved for this ledger alone).",
+    );
+    setLang("nb");
+    expect(sourceText({ ...view, saved: true, accounts: a, defaults: a, source: "ledger" })).toBe("Lagret for dette regnskapet.");
+    expect(sourceText({ ...view, currency: "DKK", accounts: a, defaults: a, source: "chart" })).toBe(
+      "Ikke lagret ennå: dette er standardkontoene fra den danske standardkontoplanen (Erhvervsstyrelsens standardkontoplan).",
+    );
+    setLang("en");
   });
   it("says what every account is for, in both languages", () => {
     for (const l of ["en", "nb"] as const) {

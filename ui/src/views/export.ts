@@ -53,7 +53,7 @@ export function exportView(root: HTMLElement, ledgerId: string, month: string): 
   const format = (): ExportFormat =>
     (radios.map((r) => r.querySelector("input") as HTMLInputElement).find((i) => i.checked)?.value as ExportFormat) ?? "xlsx";
   const currentLedger = () => ledgerSelect.value || ledgerId;
-  const accounts = accountsPanel();
+  const accounts = accountsPanel(() => (app.profile && app.profile !== "files" ? app.profile : null));
   ledgerSelect.addEventListener("change", () => void accounts.load(currentLedger()));
   const currentMonth = () => monthInput.value || month;
 

@@ -239,7 +239,16 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
     "div",
     {},
     view.missingDates > 0 && missingPast > 0
-      ? h("p", { class: "notice", "data-testid": "month-missing" }, synced ? t("month.notSynced") : t("month.empty"))
+      ? h(
+          "p",
+          { class: "notice", "data-testid": "month-missing" },
+          // A keyless profile has nothing to sync: its dates come from the portal's reports.
+          app.profiles.find((p) => p.name === app.profile)?.kind === "files"
+            ? t("month.notImported")
+            : synced
+              ? t("month.notSynced")
+              : t("month.empty"),
+        )
       : null,
     h(
       "section",

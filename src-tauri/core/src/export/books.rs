@@ -1,20 +1,15 @@
-//! What every bookkeeping file shares (SAF-T, GBAT10, CSV journal): a month that is over, synced
-//! and reconciled, its balanced vouchers and their totals, or one sentence saying why not.
+//! What every bookkeeping file shares (SAF-T, GBAT10, CSV journal, e-conomic): a month that is over,
+//! synced and reconciled, its balanced vouchers (with the bank text, dated by the ledger or the bank
+//! as the settings say) and their totals, or one sentence saying why not.
 
 use super::{ready_ledger, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{Ledger, Minor, YearMonth};
 use crate::month::reconcile_cached;
-use crate::reconcile::{CheckId, MonthReport, Voucher};
+use crate::reconcile::{CheckId, MonthReport, Voucher, VoucherDate};
 use crate::store::Store;
 use crate::{Error, Result};
 use serde::Serialize;
 use std::path::Path;
-
-/// The VAT code on every line Avstem posts. Vipps MobilePay's fees are financial services, outside
-/// VAT (Norwegian VAT Act § 3-6, the Danish momslov § 13 and the Finnish AVL § 41 alike), and the
-/// other lines move money between balance accounts: no VAT treatment, standard SAF-T code 0
-/// (Skatteetaten's `Standard_Tax_Codes.csv`: "Ingen merverdiavgiftsbehandling").
-pub const NO_VAT: &str = "0";
 
 /// What a bookkeeping file holds: vouchers, lines and the two sides, equal by construction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -27,6 +22,11 @@ pub struct JournalTotals {
     pub debit: Minor,
     #[ts(type = "number")]
     pub credit: Minor,
+    /// Payout vouchers dated by their bank line (the voucher-date setting is "bank").
+    pub bank_dated: u64,
+    /// Payout vouchers left on their ledger date although the setting is "bank": no bank line is
+    /// matched to them yet (each one's text says so).
+    pub not_in_bank: u64,
 }
 
 /// A reconciled month and the vouchers to post.
@@ -66,12 +66,28 @@ pub fn booked_month(
     // The same vouchers as the workbook's Journal sheet: sales per VAT rate where the data is complete.
     let mut vouchers = super::month_vouchers(&source, &ledger, &report, &opts.accounts)?;
     with_bank_text(store, &ledger, month, &report, &opts.accounts.bank, &mut vouchers)?;
+    let dated = match opts.accounts.voucher_date {
+        VoucherDate::Ledger => (0, 0),
+        VoucherDate::Bank => {
+            let today = opts.clock.today_for(&ledger);
+            bank_dated(
+                store,
+                &ledger,
+                month,
+                today,
+                &report,
+                &opts.accounts.bank,
+                &mut vouchers,
+            )?
+        }
+    };
     if vouchers.is_empty() {
         return Err(Error::Input(format!(
             "Ledger {ledger_id} has no payouts or fee invoices in {month}: there is nothing to post."
         )));
     }
-    let totals = totals(&vouchers)?;
+    let mut totals = totals(&vouchers)?;
+    (totals.bank_dated, totals.not_in_bank) = dated;
     Ok(BookedMonth {
         ledger,
         report,
@@ -116,6 +132,46 @@ fn with_bank_text(
     Ok(())
 }
 
+/// Each payout voucher dated by the day its bank line was booked (the matched line of the bank
+/// statement, issue 15), when the setting asks for bank dates. A payout with no matched line keeps
+/// its ledger date and its voucher says so. Fee invoices keep their date: they are paid by invoice,
+/// not seen in the bank as a payout. Returns (bank dated, not in the bank).
+fn bank_dated(
+    store: &Store,
+    ledger: &Ledger,
+    month: YearMonth,
+    today: chrono::NaiveDate,
+    report: &MonthReport,
+    bank_account: &str,
+    vouchers: &mut [Voucher],
+) -> Result<(u64, u64)> {
+    let status = crate::bank::status::month_status(store, ledger, month, today)?;
+    let dates: std::collections::HashMap<u64, chrono::NaiveDate> = status
+        .payouts
+        .iter()
+        .filter_map(|p| p.bank_date.map(|d| (p.payout_number, d)))
+        .collect();
+    let (mut bank, mut missing) = (0, 0);
+    for (v, p) in vouchers.iter_mut().zip(&report.payouts) {
+        match p.number.and_then(|n| dates.get(&n)) {
+            Some(d) => {
+                v.date = *d;
+                bank += 1;
+            }
+            None => {
+                let note = "not matched in the bank yet: dated by the payout date";
+                v.description = format!("{} · {note}", v.description);
+                // Formats with line texts only (GBAT10, the CSV journal) show it on the bank line.
+                if let Some(l) = v.lines.iter_mut().find(|l| l.account == bank_account) {
+                    l.text = format!("{} · {note}", l.text);
+                }
+                missing += 1;
+            }
+        }
+    }
+    Ok((bank, missing))
+}
+
 /// A field of a semicolon-separated books file, quoted when it holds `;`, `"` or a line break.
 pub fn quoted(s: &str) -> String {
     if s.contains([';', '"', '\n', '\r']) {
@@ -153,6 +209,8 @@ pub fn totals(vouchers: &[Voucher]) -> Result<JournalTotals> {
         lines: 0,
         debit: 0,
         credit: 0,
+        bank_dated: 0,
+        not_in_bank: 0,
     };
     for v in vouchers {
         let (mut debit, mut credit): (Minor, Minor) = (0, 0);

@@ -4,11 +4,11 @@
 //! Columns: Date (`YYYY-MM-DD`); Voucher; Account; Debit; Credit; Text; VAT code; Currency. Like the
 //! settlement CSV: UTF-8 with BOM, `;` separated, decimal comma, CRLF, a field quoted when it holds
 //! `;`, `"` or a line break. Amounts are positive, the empty side is `0,00`.
-//! VAT code: Skatteetaten's standard SAF-T tax code. `0` (no VAT treatment) on every line but the
-//! revenue lines of sales booked per VAT rate (issue 17): those carry their rate's code (`3`, `31`,
-//! `33`, `5`) and the net amount; the VAT itself is on its own line on the output VAT account.
+//! VAT code: the saved code of the line's kind, except on the revenue lines of sales booked per VAT
+//! rate (issue 17): those carry their rate's standard SAF-T code (`3`, `31`, `33`, `5`) and the net
+//! amount; the VAT itself is on its own line on the output VAT account.
 
-use super::books::{self, quoted, NO_VAT};
+use super::books::{self, quoted};
 use super::csv::decimal_comma;
 use super::{guard_text, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::YearMonth;
@@ -42,7 +42,7 @@ pub fn write_csv_journal(
                 decimal_comma(l.debit),
                 decimal_comma(l.credit),
                 quoted(&guard_text(&l.text)),
-                l.vat.as_ref().map_or(NO_VAT, |v| v.code.as_str()).to_string(),
+                l.vat_code.clone(),
                 booked.ledger.currency.clone(),
             ]
         })

@@ -8,17 +8,18 @@
 //! - `;` between fields, no fixed widths, no header row, no quoting; the maximum lengths are the
 //!   Norwegian page's (account 4 digits, voucher number 8, text 100). UTF-8, CRLF.
 //! - Columns 0–29 (30 fields): 0 `GBAT10`; 1 voucher number; 2 voucher date `YYYYMMDD`; 3 voucher
-//!   type; 4 period (month); 5 accounting year; 6 account; 7 VAT code; 8 balance (signed amount,
+//!   type; 4 period (month); 5 accounting year; 6 account; 7 VAT code (the saved code of the kind of
+//!   line, `VatCodes`); 8 balance (signed amount,
 //!   two decimals with a point: debit positive, credit negative); 9–19 customer, supplier, contact,
 //!   address, invoice, KID, due date and bank fields (empty: no reskontro); 20 general-ledger text;
 //!   21–25 empty; 26 gross `T`; 27 gross sum (= balance: no VAT on these lines, and Tripletex wants
 //!   net and gross to balance alike); 28–29 IBAN, SWIFT/BIC (empty).
-//! - The VAT code is `0` on every line, the revenue lines of sales booked per VAT rate (issue 17)
-//!   too: a code in column 7 makes the importing system compute the VAT from the line again, and
-//!   Avstem posts the VAT on its own line (2700–2702) already; the line's text names its code.
+//! - The revenue lines of sales booked per VAT rate (issue 17) carry the clearing line's (no-VAT)
+//!   code, not their rate's: a code in column 7 makes the importing system compute the VAT from the
+//!   line again, and Avstem posts the VAT on its own line (2700–2702) already; the text names it.
 //! - Voucher type [`VOUCHER_TYPE`]: Tripletex makes the number series "Mamut 10" for it.
 
-use super::books::{self, cut, NO_VAT};
+use super::books::{self, cut};
 use super::{write_atomically, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{format_minor, YearMonth};
 use crate::store::Store;
@@ -65,7 +66,8 @@ pub fn write_gbat10(
                 row[4] = v.date.month().to_string();
                 row[5] = v.date.year().to_string();
                 row[6] = l.account.clone();
-                row[7] = NO_VAT.into();
+                // A revenue line of sales booked per VAT rate: its VAT is on its own line already.
+                row[7] = if l.vat.is_some() { opts.accounts.vat.clearing.clone() } else { l.vat_code.clone() };
                 row[8] = balance.clone();
                 row[20] = cut(&plain(&l.text), TEXT_MAX);
                 row[26] = "T".into();

@@ -257,16 +257,38 @@ pub fn write_csv(
     csv::write_settlement_csv(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
 }
 
-/// The accounts `ledger_id`'s vouchers post to: the ones saved for it, else the defaults for its
-/// currency ([`JournalAccounts::defaults_for`]; NOK when the ledger is not cached yet).
+/// How `ledger_id`'s month is posted (accounts, VAT codes, voucher date): what was saved for it,
+/// else its profile's defaults for its currency, else the chart defaults for its currency
+/// ([`JournalAccounts::defaults_for`]; NOK when the ledger is not cached yet).
 pub fn accounts_for(store: &Store, ledger_id: &str) -> Result<JournalAccounts> {
+    Ok(accounts_and_source(store, ledger_id)?.0)
+}
+
+/// Where a ledger's posting settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum AccountsSource {
+    /// Saved for this ledger.
+    Ledger,
+    /// The profile's defaults for the ledger's currency.
+    Profile,
+    /// The chart of accounts' defaults for the ledger's currency.
+    Chart,
+}
+
+/// [`accounts_for`], and where the settings come from.
+pub fn accounts_and_source(store: &Store, ledger_id: &str) -> Result<(JournalAccounts, AccountsSource)> {
     if let Some(saved) = store.ledger_accounts(ledger_id)? {
-        return Ok(saved);
+        return Ok((saved, AccountsSource::Ledger));
     }
     let currency = cached_ledger(store, ledger_id)
         .map(|l| l.currency)
         .unwrap_or_else(|_| "NOK".to_string());
-    Ok(JournalAccounts::defaults_for(&currency))
+    if let Some(defaults) = store.profile_accounts_for_ledger(ledger_id, &currency)? {
+        return Ok((defaults, AccountsSource::Profile));
+    }
+    Ok((JournalAccounts::defaults_for(&currency), AccountsSource::Chart))
 }
 
 /// The cached ledger, once the month is over and synced by the ledger's own today.

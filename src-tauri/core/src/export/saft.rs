@@ -14,7 +14,7 @@
 //! - Company contact is mandatory in the schema; Avstem knows no contact person, so it says so in
 //!   Norwegian ("Ikke oppgitt").
 
-use super::books::{self, cut, BookedMonth, NO_VAT};
+use super::books::{self, cut, BookedMonth};
 use super::{write_atomically, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{format_minor, Minor, YearMonth};
 use crate::reconcile::{JournalAccounts, Voucher};
@@ -29,6 +29,66 @@ use std::path::Path;
 
 const NAMESPACE: &str = "urn:StandardAuditFile-Taxation-Financial:NO";
 const GROUPING_CODES: &str = include_str!("saft_grouping_codes.csv");
+/// Skatteetaten's standard tax codes (`Standard Tax Codes/CSV/Standard_Tax_Codes.csv` in
+/// <https://github.com/Skatteetaten/saf-t>, commit 1abb7ec; see tests/fixtures/saft/NOTICE.md):
+/// `Code;DescriptionNOB;DescriptionENG;TaxRate;Compensation`.
+const STANDARD_TAX_CODES: &str = include_str!("saft_standard_tax_codes.csv");
+
+/// A VAT code used on the vouchers, as the TaxTable lists it.
+struct TaxCode {
+    code: String,
+    description: String,
+    /// `TaxPercentage`: "0", or the rate of sales booked per VAT rate ("25").
+    percentage: String,
+}
+
+/// The VAT codes the vouchers use, each one of Skatteetaten's standard codes. A line without VAT
+/// (every line but sales revenue) must carry a code without a VAT amount (no rate, or the zero
+/// rate): a code with a rate would claim VAT the file does not hold. A revenue line of sales booked
+/// per VAT rate (issue 17) carries its rate's code, and its VAT is on the file's own VAT line. An
+/// empty code means the line has no tax information.
+fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
+    let mut used: BTreeMap<&str, TaxCode> = BTreeMap::new();
+    for l in vouchers.iter().flat_map(|v| &v.lines).filter(|l| !l.vat_code.is_empty()) {
+        let code = l.vat_code.as_str();
+        if used.contains_key(code) {
+            continue;
+        }
+        let row = STANDARD_TAX_CODES
+            .lines()
+            .skip(1)
+            .map(|l| l.split(';').collect::<Vec<_>>())
+            .find(|f| f.first() == Some(&code));
+        let tax = match (row, &l.vat) {
+            (Some(f), Some(vat)) => TaxCode {
+                code: code.to_string(),
+                description: f.get(1).unwrap_or(&"").to_string(),
+                percentage: percentage(vat.rate_bp),
+            },
+            (Some(f), None) if matches!(f.get(3), Some(&"") | Some(&"Zero rate")) => TaxCode {
+                code: code.to_string(),
+                description: f.get(1).unwrap_or(&"").to_string(),
+                percentage: "0".into(),
+            },
+            (Some(f), None) => {
+                return Err(Error::Input(format!(
+                    "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
+                     are outside VAT). Pick a code without VAT, such as 0, for SAF-T; nothing was written.",
+                    f.get(2).unwrap_or(&""),
+                    f.get(3).unwrap_or(&"").to_lowercase()
+                )))
+            }
+            (None, _) => {
+                return Err(Error::Input(format!(
+                    "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
+                     Pick one without VAT, such as 0; nothing was written."
+                )))
+            }
+        };
+        used.insert(code, tax);
+    }
+    Ok(used.into_values().collect())
+}
 
 /// Write the month's SAF-T Financial file (atomically) from the cache.
 pub fn write_saft(
@@ -42,11 +102,12 @@ pub fn write_saft(
     let org = organisation_number(&booked)?;
     books::check_accounts(&booked.vouchers, 4, 70, "SAF-T (a numeric NS 4102 account)")?;
     let accounts = accounts_used(&booked.vouchers, &opts.accounts)?;
+    let taxes = tax_codes_used(&booked.vouchers)?;
     let created = opts.clock.today_for(&booked.ledger);
     let bytes = write_atomically(out, false, |tmp| {
         let file = std::fs::File::create(tmp).map_err(io)?;
         let mut w = Writer::new_with_indent(BufWriter::with_capacity(1 << 16, file), b' ', 2);
-        audit_file(&mut w, &booked, &org, &accounts, created).map_err(io)?;
+        audit_file(&mut w, &booked, &org, &accounts, &taxes, created).map_err(io)?;
         w.into_inner().flush().map_err(io)?;
         Ok(())
     })?;
@@ -177,30 +238,6 @@ fn percentage(bp: i64) -> String {
     crate::sales::vat_rate_text(bp).trim_end_matches(" %").to_string()
 }
 
-/// The tax codes the vouchers use, for the tax table: code 0 always, then each VAT code of sales
-/// booked per rate (Skatteetaten's standard tax codes,
-/// <https://github.com/Skatteetaten/saf-t/tree/master/Standard%20Tax%20Codes>).
-fn tax_codes(vouchers: &[Voucher]) -> Vec<(String, &'static str, String)> {
-    let mut used: BTreeMap<String, i64> = BTreeMap::new();
-    for vat in vouchers.iter().flat_map(|v| &v.lines).filter_map(|l| l.vat.as_ref()) {
-        used.entry(vat.code.clone()).or_insert(vat.rate_bp);
-    }
-    let mut out = vec![(NO_VAT.to_string(), "Ingen merverdiavgiftsbehandling", "0".to_string())];
-    for (code, bp) in used {
-        let description = match code.as_str() {
-            "3" => "Utgående merverdiavgift, alminnelig sats",
-            "31" => "Utgående merverdiavgift, middels sats",
-            "33" => "Utgående merverdiavgift, lav sats",
-            "5" => "Innenlands omsetning og uttak fritatt for merverdiavgift (nullsats)",
-            _ => "Utgående merverdiavgift",
-        };
-        if code != NO_VAT {
-            out.push((code, description, percentage(bp)));
-        }
-    }
-    out
-}
-
 type W = Writer<BufWriter<std::fs::File>>;
 
 fn open(w: &mut W, name: &str) -> std::io::Result<()> {
@@ -223,6 +260,7 @@ fn audit_file(
     booked: &BookedMonth,
     org: &str,
     accounts: &[Account],
+    taxes: &[TaxCode],
     created: NaiveDate,
 ) -> std::io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -230,7 +268,7 @@ fn audit_file(
     root.push_attribute(("xmlns", NAMESPACE));
     w.write_event(Event::Start(root))?;
     header(w, booked, org, created)?;
-    master_files(w, accounts, &booked.vouchers)?;
+    master_files(w, accounts, taxes)?;
     general_ledger_entries(w, booked, created)?;
     close(w, "AuditFile")
 }
@@ -273,7 +311,7 @@ fn header(w: &mut W, booked: &BookedMonth, org: &str, created: NaiveDate) -> std
     close(w, "Header")
 }
 
-fn master_files(w: &mut W, accounts: &[Account], vouchers: &[Voucher]) -> std::io::Result<()> {
+fn master_files(w: &mut W, accounts: &[Account], taxes: &[TaxCode]) -> std::io::Result<()> {
     open(w, "MasterFiles")?;
     open(w, "GeneralLedgerAccounts")?;
     for a in accounts {
@@ -292,22 +330,24 @@ fn master_files(w: &mut W, accounts: &[Account], vouchers: &[Voucher]) -> std::i
         close(w, "Account")?;
     }
     close(w, "GeneralLedgerAccounts")?;
-    open(w, "TaxTable")?;
-    open(w, "TaxTableEntry")?;
-    el(w, "TaxType", "MVA")?;
-    el(w, "Description", "Merverdiavgift")?;
-    for (code, description, percentage) in tax_codes(vouchers) {
-        open(w, "TaxCodeDetails")?;
-        el(w, "TaxCode", &code)?;
-        el(w, "Description", description)?;
-        el(w, "TaxPercentage", &percentage)?;
-        el(w, "Country", "NO")?;
-        el(w, "StandardTaxCode", &code)?;
-        el(w, "BaseRate", "100")?;
-        close(w, "TaxCodeDetails")?;
+    if !taxes.is_empty() {
+        open(w, "TaxTable")?;
+        open(w, "TaxTableEntry")?;
+        el(w, "TaxType", "MVA")?;
+        el(w, "Description", "Merverdiavgift")?;
+        for t in taxes {
+            open(w, "TaxCodeDetails")?;
+            el(w, "TaxCode", &t.code)?;
+            el(w, "Description", &cut(&t.description, 256))?;
+            el(w, "TaxPercentage", &t.percentage)?;
+            el(w, "Country", "NO")?;
+            el(w, "StandardTaxCode", &t.code)?;
+            el(w, "BaseRate", "100")?;
+            close(w, "TaxCodeDetails")?;
+        }
+        close(w, "TaxTableEntry")?;
+        close(w, "TaxTable")?;
     }
-    close(w, "TaxTableEntry")?;
-    close(w, "TaxTable")?;
     close(w, "MasterFiles")
 }
 
@@ -350,14 +390,18 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
         open(w, side)?;
         el(w, "Amount", &format_minor(amount))?;
         close(w, side)?;
+        if l.vat_code.is_empty() {
+            close(w, "Line")?;
+            continue;
+        }
         // Sales booked per VAT rate (issue 17): the net is the base, the VAT its own line's amount.
-        let (code, percentage, tax) = match &l.vat {
-            Some(v) => (v.code.as_str(), percentage(v.rate_bp), v.amount),
-            None => (NO_VAT, "0".to_string(), 0),
+        let (percentage, tax) = match &l.vat {
+            Some(v) => (percentage(v.rate_bp), v.amount),
+            None => ("0".to_string(), 0),
         };
         open(w, "TaxInformation")?;
         el(w, "TaxType", "MVA")?;
-        el(w, "TaxCode", code)?;
+        el(w, "TaxCode", &l.vat_code)?;
         el(w, "TaxPercentage", &percentage)?;
         el(w, "TaxBase", &format_minor(amount))?;
         let tax_side = if l.debit != 0 {
@@ -391,5 +435,51 @@ mod tests {
             Some("balanseverdiForOmloepsmiddel/1920")
         );
         assert_eq!(code("192"), None);
+    }
+
+    fn one_line_voucher(code: &str) -> Voucher {
+        Voucher {
+            number: 1,
+            date: NaiveDate::from_ymd_opt(2024, 3, 1).expect("date"),
+            description: "payout".into(),
+            lines: vec![crate::reconcile::JournalLine {
+                account: "1920".into(),
+                text: "payout".into(),
+                vat_code: code.into(),
+                debit: 100,
+                credit: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn only_standard_codes_without_vat_go_in_the_tax_table() {
+        let t = tax_codes_used(&[one_line_voucher("6"), one_line_voucher("0"), one_line_voucher("")])
+            .expect("codes");
+        let got: Vec<(&str, &str)> = t
+            .iter()
+            .map(|t| (t.code.as_str(), t.description.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("0", "Ingen merverdiavgiftsbehandling (anskaffelser)"),
+                ("6", "Omsetning og uttak utenfor merverdiavgiftsloven")
+            ]
+        );
+        let err = tax_codes_used(&[one_line_voucher("1")]).err().expect("a rate");
+        assert!(
+            err.to_string()
+                .starts_with("VAT code 1 (Input VAT deductible (domestic), regular rate) carries VAT"),
+            "{err}"
+        );
+        let err = tax_codes_used(&[one_line_voucher("U25")])
+            .err()
+            .expect("not standard");
+        assert!(
+            err.to_string()
+                .starts_with("VAT code U25 is not one of Skatteetaten's standard"),
+            "{err}"
+        );
     }
 }

@@ -707,8 +707,8 @@ fn journal_sheet(s: &mut Sheet, vouchers: &[crate::reconcile::Voucher], accounts
             if l.credit != 0 {
                 s.money(row, 5, l.credit)?;
             }
+            s.text(row, 7, &l.vat_code)?;
             if let Some(vat) = &l.vat {
-                s.text(row, 7, &vat.code)?;
                 s.money(row, 8, vat.amount)?;
             }
         }

@@ -88,11 +88,20 @@ pub fn refuse_unless_ready(store: &Store, ledger_id: &str, month: YearMonth, tod
     }
     let missing = missing_dates(store, ledger_id, month, today)?;
     if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Input(format!(
-            "Cannot export ledger {ledger_id} for {month}: {}.",
-            describe_missing(&missing)
-        )))
+        return Ok(());
     }
+    let described = describe_missing(&missing);
+    // A ledger made from the portal's files has no keys to sync with: its dates come from reports.
+    if ledger_id.starts_with("portal-") && store.portal_import_count(ledger_id)? > 0 {
+        let dates = described
+            .trim_start_matches("these dates are not synced: ")
+            .trim_end_matches("; run with --sync");
+        return Err(Error::Input(format!(
+            "Cannot export ledger {ledger_id} for {month}: these dates are in no imported settlement report: {dates}. \
+             Download the report for them from the business portal and import it with `avstem import`."
+        )));
+    }
+    Err(Error::Input(format!(
+        "Cannot export ledger {ledger_id} for {month}: {described}."
+    )))
 }

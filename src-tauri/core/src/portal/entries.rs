@@ -25,6 +25,9 @@ pub struct LedgerEntries {
     /// settlement, or the run's first transaction, to the settlement date): nothing else
     /// happened on them.
     pub covered: BTreeSet<NaiveDate>,
+    /// The funds (fees) entries carry the file's own balances (the §11 layout), not counted ones.
+    pub funds_balances: bool,
+    pub fees_balances: bool,
 }
 
 impl LedgerEntries {
@@ -197,6 +200,8 @@ pub fn ledger_entries(
         funds: funds.dates,
         fees: fees.dates,
         covered,
+        funds_balances: false,
+        fees_balances: false,
     })
 }
 

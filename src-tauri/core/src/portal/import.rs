@@ -237,18 +237,33 @@ fn import_parsed(
 ) -> Result<PortalImport> {
     let known = store.ledgers(Some(&profile.name))?;
     let mut planned: Vec<Planned> = Vec::new();
-    for (ledger, created, settlements) in assign_ledgers(profile, report, &known, opts)? {
-        let invoices: Vec<&FeeInvoice> = report
-            .fee_invoices
-            .iter()
-            .filter(|i| match &i.sales_unit {
-                Some(u) => settlements.iter().any(|s| &s.sales_unit.number == u),
-                None => planned.is_empty(),
-            })
-            .collect();
-        let entries = ledger_entries(&ledger, &settlements, &invoices)?;
+    for (ledger, created, settlements, number) in assign_ledgers(profile, report, &known, opts)? {
+        let rows = report
+            .ledger_rows
+            .as_ref()
+            .filter(|r| r.units.first().is_some_and(|u| u.number == number));
+        let (entries, payouts) = match rows {
+            Some(u) => (
+                super::ledger_rows::ledger_entries(&ledger, u)?,
+                super::ledger_rows::payouts(u),
+            ),
+            None => {
+                let invoices: Vec<&FeeInvoice> = report
+                    .fee_invoices
+                    .iter()
+                    .filter(|i| match &i.sales_unit {
+                        Some(u) => settlements.iter().any(|s| &s.sales_unit.number == u),
+                        None => planned.is_empty(),
+                    })
+                    .collect();
+                (
+                    ledger_entries(&ledger, &settlements, &invoices)?,
+                    settlements.iter().map(|s| s.number).collect(),
+                )
+            }
+        };
         let mut p = Planned {
-            payouts: settlements.iter().map(|s| s.number).collect(),
+            payouts,
             ledger,
             created,
             entries,
@@ -284,6 +299,10 @@ fn import_parsed(
                     topic: *topic,
                     date: *date,
                     entries: p.entries.topic(*topic).get(date).unwrap_or(&empty),
+                    balances: match topic {
+                        Topic::Funds => p.entries.funds_balances,
+                        Topic::Fees => p.entries.fees_balances,
+                    },
                 })
                 .collect(),
             first_date: p.entries.covered.first().copied(),
@@ -321,6 +340,10 @@ fn import_parsed(
     })
 }
 
+/// A ledger a report's part goes to: the ledger, whether it is new, its settlements and the sales
+/// unit number it was found by.
+type Assigned<'r> = (Ledger, bool, Vec<&'r PortalSettlement>, String);
+
 /// Each sales unit's ledger (found among the profile's, or made for a keyless profile) and its
 /// settlements.
 fn assign_ledgers<'r>(
@@ -328,8 +351,12 @@ fn assign_ledgers<'r>(
     report: &'r SettlementReport,
     known: &[Ledger],
     opts: &PortalImportOptions,
-) -> Result<Vec<(Ledger, bool, Vec<&'r PortalSettlement>)>> {
-    let units = report.sales_units();
+) -> Result<Vec<Assigned<'r>>> {
+    let mut units = report.sales_units();
+    if report.ledger_rows.is_some() {
+        // One ledger's rows: the ledger of its first sales unit (or the one named).
+        units.truncate(1);
+    }
     let chosen = opts.ledger_id.is_some() || opts.ledger_name.is_some();
     if chosen && units.len() > 1 {
         let numbers: Vec<&str> = units.iter().map(|u| u.number.as_str()).collect();
@@ -346,7 +373,18 @@ fn assign_ledgers<'r>(
             .iter()
             .filter(|s| s.sales_unit.number == unit.number)
             .collect();
-        let first = settlements[0];
+        // The unit's currency and payout account: from its first settlement, or its rows.
+        let (currency, account) = match settlements.first() {
+            Some(s) => (s.currency.clone(), s.account.clone()),
+            None => (
+                report
+                    .ledger_rows
+                    .as_ref()
+                    .map(|r| r.currency.clone())
+                    .unwrap_or_default(),
+                None,
+            ),
+        };
         let found = if let Some(id) = &opts.ledger_id {
             known.iter().find(|l| &l.ledger_id == id)
         } else if let Some(name) = &opts.ledger_name {
@@ -358,7 +396,20 @@ fn assign_ledgers<'r>(
         };
         let (ledger, created) = match found {
             Some(l) => (l.clone(), false),
-            None if profile.is_keyless() => (new_ledger(report, first, opts), true),
+            None if profile.is_keyless() => {
+                let mut l = new_ledger(report, &unit, &currency, account.as_deref(), opts);
+                // The ledger's other sales units in a §11 file.
+                for u in report.sales_units().iter().skip(1) {
+                    let handle = handle_for(&l, &u.number);
+                    l.settles_for_recipient_handles.push(handle.clone());
+                    l.sales_units.push(SalesUnit {
+                        name: u.name.clone(),
+                        recipient_handle: handle,
+                        business_identifier: None,
+                    });
+                }
+                (l, true)
+            }
             None => {
                 return Err(Error::Input(match (&opts.ledger_id, &opts.ledger_name) {
                     (Some(id), _) => format!("Ledger {id} is not among profile \"{}\"'s ledgers. Nothing was imported.", profile.name),
@@ -376,7 +427,14 @@ fn assign_ledgers<'r>(
                 s.number, s.currency, ledger.ledger_id, ledger.currency
             )));
         }
-        out.push((ledger, created, settlements));
+        if settlements.is_empty() && currency != ledger.currency {
+            return Err(Error::Input(format!(
+                "Sales unit {}'s rows are in {currency}, but ledger {} settles in {}. Nothing was imported.",
+                unit.number, ledger.ledger_id, ledger.currency
+            )));
+        }
+        let number = unit.number.clone();
+        out.push((ledger, created, settlements, number));
     }
     Ok(out)
 }
@@ -388,8 +446,14 @@ fn settles_for(l: &Ledger, number: &str) -> bool {
 }
 
 /// A ledger for a keyless profile, from what the report says of the sales unit.
-fn new_ledger(report: &SettlementReport, s: &PortalSettlement, opts: &PortalImportOptions) -> Ledger {
-    let country = crate::model::Country::of_currency(&s.currency);
+fn new_ledger(
+    report: &SettlementReport,
+    unit: &super::SalesUnitRef,
+    currency: &str,
+    account: Option<&str>,
+    opts: &PortalImportOptions,
+) -> Ledger {
+    let country = crate::model::Country::of_currency(currency);
     let code = format!("{country:?}").to_uppercase();
     let org = report.organization_number.clone().unwrap_or_default();
     let owner = SchemeId {
@@ -404,26 +468,26 @@ fn new_ledger(report: &SettlementReport, s: &PortalSettlement, opts: &PortalImpo
         ledger_id: opts
             .ledger_id
             .clone()
-            .unwrap_or_else(|| format!("portal-{}", s.sales_unit.number)),
-        currency: s.currency.clone(),
+            .unwrap_or_else(|| format!("portal-{}", unit.number)),
+        currency: currency.to_string(),
         payout_bank_account: SchemeId {
             scheme: format!("BBAN:{code}"),
-            id: s.account.clone().unwrap_or_default(),
+            id: account.unwrap_or_default().to_string(),
         },
         owner: owner.clone(),
         settles_for_recipient_handles: vec![],
         sales_units: vec![],
     };
-    let handle = handle_for(&ledger, &s.sales_unit.number);
+    let handle = handle_for(&ledger, &unit.number);
     let name = opts
         .ledger_name
         .clone()
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| s.sales_unit.name.clone());
+        .unwrap_or_else(|| unit.name.clone());
     ledger.settles_for_recipient_handles = vec![handle.clone()];
     ledger.sales_units = vec![SalesUnit {
         name: if name.is_empty() {
-            format!("Sales unit {}", s.sales_unit.number)
+            format!("Sales unit {}", unit.number)
         } else {
             name
         },

@@ -9,10 +9,13 @@
 //!   and `SettlementReport-2.0.xsd` (`http://vipps.dnb.no/XMLSchema/SettlementReport.xsd`);
 //! - [`table`][]: the CSV with `SettlementInfo` / `TransactionInfo` sections (`csv/settlement-report.csv`)
 //!   and the portal's sheet with Norwegian columns (Salgsdato … Oppgjørskonto, the `xlsx/` samples),
-//!   read from CSV ([`table::parse_csv`]) or XLSX ([`table::parse_xlsx`]).
+//!   read from CSV ([`table::parse_csv`]) or XLSX ([`table::parse_xlsx`]);
+//! - [`ledger_rows`][]: the newer report with one row per entry and its balance (report-api.md §11),
+//!   from CSV or XLSX.
 
 pub mod entries;
 pub mod import;
+pub mod ledger_rows;
 pub mod table;
 pub mod xml;
 
@@ -61,6 +64,8 @@ pub struct SettlementReport {
     pub settlements: Vec<PortalSettlement>,
     /// Gross settlement: the fees invoiced (XML FeeInfo, CSV FeeInfo rows).
     pub fee_invoices: Vec<FeeInvoice>,
+    /// The newer report's entry rows (report-api.md §11), in place of settlements.
+    pub ledger_rows: Option<ledger_rows::LedgerRows>,
 }
 
 /// A sales unit as a report names it: the MSN or Vippsnummer and its name.
@@ -118,9 +123,12 @@ pub struct FeeInvoice {
 }
 
 impl SettlementReport {
-    /// Every sales unit with a settlement in the report, in order of first appearance.
+    /// Every sales unit with a settlement (or rows) in the report, in order of first appearance.
     pub fn sales_units(&self) -> Vec<SalesUnitRef> {
         let mut out: Vec<SalesUnitRef> = Vec::new();
+        if let Some(rows) = &self.ledger_rows {
+            return rows.units.clone();
+        }
         for s in &self.settlements {
             if !out.iter().any(|u| u.number == s.sales_unit.number) {
                 out.push(s.sales_unit.clone());

@@ -120,9 +120,12 @@ fn parse_rows(name: &str, format: ReportFormat, rows: Vec<Row>) -> Result<Settle
     if let Some(h) = rows.iter().position(|r| sheet_columns(r).is_some()) {
         return sheet(name, format, &rows, h);
     }
+    if let Some(h) = rows.iter().position(|r| super::ledger_rows::columns(r).is_some()) {
+        return super::ledger_rows::parse(name, format, &rows, h);
+    }
     Err(not_a_report(
         name,
-        "it has neither SettlementInfo rows nor the portal's columns Salgsdato … Oppgjørs-ID",
+        "it has neither SettlementInfo rows, nor the portal's columns Salgsdato … Oppgjørs-ID, nor Booking date … PSP reference",
     ))
 }
 
@@ -192,6 +195,7 @@ fn sections(name: &str, format: ReportFormat, rows: &[Row]) -> Result<Settlement
         period: None,
         settlements: Vec::new(),
         fee_invoices: Vec::new(),
+        ledger_rows: None,
     };
     let mut stated: Vec<Stated> = Vec::new();
     let mut transactions: Vec<(String, PortalTransaction)> = Vec::new();
@@ -457,6 +461,7 @@ fn sheet(name: &str, format: ReportFormat, rows: &[Row], header: usize) -> Resul
         period: None,
         settlements: Vec::new(),
         fee_invoices: Vec::new(),
+        ledger_rows: None,
     };
     let (mut from, mut to) = (None, None);
     for r in &rows[..header] {

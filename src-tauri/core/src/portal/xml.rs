@@ -204,6 +204,7 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<SettlementReport> {
         period: None,
         settlements: Vec::new(),
         fee_invoices: Vec::new(),
+        ledger_rows: None,
     };
     for d in doc.details {
         details(name, format, d, &mut report)?;

@@ -6,7 +6,90 @@ use crate::model::Minor;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-/// Account numbers for the journal (Norwegian standard chart defaults).
+/// The VAT code each kind of line is posted with, in the user's accounting system's own codes.
+/// Every line Avstem posts is outside VAT: Vipps MobilePay's fees are financial services (Norwegian
+/// VAT Act § 3-6, the Danish momslov § 13, the Finnish AVL § 41), and the other lines move money
+/// between balance accounts. The defaults are therefore "no VAT": Skatteetaten's standard SAF-T
+/// code `0` ("Ingen merverdiavgiftsbehandling") for NOK ledgers, an empty code (e-conomic's and
+/// most Danish and Finnish systems' "no VAT") for DKK and EUR ledgers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct VatCodes {
+    /// The payout's line on the bank account.
+    pub bank: String,
+    /// The fees line (retained fees, and the fee invoice's cost line).
+    pub fees: String,
+    /// The sales-less-refunds line and the balance carried, on the clearing account.
+    pub clearing: String,
+    /// The suspense line (corrections, top-ups, disputes, unknown types).
+    pub suspense: String,
+    /// The fee invoice's line on accounts payable.
+    pub payable: String,
+}
+
+impl VatCodes {
+    /// The same code on every kind of line.
+    pub fn all(code: &str) -> VatCodes {
+        VatCodes {
+            bank: code.into(),
+            fees: code.into(),
+            clearing: code.into(),
+            suspense: code.into(),
+            payable: code.into(),
+        }
+    }
+
+    /// (kind of line, code) for messages and listings, in the order of [`JournalAccounts::roles`].
+    pub fn roles(&self) -> [(&'static str, &str); 5] {
+        [
+            ("bank", &self.bank),
+            ("fees", &self.fees),
+            ("clearing", &self.clearing),
+            ("suspense", &self.suspense),
+            ("payable", &self.payable),
+        ]
+    }
+}
+
+impl Default for VatCodes {
+    fn default() -> Self {
+        VatCodes::all("0")
+    }
+}
+
+/// Which date a payout's voucher is dated with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum VoucherDate {
+    /// The day Vipps MobilePay paid the payout out (its ledger date).
+    #[default]
+    Ledger,
+    /// The day the payout reached the bank, from the matched bank statement line; the ledger date
+    /// while no bank line is matched (the voucher says so).
+    Bank,
+}
+
+impl VoucherDate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoucherDate::Ledger => "ledger",
+            VoucherDate::Bank => "bank",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<VoucherDate> {
+        match s {
+            "ledger" => Some(VoucherDate::Ledger),
+            "bank" => Some(VoucherDate::Bank),
+            _ => None,
+        }
+    }
+}
+
+/// How a ledger's month is posted: the accounts (Norwegian standard chart defaults), the VAT code
+/// of each kind of line, and the voucher date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(export)]
@@ -21,6 +104,10 @@ pub struct JournalAccounts {
     pub suspense: String,
     /// Accounts payable, for gross-settled fee invoices (2400 Leverandørgjeld).
     pub payable: String,
+    /// The VAT code of each kind of line.
+    pub vat: VatCodes,
+    /// Payout vouchers dated by the ledger date or the bank date.
+    pub voucher_date: VoucherDate,
 }
 
 impl Default for JournalAccounts {
@@ -31,6 +118,8 @@ impl Default for JournalAccounts {
             clearing: "1580".into(),
             suspense: "2990".into(),
             payable: "2400".into(),
+            vat: VatCodes::default(),
+            voucher_date: VoucherDate::Ledger,
         }
     }
 }
@@ -57,6 +146,9 @@ impl JournalAccounts {
             clearing: clearing.into(),
             suspense: suspense.into(),
             payable: payable.into(),
+            // Danish and Finnish systems mark "no VAT" with an empty code (e-conomic's Momskode).
+            vat: VatCodes::all(""),
+            voucher_date: VoucherDate::Ledger,
         };
         match currency {
             "DKK" => a("6480", "2390", "6340", "8040", "7440"),
@@ -94,6 +186,8 @@ impl JournalAccounts {
 pub struct JournalLine {
     pub account: String,
     pub text: String,
+    /// The VAT code the line is posted with (the saved code for its kind of line).
+    pub vat_code: String,
     #[ts(type = "number")]
     pub debit: Minor,
     #[ts(type = "number")]
@@ -140,10 +234,11 @@ impl Voucher {
     }
 }
 
-fn line(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
+fn line(account: &str, vat_code: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
     (signed_debit != 0).then(|| JournalLine {
         account: account.to_string(),
         text,
+        vat_code: vat_code.to_string(),
         debit: signed_debit.max(0),
         credit: (-signed_debit).max(0),
         vat: None,
@@ -177,18 +272,20 @@ fn journal_with(
     for p in &report.payouts {
         let period = format!("{} to {}", p.covered_from, p.covered_to);
         let head = [
-            line(&accounts.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
-            line(&accounts.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
+            line(&accounts.bank, &accounts.vat.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
+            line(&accounts.fees, &accounts.vat.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
         ];
         let sold = super::journal_sales::sales_lines(accounts, p, &period, sales);
         let tail = [
             line(
                 &accounts.suspense,
+                &accounts.vat.suspense,
                 format!("SUSPENSE: other Vipps MobilePay movements {period} (corrections, top-ups, disputes) — classify"),
                 -p.other,
             ),
             line(
                 &accounts.clearing,
+                &accounts.vat.clearing,
                 "Vipps MobilePay balance carried in from the previous payout / kept back".to_string(),
                 p.balance_after - p.carried_in,
             ),
@@ -210,11 +307,13 @@ fn journal_with(
         let lines: Vec<JournalLine> = [
             line(
                 &accounts.fees,
+                &accounts.vat.fees,
                 format!("Vipps MobilePay fees {} to {}", inv.covered_from, inv.covered_to),
                 inv.amount,
             ),
             line(
                 &accounts.payable,
+                &accounts.vat.payable,
                 format!("Vipps MobilePay fee invoice {}", inv.psp_reference),
                 -inv.amount,
             ),
@@ -238,10 +337,16 @@ mod tests {
 
     #[test]
     fn a_line_debits_a_positive_amount_credits_a_negative_one_and_skips_zero() {
-        let debit = line("1920", "bank".into(), 28800).expect("a line");
-        let credit = line("1580", "sales".into(), -30000).expect("a line");
-        assert_eq!((debit.debit, debit.credit), (28800, 0));
-        assert_eq!((credit.debit, credit.credit), (0, 30000));
-        assert_eq!(line("7770", "fees".into(), 0), None);
+        let debit = line("1920", "0", "bank".into(), 28800).expect("a line");
+        let credit = line("1580", "5", "sales".into(), -30000).expect("a line");
+        assert_eq!(
+            (debit.debit, debit.credit, debit.vat_code.as_str()),
+            (28800, 0, "0")
+        );
+        assert_eq!(
+            (credit.debit, credit.credit, credit.vat_code.as_str()),
+            (0, 30000, "5")
+        );
+        assert_eq!(line("7770", "0", "fees".into(), 0), None);
     }
 }

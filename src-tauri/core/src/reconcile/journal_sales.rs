@@ -47,10 +47,11 @@ fn rate_row(bp: i64) -> Option<(&'static str, &'static str, &'static str)> {
         .map(|r| (r.1, r.2, r.3))
 }
 
-fn signed(account: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
+fn signed(account: &str, vat_code: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
     (signed_debit != 0).then(|| JournalLine {
         account: account.to_string(),
         text,
+        vat_code: vat_code.to_string(),
         debit: signed_debit.max(0),
         credit: (-signed_debit).max(0),
         vat: None,
@@ -121,6 +122,7 @@ pub(super) fn sales_lines(
     let plain = || {
         signed(
             &accounts.clearing,
+            &accounts.vat.clearing,
             format!("Vipps MobilePay sales less refunds {period}"),
             -p.net_sales,
         )
@@ -146,6 +148,7 @@ pub(super) fn sales_lines(
         let pct = crate::sales::vat_rate_text(*bp);
         let revenue_line = signed(
             revenue,
+            code,
             format!("Vipps MobilePay sales {pct} VAT (VAT code {code}) {period}"),
             -net,
         )
@@ -160,14 +163,17 @@ pub(super) fn sales_lines(
             l
         });
         out.extend(revenue_line);
+        // The VAT line itself has no VAT treatment: the clearing line's (no-VAT) code.
         out.extend(signed(
             vat_account,
+            &accounts.vat.clearing,
             format!("Output VAT {pct} (VAT code {code}) on Vipps MobilePay sales {period}"),
             -vat,
         ));
     }
     out.extend(signed(
         &accounts.clearing,
+        &accounts.vat.clearing,
         format!(
             "Vipps MobilePay sales less refunds {period} whose VAT the sales data does not state \
              (completeness: no VAT breakdown or no sales entry) — book by hand"

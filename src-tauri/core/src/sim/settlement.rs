@@ -122,6 +122,7 @@ pub fn report_for_month(world: &World, ledger_id: &str, month: YearMonth) -> Opt
         period: Some((month.first_day(), to)),
         settlements,
         fee_invoices,
+        ledger_rows: None,
     })
 }
 

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_portal.sql"),
     include_str!("../../migrations/0005_accounts.sql"),
     include_str!("../../migrations/0006_bank_text.sql"),
+    include_str!("../../migrations/0007_books_settings.sql"),
     include_str!("../../migrations/0007_sales.sql"),
 ];
 

@@ -2,7 +2,7 @@
 //! file made them) and the import's record, all in one transaction. Its dates are `complete` with
 //! source `portal`, so a sync never re-fetches them and the month knows they carry no balances.
 
-use super::{date_key, topic_key, Store};
+use super::{date_key, topic_key, DateSource, Store};
 use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic};
 use crate::{Error, Result};
@@ -16,6 +16,9 @@ pub struct PortalDate<'a> {
     pub topic: Topic,
     pub date: NaiveDate,
     pub entries: &'a [Entry],
+    /// The entries carry the report's own balances (report-api.md §11): stored with source
+    /// `portal-balances`, whose balance checks run; else `portal` (balances counted, not checked).
+    pub balances: bool,
 }
 
 /// Everything one report file writes for one ledger.
@@ -153,8 +156,19 @@ fn insert_date(
     let count = d.entries.len() as u64;
     tx.prepare_cached(
         "INSERT OR REPLACE INTO date_status (ledger_id, topic, date, state, entry_count, fetched_at, error, with_gdpr, \
-         source) VALUES (?1, ?2, ?3, 'complete', ?4, ?5, NULL, 0, 'portal')",
+         source) VALUES (?1, ?2, ?3, 'complete', ?4, ?5, NULL, 0, ?6)",
     )?
-    .execute(params![ledger_id, topic, date, count, now_us])?;
+    .execute(params![
+        ledger_id,
+        topic,
+        date,
+        count,
+        now_us,
+        if d.balances {
+            DateSource::PortalBalances.as_str()
+        } else {
+            DateSource::Portal.as_str()
+        }
+    ])?;
     Ok(count)
 }

@@ -72,6 +72,9 @@ pub enum DateSource {
     Api,
     /// Imported from the business portal's settlement report (no balances).
     Portal,
+    /// Imported from the portal's newer report, which carries each entry's balance (§11).
+    #[serde(rename = "portal-balances")]
+    PortalBalances,
 }
 
 impl DateSource {
@@ -79,11 +82,13 @@ impl DateSource {
         match self {
             DateSource::Api => "api",
             DateSource::Portal => "portal",
+            DateSource::PortalBalances => "portal-balances",
         }
     }
     pub fn parse(s: &str) -> DateSource {
         match s {
             "portal" => DateSource::Portal,
+            "portal-balances" => DateSource::PortalBalances,
             _ => DateSource::Api,
         }
     }

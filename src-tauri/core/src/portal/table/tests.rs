@@ -193,7 +193,7 @@ fn a_bank_statement_csv_is_not_a_settlement_report() {
     .expect_err("refused");
     assert_eq!(
         e.to_string(),
-        "bank.csv is not a settlement report from Vipps MobilePay (it has neither SettlementInfo rows nor the portal's columns Salgsdato … Oppgjørs-ID). Download the settlement report (XML, CSV or XLSX) from the business portal. Nothing was imported."
+        "bank.csv is not a settlement report from Vipps MobilePay (it has neither SettlementInfo rows, nor the portal's columns Salgsdato … Oppgjørs-ID, nor Booking date … PSP reference). Download the settlement report (XML, CSV or XLSX) from the business portal. Nothing was imported."
     );
 }
 
