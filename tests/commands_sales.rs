@@ -115,18 +115,30 @@ fn order_lines_and_sales_by_vat_rate_through_the_windows_commands() {
 
     let store = w.ctx.open_store().expect("store");
     let ledger = store.ledger(LEDGER).expect("read").expect("ledger");
-    let sold = store.sales_month(&ledger, month).expect("join").expect("sales synced with the month");
+    let sold = store
+        .sales_month(&ledger, month)
+        .expect("join")
+        .expect("sales synced with the month");
     assert!(sold.check.ok, "{:?}", sold.check.problems);
 
     // The month screen: sales by VAT rate, as the cache adds them up.
-    let m = w.ok("month_sales", json!({"ledgerId": LEDGER, "month": month.to_string()}));
+    let m = w.ok(
+        "month_sales",
+        json!({"ledgerId": LEDGER, "month": month.to_string()}),
+    );
     assert_eq!(m["entries"].as_u64(), Some(sold.total.entries));
     assert_eq!(m["gross"].as_i64(), Some(sold.total.gross));
     assert_eq!(m["vatUnknown"].as_i64(), Some(sold.total.vat_unknown));
     assert_eq!(m["checkOk"], json!(true));
     let rates: Vec<(i64, i64, i64)> = rows(&m["rates"])
         .iter()
-        .map(|r| (r["rateBp"].as_i64().expect("rate"), r["gross"].as_i64().expect("g"), r["vat"].as_i64().expect("v")))
+        .map(|r| {
+            (
+                r["rateBp"].as_i64().expect("rate"),
+                r["gross"].as_i64().expect("g"),
+                r["vat"].as_i64().expect("v"),
+            )
+        })
         .collect();
     let want: Vec<(i64, i64, i64)> = sold.by_rate.iter().map(|(bp, f)| (*bp, f.gross, f.vat)).collect();
     assert_eq!(rates, want);
@@ -141,17 +153,26 @@ fn order_lines_and_sales_by_vat_rate_through_the_windows_commands() {
         .expect("a basket with VAT");
     let psp = basket.entry.psp_reference.clone().expect("psp");
     let lines = w.ok("order_lines", json!({"ledgerId": LEDGER, "pspReference": psp}));
-    let capture = rows(&lines).iter().find(|s| s["kind"] == "capture").expect("the capture's sale");
+    let capture = rows(&lines)
+        .iter()
+        .find(|s| s["kind"] == "capture")
+        .expect("the capture's sale");
     assert_eq!(capture["gross"].as_i64(), basket.entry.gross);
     assert_eq!(capture["vatComplete"], json!(true));
     assert_eq!(rows(&capture["problems"]).len(), 0);
-    let line_sum: i64 = rows(&capture["lines"]).iter().map(|l| l["lineTotalGross"].as_i64().expect("total")).sum();
+    let line_sum: i64 = rows(&capture["lines"])
+        .iter()
+        .map(|l| l["lineTotalGross"].as_i64().expect("total"))
+        .sum();
     assert_eq!(Some(line_sum), basket.entry.gross);
     assert_eq!(rows(&capture["lines"]).len(), basket.entry.lines.len());
 
     // The payout screen: sales by VAT rate of the dates the payout covers (one date, daily payouts).
     let day = basket.entry.ledger_date.to_string();
-    let p = w.ok("sales_by_rate", json!({"ledgerId": LEDGER, "from": day, "to": day}));
+    let p = w.ok(
+        "sales_by_rate",
+        json!({"ledgerId": LEDGER, "from": day, "to": day}),
+    );
     let on_day = &sold.by_day[&basket.entry.ledger_date];
     assert_eq!(p["gross"].as_i64(), Some(on_day.gross));
     assert_eq!(p["entries"].as_u64(), Some(on_day.entries));

@@ -182,7 +182,10 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
 
 fn print_sales(out: &mut String, s: &SalesSummary) {
     if s.ledgers.is_empty() {
-        outln!(out, "Sales: no ledger with Vippsnummer or mPOS sales units; nothing sold to fetch.");
+        outln!(
+            out,
+            "Sales: no ledger with Vippsnummer or mPOS sales units; nothing sold to fetch."
+        );
         return;
     }
     outln!(
@@ -195,10 +198,21 @@ fn print_sales(out: &mut String, s: &SalesSummary) {
         s.entries_stored
     );
     if !s.flagged.is_empty() {
-        outln!(out, "{} sales entries break one of the Sales API's rules (kept, and shown on Checks):", s.flagged.len());
+        outln!(
+            out,
+            "{} sales entries break one of the Sales API's rules (kept, and shown on Checks):",
+            s.flagged.len()
+        );
         for f in s.flagged.iter().take(20) {
             let what: Vec<String> = f.violations.iter().map(ToString::to_string).collect();
-            outln!(out, "  ledger {} {} order {}: {}", f.ledger_id, f.date, f.reference, what.join("; "));
+            outln!(
+                out,
+                "  ledger {} {} order {}: {}",
+                f.ledger_id,
+                f.date,
+                f.reference,
+                what.join("; ")
+            );
         }
     }
     for f in &s.failed {

@@ -29,7 +29,14 @@ async fn sync_fetches_sales_with_accounting_keys_unless_told_not_to() {
     let today = ctx.clock.today_in(Country::No);
     // A month that is over and after the Sales API's floors (the demo's clock is the real one).
     let month = YearMonth::of(today).prev().prev();
-    let days = u32::try_from(month.last_day().signed_duration_since(month.first_day()).num_days() + 1).expect("days");
+    let days = u32::try_from(
+        month
+            .last_day()
+            .signed_duration_since(month.first_day())
+            .num_days()
+            + 1,
+    )
+    .expect("days");
 
     assert_eq!(run(&ctx, &args(month, false, true)).await.expect("sync"), 0);
     let store = ctx.open_store().expect("store");
@@ -50,7 +57,11 @@ async fn sync_fetches_sales_with_accounting_keys_unless_told_not_to() {
     let ledger = store.ledger("302321").expect("read").expect("ledger");
     let sold = store.sales_month(&ledger, month).expect("join").expect("sales");
     assert!(sold.check.ok, "{:?}", sold.check.problems);
-    assert!(sold.total.entries > 300 && sold.matched == sold.total.entries, "{:?}", sold.total);
+    assert!(
+        sold.total.entries > 300 && sold.matched == sold.total.entries,
+        "{:?}",
+        sold.total
+    );
     let cached = sold.total.entries;
     drop(store);
 

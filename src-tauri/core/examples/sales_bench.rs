@@ -80,7 +80,9 @@ fn main() -> BoxResult<()> {
         Some("fetch") => return rt.block_on(child_fetch(&args)),
         _ => {}
     }
-    let per_day: u32 = arg(&args, "--per-day").and_then(|v| v.parse().ok()).unwrap_or(6000);
+    let per_day: u32 = arg(&args, "--per-day")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6000);
     rt.block_on(parent(per_day))
 }
 
@@ -104,14 +106,31 @@ async fn parent(per_day: u32) -> BoxResult<()> {
         sync::refresh_ledgers(&c, &mut store, "bench", None).await?;
         let plan = sync::plan(&store, &request(month), today)?;
         let t = Instant::now();
-        sync::execute(&c, &seed, plan, SyncOptions::default(), |_| {}, CancelToken::new()).await?;
-        println!("funds + fees sync (not counted) : {:.2} s", t.elapsed().as_secs_f64());
+        sync::execute(
+            &c,
+            &seed,
+            plan,
+            SyncOptions::default(),
+            |_| {},
+            CancelToken::new(),
+        )
+        .await?;
+        println!(
+            "funds + fees sync (not counted) : {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     let me = std::env::current_exe()?;
     let run = |what: &'static str| {
         let (me, url, dir) = (me.clone(), url.clone(), dir.path().to_path_buf());
         tokio::task::spawn_blocking(move || -> BoxResult<String> {
-            let out = Command::new(&me).arg(what).arg("--url").arg(&url).arg("--dir").arg(&dir).output()?;
+            let out = Command::new(&me)
+                .arg(what)
+                .arg("--url")
+                .arg(&url)
+                .arg("--dir")
+                .arg(&dir)
+                .output()?;
             if !out.status.success() {
                 return Err(format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr)).into());
             }
@@ -203,11 +222,18 @@ async fn child_fetch(args: &[String]) -> BoxResult<()> {
     let c = client(&url)?;
     let t = Instant::now();
     // Four dates at once, as the sync fetches them.
-    let dates: Vec<NaiveDate> = month.first_day().iter_days().take_while(|d| *d <= month.last_day()).collect();
+    let dates: Vec<NaiveDate> = month
+        .first_day()
+        .iter_days()
+        .take_while(|d| *d <= month.last_day())
+        .collect();
     let mut pages = futures_util::stream::iter(dates)
         .map(|date| {
             let c = c.clone();
-            async move { c.sales_for_date(sim::data::BULK_LEDGER_ID, date, SALES_MAX_PAGE_SIZE).await }
+            async move {
+                c.sales_for_date(sim::data::BULK_LEDGER_ID, date, SALES_MAX_PAGE_SIZE)
+                    .await
+            }
         })
         .buffer_unordered(4);
     let mut entries = 0usize;

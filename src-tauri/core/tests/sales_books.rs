@@ -53,7 +53,11 @@ fn read_back(kind: &str, path: &Path) -> ReadBack {
         .arg(path)
         .output()
         .expect("run python3");
-    assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{kind}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let int = |v: &serde_json::Value| v.as_i64().expect("number");
     let vouchers = v["vouchers"]
@@ -67,7 +71,10 @@ fn read_back(kind: &str, path: &Path) -> ReadBack {
                 .iter()
                 .map(|a| a.as_str().expect("account").to_string())
                 .collect();
-            (k.parse().expect("voucher"), (int(&x["debit"]), int(&x["credit"]), accounts))
+            (
+                k.parse().expect("voucher"),
+                (int(&x["debit"]), int(&x["credit"]), accounts),
+            )
         })
         .collect();
     ReadBack {
@@ -137,7 +144,12 @@ fn sales_sheet_total(path: &Path) -> (Minor, Minor, Minor, Minor) {
         .rows()
         .find(|r| matches!(r.first(), Some(Data::String(s)) if s == "All sales"))
         .expect("All sales row");
-    (money(row.get(1)), money(row.get(2)), money(row.get(3)), money(row.get(4)))
+    (
+        money(row.get(1)),
+        money(row.get(2)),
+        money(row.get(3)),
+        money(row.get(4)),
+    )
 }
 
 /// Credits − debits on `account` over the vouchers.
@@ -169,7 +181,9 @@ async fn synced_month(dir: &Path, ledgers: &[&str], month: YearMonth) -> (sim::S
     let client = ApiClient::new(&sim.base_url(), creds, cfg).expect("client");
     let path = dir.join("cache.sqlite");
     let mut store = Store::open(&path).expect("store");
-    sync::refresh_ledgers(&client, &mut store, "partner", None).await.expect("ledgers");
+    sync::refresh_ledgers(&client, &mut store, "partner", None)
+        .await
+        .expect("ledgers");
     let (from, to) = needed_range(month);
     let req = SyncRequest {
         ledger_ids: ledgers.iter().map(|l| l.to_string()).collect(),
@@ -178,9 +192,16 @@ async fn synced_month(dir: &Path, ledgers: &[&str], month: YearMonth) -> (sim::S
         gdpr: false,
     };
     let plan = sync::plan(&store, &req, today).expect("plan");
-    let s = sync::execute(&client, &path, plan, SyncOptions { concurrency: 4 }, |_| {}, CancelToken::new())
-        .await
-        .expect("sync");
+    let s = sync::execute(
+        &client,
+        &path,
+        plan,
+        SyncOptions { concurrency: 4 },
+        |_| {},
+        CancelToken::new(),
+    )
+    .await
+    .expect("sync");
     assert!(s.failed.is_empty(), "{:?}", s.failed);
     let (items, planned) = plan_sales(&store, &req, today).expect("sales plan");
     let sold = execute_sales(&client, &path, items, planned, today, 4, &CancelToken::new())
@@ -192,14 +213,23 @@ async fn synced_month(dir: &Path, ledgers: &[&str], month: YearMonth) -> (sim::S
 
 /// VAT per rate (basis points → VAT) the cached sales entries state for the payouts' dates: every
 /// entry that passed through Vipps funds with complete VAT, independently of the journal's code.
-fn stated_vat(store: &Store, ledger_id: &str, vouchers_from: NaiveDate, to: NaiveDate) -> BTreeMap<i64, Minor> {
+fn stated_vat(
+    store: &Store,
+    ledger_id: &str,
+    vouchers_from: NaiveDate,
+    to: NaiveDate,
+) -> BTreeMap<i64, Minor> {
     let mut out = BTreeMap::new();
     for s in store.sales_entries(ledger_id, vouchers_from, to).expect("sales") {
         let e = &s.entry;
         if e.psp_reference.is_none() || !e.completeness.has_vat_breakdown || !s.violations.is_empty() {
             continue;
         }
-        if e.lines.iter().any(|l| l.vat_rate_bp.is_none() || l.vat_amount.is_none()) || e.lines.is_empty() {
+        if e.lines
+            .iter()
+            .any(|l| l.vat_rate_bp.is_none() || l.vat_amount.is_none())
+            || e.lines.is_empty()
+        {
             continue;
         }
         for l in &e.lines {
@@ -219,7 +249,11 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
     let mut checked = 0;
     for ledger_id in ["302321", "302322"] {
         let (ledger, report) = month::reconcile_cached(&store, ledger_id, month).expect("reconcile");
-        assert!(report.all_ok, "{ledger_id}: {:?}", report.failed_checks().collect::<Vec<_>>());
+        assert!(
+            report.all_ok,
+            "{ledger_id}: {:?}",
+            report.failed_checks().collect::<Vec<_>>()
+        );
         let source = StoreSource {
             store: &store,
             ledger_id,
@@ -228,7 +262,12 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
         let plain = avstem_core::reconcile::journal(&report, &accounts);
         assert_eq!(vouchers.len(), plain.len());
         for (v, p) in vouchers.iter().zip(&report.payouts) {
-            assert_eq!(v.debits(), v.credits(), "{ledger_id} voucher {} balances", v.number);
+            assert_eq!(
+                v.debits(),
+                v.credits(),
+                "{ledger_id} voucher {} balances",
+                v.number
+            );
             // The sales lines together still book exactly the payout's sales less refunds.
             let sales_accounts = ["3000", "3100", "2700", "2701", "2702"];
             let split: Minor = v
@@ -249,19 +288,44 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
             .flat_map(|v| &v.lines)
             .any(|l| l.account == accounts.clearing && l.text.contains("does not state")));
         // VAT per rate: equal to what the sales entries state for the payouts' dates.
-        let from = report.payouts.iter().map(|p| p.covered_from).min().expect("payouts");
-        let to = report.payouts.iter().map(|p| p.covered_to).max().expect("payouts");
+        let from = report
+            .payouts
+            .iter()
+            .map(|p| p.covered_from)
+            .min()
+            .expect("payouts");
+        let to = report
+            .payouts
+            .iter()
+            .map(|p| p.covered_to)
+            .max()
+            .expect("payouts");
         let stated = stated_vat(&store, ledger_id, from, to);
         assert_eq!(credited(&vouchers, "2700"), stated[&2500], "{ledger_id} 25 %");
         assert_eq!(credited(&vouchers, "2701"), stated[&1500], "{ledger_id} 15 %");
         assert_eq!(stated[&0], 0);
-        let vat_lines: Vec<_> = vouchers.iter().flat_map(|v| &v.lines).filter_map(|l| l.vat.as_ref()).collect();
+        let vat_lines: Vec<_> = vouchers
+            .iter()
+            .flat_map(|v| &v.lines)
+            .filter_map(|l| l.vat.as_ref())
+            .collect();
         let codes: std::collections::BTreeSet<&str> = vat_lines.iter().map(|v| v.code.as_str()).collect();
-        assert_eq!(codes.into_iter().collect::<Vec<_>>(), vec!["3", "31", "5"], "{ledger_id}");
+        assert_eq!(
+            codes.into_iter().collect::<Vec<_>>(),
+            vec!["3", "31", "5"],
+            "{ledger_id}"
+        );
         let by_code = |code: &str| -> Minor {
-            vat_lines.iter().filter(|v| v.code == code).map(|v| v.amount).sum()
+            vat_lines
+                .iter()
+                .filter(|v| v.code == code)
+                .map(|v| v.amount)
+                .sum()
         };
-        assert_eq!((by_code("3"), by_code("31"), by_code("5")), (stated[&2500], stated[&1500], 0));
+        assert_eq!(
+            (by_code("3"), by_code("31"), by_code("5")),
+            (stated[&2500], stated[&1500], 0)
+        );
         let want_debit: Minor = vouchers.iter().map(Voucher::debits).sum();
         let want_lines: u64 = vouchers.iter().map(|v| v.lines.len() as u64).sum();
         // The simulator's month (seeded): daily net payouts on 302321, weekly gross on 302322.
@@ -270,7 +334,13 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
             _ => (5, 30, 14_421_076, 643_678, 944_296),
         };
         assert_eq!(
-            (vouchers.len(), want_lines, want_debit, stated[&2500], stated[&1500]),
+            (
+                vouchers.len(),
+                want_lines,
+                want_debit,
+                stated[&2500],
+                stated[&1500]
+            ),
             want,
             "{ledger_id}"
         );
@@ -285,10 +355,18 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
         let xlsx = dir.path().join(format!("{ledger_id}.xlsx"));
         export::write_xlsx(&store, ledger_id, month, &opts(), &xlsx).expect("workbook");
         let (sheet, sheet_vat) = journal_sheet(&xlsx);
-        assert_eq!(sheet, (want_debit, want_debit, want_lines), "{ledger_id}: Journal sheet");
+        assert_eq!(
+            sheet,
+            (want_debit, want_debit, want_lines),
+            "{ledger_id}: Journal sheet"
+        );
         assert_eq!(
             sheet_vat,
-            BTreeMap::from([("3".to_string(), stated[&2500]), ("31".to_string(), stated[&1500]), ("5".to_string(), 0)])
+            BTreeMap::from([
+                ("3".to_string(), stated[&2500]),
+                ("31".to_string(), stated[&1500]),
+                ("5".to_string(), 0)
+            ])
         );
         let sm = store.sales_month(&ledger, month).expect("join").expect("sales");
         assert_eq!(
@@ -303,7 +381,9 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
             ("economic", ExportFormat::Economic),
             ("saft", ExportFormat::Saft),
         ] {
-            let out = dir.path().join(format!("{ledger_id}.{kind}.{}", format.extension()));
+            let out = dir
+                .path()
+                .join(format!("{ledger_id}.{kind}.{}", format.extension()));
             let summary = export::write_month(&store, ledger_id, month, format, &opts(), &out)
                 .unwrap_or_else(|e| panic!("{kind} {ledger_id}: {e}"));
             let totals = summary.journal.expect("totals");
@@ -313,10 +393,19 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
                 "{kind} {ledger_id}"
             );
             let got = read_back(kind, &out);
-            assert_eq!((got.lines, got.debit, got.credit), (sheet.2, sheet.0, sheet.1), "{kind} {ledger_id}");
+            assert_eq!(
+                (got.lines, got.debit, got.credit),
+                (sheet.2, sheet.0, sheet.1),
+                "{kind} {ledger_id}"
+            );
             for v in &vouchers {
                 let (debit, credit, accts) = &got.vouchers[&v.number];
-                assert_eq!((*debit, *credit), (v.debits(), v.credits()), "{kind} {ledger_id} {}", v.number);
+                assert_eq!(
+                    (*debit, *credit),
+                    (v.debits(), v.credits()),
+                    "{kind} {ledger_id} {}",
+                    v.number
+                );
                 let want: Vec<String> = v.lines.iter().map(|l| l.account.clone()).collect();
                 assert_eq!(accts, &want, "{kind} {ledger_id} voucher {}", v.number);
             }
@@ -324,16 +413,27 @@ async fn sales_are_booked_per_vat_rate_in_the_journal_sheet_and_every_books_file
             match kind {
                 "saft" => {
                     validate_saft(&out);
-                    for code in ["<TaxCode>3</TaxCode>", "<TaxCode>31</TaxCode>", "<StandardTaxCode>31</StandardTaxCode>"] {
+                    for code in [
+                        "<TaxCode>3</TaxCode>",
+                        "<TaxCode>31</TaxCode>",
+                        "<StandardTaxCode>31</StandardTaxCode>",
+                    ] {
                         assert!(text.contains(code), "{ledger_id}: {code}");
                     }
                     assert!(text.contains("<TaxPercentage>15</TaxPercentage>"));
                 }
                 "csv-journal" => {
                     // Revenue at 15 % carries code 31 in the VAT code column.
-                    assert!(text.lines().any(|l| l.contains(";3000;") && l.contains(";31;NOK")), "{ledger_id}");
+                    assert!(
+                        text.lines()
+                            .any(|l| l.contains(";3000;") && l.contains(";31;NOK")),
+                        "{ledger_id}"
+                    );
                 }
-                _ => assert!(text.contains("VAT code 31"), "{kind} {ledger_id}: the text names the code"),
+                _ => assert!(
+                    text.contains("VAT code 31"),
+                    "{kind} {ledger_id}: the text names the code"
+                ),
             }
             checked += 1;
         }

@@ -35,11 +35,23 @@ fn partner(sim: &SimHandle) -> ApiClient {
 }
 
 /// Funds and fees through the sync plan, then sales for the same request.
-async fn sync_all(client: &ApiClient, path: &Path, req: &SyncRequest, today: NaiveDate) -> avstem_core::sync::sales::SalesSummary {
+async fn sync_all(
+    client: &ApiClient,
+    path: &Path,
+    req: &SyncRequest,
+    today: NaiveDate,
+) -> avstem_core::sync::sales::SalesSummary {
     let plan = sync::plan(&Store::open(path).expect("store"), req, today).expect("plan");
-    let s = sync::execute(client, path, plan, SyncOptions { concurrency: 4 }, |_| {}, CancelToken::new())
-        .await
-        .expect("sync");
+    let s = sync::execute(
+        client,
+        path,
+        plan,
+        SyncOptions { concurrency: 4 },
+        |_| {},
+        CancelToken::new(),
+    )
+    .await
+    .expect("sync");
     assert!(s.failed.is_empty(), "{:?}", s.failed);
     let (items, planned) = plan_sales(&Store::open(path).expect("store"), req, today).expect("sales plan");
     execute_sales(client, path, items, planned, today, 4, &CancelToken::new())
@@ -48,7 +60,13 @@ async fn sync_all(client: &ApiClient, path: &Path, req: &SyncRequest, today: Nai
 }
 
 /// Funds captures and refunds on `handle` since the first sale of the month: what needs a sales entry.
-fn expected_sales(world: &sim::data::World, ledger: &str, handle: &str, month: YearMonth, first: chrono::DateTime<chrono::Utc>) -> u64 {
+fn expected_sales(
+    world: &sim::data::World,
+    ledger: &str,
+    handle: &str,
+    month: YearMonth,
+    first: chrono::DateTime<chrono::Utc>,
+) -> u64 {
     month
         .first_day()
         .iter_days()
@@ -76,7 +94,9 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("cache.sqlite");
     let mut store = Store::open(&path).expect("store");
-    sync::refresh_ledgers(&client, &mut store, "partner", None).await.expect("ledgers");
+    sync::refresh_ledgers(&client, &mut store, "partner", None)
+        .await
+        .expect("ledgers");
     // Every month the Sales API has data for: from the mPOS floor (2026-03-09) to the last closed day.
     // 402001 (a Danish webshop) has no Vippsnummer or mPOS sales: its dates come back empty and it
     // gets no Sales sheet.
@@ -88,14 +108,22 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
     };
     let today = d("2026-07-06");
     let summary = sync_all(&client, &path, &req, today).await;
-    assert_eq!(summary.ledgers, vec!["302321".to_string(), "302322".to_string(), "402001".to_string()]);
+    assert_eq!(
+        summary.ledgers,
+        vec!["302321".to_string(), "302322".to_string(), "402001".to_string()]
+    );
     // 122 days × 3 ledgers. A sales date is complete once its funds date is: the two weekly
     // ledgers' 2026-06-30 is still open in funds (the week's payout has not run), so it stays open.
-    assert_eq!((summary.complete, summary.open, summary.already_complete), (364, 2, 0));
+    assert_eq!(
+        (summary.complete, summary.open, summary.already_complete),
+        (364, 2, 0)
+    );
     let mut open = Vec::new();
     for l in &summary.ledgers {
         for st in store.sales_date_statuses(l, req.from, req.to).expect("statuses") {
-            let funds = store.date_statuses(l, Topic::Funds, st.date, st.date).expect("funds");
+            let funds = store
+                .date_statuses(l, Topic::Funds, st.date, st.date)
+                .expect("funds");
             let funds_complete = funds.first().is_some_and(|f| f.state == DateState::Complete);
             assert_eq!(st.state == DateState::Complete, funds_complete, "{l} {}", st.date);
             if st.state != DateState::Complete {
@@ -103,8 +131,14 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
             }
         }
     }
-    assert_eq!(open, vec![("302322", d("2026-06-30")), ("402001", d("2026-06-30"))]);
-    assert!(summary.failed.is_empty() && summary.flagged.is_empty(), "{summary:?}");
+    assert_eq!(
+        open,
+        vec![("302322", d("2026-06-30")), ("402001", d("2026-06-30"))]
+    );
+    assert!(
+        summary.failed.is_empty() && summary.flagged.is_empty(),
+        "{summary:?}"
+    );
 
     let world = sim.world();
     let mut seen = Vec::new();
@@ -112,7 +146,9 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
         let month = YearMonth::parse(m).expect("month");
         for (ledger, handle) in [("302321", "NO:57861"), ("302322", "NO:57862")] {
             // Every cached entry is what the simulator serves, and keeps the three invariants.
-            let cached = store.sales_entries(ledger, month.first_day(), month.last_day()).expect("read");
+            let cached = store
+                .sales_entries(ledger, month.first_day(), month.last_day())
+                .expect("read");
             let served: Vec<_> = month
                 .first_day()
                 .iter_days()
@@ -131,8 +167,16 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
             // Every capture and refund on the sales unit found its sales entry, and every sales
             // entry with a pspReference is one of them.
             let first = cached.iter().map(|s| s.entry.time).min().expect("first sale");
-            assert_eq!(sm.matched, expected_sales(&world, ledger, handle, month, first), "{ledger} {m}");
-            assert_eq!(sm.matched, sm.total.entries - sm.outside_funds.len() as u64, "{ledger} {m}");
+            assert_eq!(
+                sm.matched,
+                expected_sales(&world, ledger, handle, month, first),
+                "{ledger} {m}"
+            );
+            assert_eq!(
+                sm.matched,
+                sm.total.entries - sm.outside_funds.len() as u64,
+                "{ledger} {m}"
+            );
             // Cash sales have no pspReference and are listed as outside Vipps funds, each of them.
             let cash: Vec<&str> = served
                 .iter()
@@ -141,7 +185,10 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
                 .collect();
             let listed: Vec<&str> = sm.outside_funds.iter().map(|o| o.reference.as_str()).collect();
             assert_eq!(listed, cash, "{ledger} {m}");
-            assert!(sm.outside_funds.iter().all(|o| o.payment_type == "CASH" && o.gross > 0));
+            assert!(sm
+                .outside_funds
+                .iter()
+                .all(|o| o.payment_type == "CASH" && o.gross > 0));
             // The per-rate, per-category and per-day tables add up to the month.
             let rate_gross: i64 = sm.by_rate.values().map(|f| f.gross).sum();
             assert_eq!(rate_gross + sm.total.vat_unknown, sm.total.gross, "{ledger} {m}");
@@ -161,7 +208,15 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
                 sm.total.vat_unknown,
                 sm.by_rate.iter().map(|(r, f)| (*r, f.gross, f.vat)).collect::<Vec<_>>()
             );
-            seen.push((ledger, m, sm.total.entries, sm.matched, sm.outside_funds.len(), sm.total.gross, sm.total.vat));
+            seen.push((
+                ledger,
+                m,
+                sm.total.entries,
+                sm.matched,
+                sm.outside_funds.len(),
+                sm.total.gross,
+                sm.total.vat,
+            ));
         }
         let dk = store.ledger("402001").expect("read").expect("ledger");
         assert_eq!(store.sales_month(&dk, month).expect("join"), None, "402001 {m}");
@@ -231,11 +286,17 @@ async fn every_simulator_month_of_sales_is_cached_checked_joined_and_an_altered_
                 expected: was,
                 actual: was + 100
             },
-            SaleViolation::GrossSum { lines: gross + 100, gross },
+            SaleViolation::GrossSum {
+                lines: gross + 100,
+                gross
+            },
         ]
     );
     assert!(after.check.problems[0].contains(&victim.entry.reference));
-    assert_eq!(after.total.gross, before.total.gross, "the entry's own gross is unchanged");
+    assert_eq!(
+        after.total.gross, before.total.gross,
+        "the entry's own gross is unchanged"
+    );
 
     // The workbook has a Sales sheet and the check on Checks.
     let out = dir.path().join("2026-05.xlsx");
@@ -288,25 +349,39 @@ async fn a_feed_page_and_its_cursor_are_stored_together_and_a_repeat_adds_nothin
         .store_sales_feed_page("302322", &page.entries, &page.cursor)
         .expect("store");
     assert_eq!((w.stored, w.skipped), (50, 0));
-    assert_eq!(store.sales_cursor("302322").expect("cursor"), Some(page.cursor.clone()));
+    assert_eq!(
+        store.sales_cursor("302322").expect("cursor"),
+        Some(page.cursor.clone())
+    );
     let again = store
         .store_sales_feed_page("302322", &page.entries, &page.cursor)
         .expect("store");
     assert_eq!((again.stored, again.skipped), (0, 50));
     // The next page resumes from the persisted cursor: no entry of the first page comes back.
     let cursor = store.sales_cursor("302322").expect("cursor").expect("some");
-    let next = client.sales_feed_page("302322", Some(&cursor), 50).await.expect("feed");
-    let w = store.store_sales_feed_page("302322", &next.entries, &next.cursor).expect("store");
+    let next = client
+        .sales_feed_page("302322", Some(&cursor), 50)
+        .await
+        .expect("feed");
+    let w = store
+        .store_sales_feed_page("302322", &next.entries, &next.cursor)
+        .expect("store");
     assert_eq!(w.stored, next.entries.len() as u64);
     let first = page.entries[0].ledger_date;
-    let statuses = store.sales_date_statuses("302322", first, d("2026-04-25")).expect("s");
+    let statuses = store
+        .sales_date_statuses("302322", first, d("2026-04-25"))
+        .expect("s");
     assert!(statuses.iter().all(|s| s.state == DateState::Open));
     // A date stored whole replaces what the feed appended, and is complete from then on.
     let day = client.sales_for_date("302322", first, 1000).await.expect("date");
-    store.store_sales_date("302322", first, &day.entries, DateState::Complete).expect("date");
+    store
+        .store_sales_date("302322", first, &day.entries, DateState::Complete)
+        .expect("date");
     let cached = store.sales_entries("302322", first, first).expect("read");
     assert_eq!(cached.len(), day.entries.len());
-    let skip = store.store_sales_feed_page("302322", &page.entries, &page.cursor).expect("store");
+    let skip = store
+        .store_sales_feed_page("302322", &page.entries, &page.cursor)
+        .expect("store");
     assert_eq!(skip.stored, 0);
     let _ = Topic::Funds;
     sim.shutdown().await;

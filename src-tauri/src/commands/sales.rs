@@ -11,9 +11,14 @@ use tauri::State;
 /// The sales entries (a capture and its refunds) of `psp_reference` with their order lines; empty
 /// when the ledger's sales were never synced.
 #[tauri::command]
-pub async fn order_lines(state: State<'_, AppState>, ledger_id: String, psp_reference: String) -> CmdResult<Vec<SaleView>> {
+pub async fn order_lines(
+    state: State<'_, AppState>,
+    ledger_id: String,
+    psp_reference: String,
+) -> CmdResult<Vec<SaleView>> {
     let ctx = state.ctx.clone();
-    blocking(move || sales_view::order_lines(&ctx.open_store_for_reading()?, &ledger_id, &psp_reference)).await
+    blocking(move || sales_view::order_lines(&ctx.open_store_for_reading()?, &ledger_id, &psp_reference))
+        .await
 }
 
 /// Sales by VAT rate of the ledger dates `from..=to` (the dates a payout covers).
@@ -30,7 +35,11 @@ pub async fn sales_by_rate(
 
 /// The month's sales by VAT rate, with the check "every capture has its sales entry".
 #[tauri::command]
-pub async fn month_sales(state: State<'_, AppState>, ledger_id: String, month: YearMonth) -> CmdResult<SalesByRate> {
+pub async fn month_sales(
+    state: State<'_, AppState>,
+    ledger_id: String,
+    month: YearMonth,
+) -> CmdResult<SalesByRate> {
     let ctx = state.ctx.clone();
     blocking(move || sales_view::month_sales(&ctx.open_store_for_reading()?, &ledger_id, month)).await
 }

@@ -8,4 +8,9 @@ export type JournalLine = { account: string, text: string,
 /**
  * The VAT code the line is posted with (the saved code for its kind of line).
  */
-vatCode: string, debit: number, credit: number, };
+vatCode: string, debit: number, credit: number, 
+/**
+ * The output VAT of a revenue line booked per VAT rate from the sales data (issue 17);
+ * `None`: no VAT treatment (every other line Avstem posts).
+ */
+vat?: LineVat, };

@@ -62,7 +62,11 @@ pub fn write_economic(
                 decimal_comma(signed),
                 String::new(),
                 // A revenue line of sales booked per VAT rate: its VAT is on its own line already.
-                if l.vat.is_some() { opts.accounts.vat.clearing.clone() } else { l.vat_code.clone() },
+                if l.vat.is_some() {
+                    opts.accounts.vat.clearing.clone()
+                } else {
+                    l.vat_code.clone()
+                },
                 booked.ledger.currency.clone(),
             ]);
         }

@@ -67,7 +67,11 @@ pub fn write_gbat10(
                 row[5] = v.date.year().to_string();
                 row[6] = l.account.clone();
                 // A revenue line of sales booked per VAT rate: its VAT is on its own line already.
-                row[7] = if l.vat.is_some() { opts.accounts.vat.clearing.clone() } else { l.vat_code.clone() };
+                row[7] = if l.vat.is_some() {
+                    opts.accounts.vat.clearing.clone()
+                } else {
+                    l.vat_code.clone()
+                };
                 row[8] = balance.clone();
                 row[20] = cut(&plain(&l.text), TEXT_MAX);
                 row[26] = "T".into();

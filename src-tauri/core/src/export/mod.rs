@@ -120,7 +120,11 @@ pub trait EntrySource {
     ) -> Result<()>;
 
     /// The month's sales joined to its captures (issue 17), when the cache has sales for it.
-    fn sales(&self, _ledger: &Ledger, _month: YearMonth) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+    fn sales(
+        &self,
+        _ledger: &Ledger,
+        _month: YearMonth,
+    ) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
         Ok(None)
     }
 
@@ -171,7 +175,11 @@ impl EntrySource for StoreSource<'_> {
             .for_each_entry_between(self.ledger_id, topic, from, to, f)
     }
 
-    fn sales(&self, ledger: &Ledger, month: YearMonth) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+    fn sales(
+        &self,
+        ledger: &Ledger,
+        month: YearMonth,
+    ) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
         self.store.sales_month(ledger, month)
     }
 

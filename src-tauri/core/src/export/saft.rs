@@ -49,7 +49,11 @@ struct TaxCode {
 /// empty code means the line has no tax information.
 fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
     let mut used: BTreeMap<&str, TaxCode> = BTreeMap::new();
-    for l in vouchers.iter().flat_map(|v| &v.lines).filter(|l| !l.vat_code.is_empty()) {
+    for l in vouchers
+        .iter()
+        .flat_map(|v| &v.lines)
+        .filter(|l| !l.vat_code.is_empty())
+    {
         let code = l.vat_code.as_str();
         if used.contains_key(code) {
             continue;
@@ -70,20 +74,16 @@ fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
                 description: f.get(1).unwrap_or(&"").to_string(),
                 percentage: "0".into(),
             },
-            (Some(f), None) => {
-                return Err(Error::Input(format!(
-                    "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
+            (Some(f), None) => return Err(Error::Input(format!(
+                "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
                      are outside VAT). Pick a code without VAT, such as 0, for SAF-T; nothing was written.",
-                    f.get(2).unwrap_or(&""),
-                    f.get(3).unwrap_or(&"").to_lowercase()
-                )))
-            }
-            (None, _) => {
-                return Err(Error::Input(format!(
-                    "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
+                f.get(2).unwrap_or(&""),
+                f.get(3).unwrap_or(&"").to_lowercase()
+            ))),
+            (None, _) => return Err(Error::Input(format!(
+                "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
                      Pick one without VAT, such as 0; nothing was written."
-                )))
-            }
+            ))),
         };
         used.insert(code, tax);
     }
@@ -448,8 +448,27 @@ mod tests {
                 vat_code: code.into(),
                 debit: 100,
                 credit: 0,
+                vat: None,
             }],
         }
+    }
+
+    #[test]
+    fn a_code_with_a_rate_is_listed_with_its_rate_on_a_revenue_line_booked_per_vat_rate() {
+        let mut v = one_line_voucher("31");
+        v.lines[0].vat = Some(crate::reconcile::LineVat {
+            code: "31".into(),
+            rate_bp: 1500,
+            amount: 15,
+        });
+        let t = tax_codes_used(&[v, one_line_voucher("0")]).expect("codes");
+        let got: Vec<(&str, &str)> = t
+            .iter()
+            .map(|t| (t.code.as_str(), t.percentage.as_str()))
+            .collect();
+        assert_eq!(got, vec![("0", "0"), ("31", "15")]);
+        // The same code on a line without VAT is still refused.
+        assert!(tax_codes_used(&[one_line_voucher("31")]).is_err());
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub(super) fn sales(s: &mut Sheet, m: &SalesMonth) -> Result<()> {
         &s.f.label,
     )?;
     row += 1;
-    for (c, name) in ["Ledger date", "Order reference", "Payment type", "Gross"].iter().enumerate() {
+    for (c, name) in ["Ledger date", "Order reference", "Payment type", "Gross"]
+        .iter()
+        .enumerate()
+    {
         s.text_fmt(row, c as u16, name, &s.f.header)?;
     }
     for o in &m.outside_funds {

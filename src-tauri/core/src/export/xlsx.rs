@@ -268,7 +268,12 @@ pub fn write_workbook_with<'r>(
         let sold = source.sales(ledger, month)?;
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[6]).map_err(xerr)?;
-        checks(&mut Sheet { ws, f: &f }, &report, bank, sold.as_ref().map(|m| &m.check))?;
+        checks(
+            &mut Sheet { ws, f: &f },
+            &report,
+            bank,
+            sold.as_ref().map(|m| &m.check),
+        )?;
 
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[7]).map_err(xerr)?;
@@ -675,7 +680,11 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth, sales: Option<&Check
     Ok(())
 }
 
-fn journal_sheet(s: &mut Sheet, vouchers: &[crate::reconcile::Voucher], accounts: &JournalAccounts) -> Result<()> {
+fn journal_sheet(
+    s: &mut Sheet,
+    vouchers: &[crate::reconcile::Voucher],
+    accounts: &JournalAccounts,
+) -> Result<()> {
     s.header(
         0,
         &[

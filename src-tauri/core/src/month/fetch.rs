@@ -106,7 +106,16 @@ async fn sync_month_sales(
     };
     let result = async {
         let (items, planned) = plan_sales(&ctx.open_store()?, &request, today)?;
-        execute_sales(client, &ctx.cache_path(), items, planned, today, sync::DEFAULT_CONCURRENCY, cancel).await
+        execute_sales(
+            client,
+            &ctx.cache_path(),
+            items,
+            planned,
+            today,
+            sync::DEFAULT_CONCURRENCY,
+            cancel,
+        )
+        .await
     }
     .await;
     match result {

@@ -272,8 +272,18 @@ fn journal_with(
     for p in &report.payouts {
         let period = format!("{} to {}", p.covered_from, p.covered_to);
         let head = [
-            line(&accounts.bank, &accounts.vat.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
-            line(&accounts.fees, &accounts.vat.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
+            line(
+                &accounts.bank,
+                &accounts.vat.bank,
+                format!("Vipps MobilePay payout {}", p.label),
+                p.amount,
+            ),
+            line(
+                &accounts.fees,
+                &accounts.vat.fees,
+                format!("Vipps MobilePay fees retained {period}"),
+                p.fees_retained,
+            ),
         ];
         let sold = super::journal_sales::sales_lines(accounts, p, &period, sales);
         let tail = [

@@ -41,10 +41,7 @@ pub fn sales_account_name(account: &str) -> Option<&'static str> {
 }
 
 fn rate_row(bp: i64) -> Option<(&'static str, &'static str, &'static str)> {
-    RATES
-        .iter()
-        .find(|r| r.0 == bp)
-        .map(|r| (r.1, r.2, r.3))
+    RATES.iter().find(|r| r.0 == bp).map(|r| (r.1, r.2, r.3))
 }
 
 fn signed(account: &str, vat_code: &str, text: String, signed_debit: Minor) -> Option<JournalLine> {
@@ -143,8 +140,12 @@ pub(super) fn sales_lines(
     }
     let mut out = Vec::new();
     for (bp, (gross, vat)) in &known {
-        let Some((revenue, vat_account, code)) = rate_row(*bp) else { continue };
-        let Some(net) = gross.checked_sub(*vat) else { return plain() };
+        let Some((revenue, vat_account, code)) = rate_row(*bp) else {
+            continue;
+        };
+        let Some(net) = gross.checked_sub(*vat) else {
+            return plain();
+        };
         let pct = crate::sales::vat_rate_text(*bp);
         let revenue_line = signed(
             revenue,

@@ -64,7 +64,9 @@ pub mod synth;
 pub use captures::CaptureReport;
 pub use checks::{Check, CheckId};
 pub use days::{DayFigures, DayStatus, MonthTotals};
-pub use journal::{journal, journal_with_sales, JournalAccounts, JournalLine, LineVat, VatCodes, Voucher, VoucherDate};
+pub use journal::{
+    journal, journal_with_sales, JournalAccounts, JournalLine, LineVat, VatCodes, Voucher, VoucherDate,
+};
 pub use journal_sales::{sales_account_name, SalesByDate, SALES_VAT_CURRENCY};
 pub use refunds::RefundMatch;
 pub use runs::{payout_label, FeeInvoiceReport, PayoutReport, Settlement};

@@ -172,11 +172,19 @@ impl SalesJoin {
             return;
         }
         if !add_entry(&mut self.out, e) {
-            self.problem(format!("{}: the month's sales totals no longer fit in 64 bits", e.reference));
+            self.problem(format!(
+                "{}: the month's sales totals no longer fit in 64 bits",
+                e.reference
+            ));
         }
         if !s.violations.is_empty() {
             let what: Vec<String> = s.violations.iter().map(ToString::to_string).collect();
-            self.problem(format!("sales entry {} ({}): {}", e.reference, e.ledger_date, what.join("; ")));
+            self.problem(format!(
+                "sales entry {} ({}): {}",
+                e.reference,
+                e.ledger_date,
+                what.join("; ")
+            ));
             self.out.flagged.push((e.reference.clone(), s.violations.clone()));
         }
         self.first_sale = Some(self.first_sale.map_or(e.time, |t| t.min(e.time)));
@@ -225,7 +233,10 @@ impl SalesJoin {
             .collect();
         let funds = std::mem::take(&mut self.funds);
         let mut expected = 0u64;
-        for f in funds.iter().filter(|f| f.handle.as_ref().is_some_and(|h| units.contains(h))) {
+        for f in funds
+            .iter()
+            .filter(|f| f.handle.as_ref().is_some_and(|h| units.contains(h)))
+        {
             // Sales data starts at the provider's floors: captures before the month's first sale expect none.
             if self.first_sale.is_none_or(|t| f.time < t) {
                 continue;
@@ -302,7 +313,11 @@ pub fn sales_month(month: YearMonth, funds: &[Entry], sales: &[StoredSale]) -> S
 fn add_entry(out: &mut SalesMonth, e: &SaleEntry) -> bool {
     let gross = e.gross.unwrap_or(0);
     let complete = e.vat_is_complete();
-    let entry_vat = if complete { e.vat.or_else(|| e.lines.iter().map(|l| l.vat_amount).sum()) } else { None };
+    let entry_vat = if complete {
+        e.vat.or_else(|| e.lines.iter().map(|l| l.vat_amount).sum())
+    } else {
+        None
+    };
     let mut ok = out.total.add(gross, entry_vat);
     out.total.entries += 1;
     let day = out.by_day.entry(e.ledger_date).or_default();
@@ -310,9 +325,15 @@ fn add_entry(out: &mut SalesMonth, e: &SaleEntry) -> bool {
     day.entries += 1;
     if complete {
         for l in &e.lines {
-            let (Some(rate), Some(g)) = (l.vat_rate_bp, l.line_total_gross) else { continue };
+            let (Some(rate), Some(g)) = (l.vat_rate_bp, l.line_total_gross) else {
+                continue;
+            };
             ok &= out.by_rate.entry(rate).or_default().add(g, l.vat_amount);
-            let cat = l.category.clone().or_else(|| e.sales_category.clone()).unwrap_or_default();
+            let cat = l
+                .category
+                .clone()
+                .or_else(|| e.sales_category.clone())
+                .unwrap_or_default();
             ok &= out.by_category.entry(cat).or_default().add(g, l.vat_amount);
         }
     } else {

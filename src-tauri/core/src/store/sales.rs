@@ -105,13 +105,25 @@ fn insert(tx: &Transaction<'_>, e: &SaleEntry, d: i64, seq: i64, out: &mut Sales
     Ok(())
 }
 
-fn set_state(tx: &Transaction<'_>, ledger_id: &str, d: i64, state: DateState, error: Option<&str>) -> Result<()> {
+fn set_state(
+    tx: &Transaction<'_>,
+    ledger_id: &str,
+    d: i64,
+    state: DateState,
+    error: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO sales_dates (ledger_id, date, state, error, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (ledger_id, date) DO UPDATE SET state = excluded.state, error = excluded.error, \
          fetched_at = excluded.fetched_at",
     )?
-    .execute(params![ledger_id, d, state.as_str(), error, Clock::System.now().timestamp()])?;
+    .execute(params![
+        ledger_id,
+        d,
+        state.as_str(),
+        error,
+        Clock::System.now().timestamp()
+    ])?;
     Ok(())
 }
 
@@ -142,7 +154,8 @@ impl Store {
                     e.reference, e.ledger_id, e.ledger_date
                 )));
             }
-            let seq = i64::try_from(i).map_err(|_| Error::Cache("Too many sales entries on one date.".into()))?;
+            let seq =
+                i64::try_from(i).map_err(|_| Error::Cache("Too many sales entries on one date.".into()))?;
             insert(&tx, e, d, seq, &mut out)?;
         }
         set_state(&tx, ledger_id, d, state, None)?;
@@ -257,7 +270,11 @@ impl Store {
              ORDER BY date",
         )?;
         let rows = stmt.query_map(params![ledger_id, date_key(from), date_key(to)], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {

@@ -84,7 +84,11 @@ pub fn wants_sales(client: &ApiClient, choice: SalesChoice) -> Result<bool> {
 
 /// The sales dates to fetch: every date of the range up to `today` not complete in the sales
 /// cache, on the requested ledgers the cache knows to have sales units.
-pub fn plan_sales(store: &Store, req: &SyncRequest, today: NaiveDate) -> Result<(Vec<SalesItem>, SalesSummary)> {
+pub fn plan_sales(
+    store: &Store,
+    req: &SyncRequest,
+    today: NaiveDate,
+) -> Result<(Vec<SalesItem>, SalesSummary)> {
     let mut items = Vec::new();
     let mut summary = SalesSummary::default();
     for ledger_id in &req.ledger_ids {
