@@ -535,6 +535,9 @@ pub async fn import_portal_files(
     if paths.is_empty() {
         return Err(Error::Input("Choose a settlement report file first.".into()).to_user());
     }
-    picked.check_named(&paths, "settlement reports chosen with \"Import a settlement report\"")?;
+    picked.check_named(
+        &paths,
+        "settlement reports chosen with \"Import a settlement report\"",
+    )?;
     blocking(move || avstem_core::portal::import_files(&ctx, &paths, &options.unwrap_or_default())).await
 }

@@ -151,31 +151,62 @@ pub fn import_paths(
         added: 0,
         failed: 0,
     };
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| path.display().to_string());
-        let result =
-            read_statement_file(path).and_then(|bytes| import_bytes(store, ledgers, &name, &bytes, opts));
-        let (imported, error) = match result {
-            Ok(f) => {
-                report.lines += f.lines;
-                report.added += f.added;
-                (Some(f), None)
+    // Reading and parsing a camt.053 file needs no cache: a second thread does it for the next
+    // files while this one stores (each file still in its own transaction, in the given order).
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Read<'_>>>(8);
+        scope.spawn(move || {
+            for path in paths {
+                let read = read_statement_file(path).and_then(|bytes| {
+                    if looks_like_xml(&bytes) {
+                        let chosen = chosen_ledger(ledgers, opts)?;
+                        Ok(Read::Camt(link_camt(ledgers, chosen, &bytes)?))
+                    } else {
+                        Ok(Read::Other(bytes))
+                    }
+                });
+                if tx.send(read).is_err() {
+                    return;
+                }
             }
-            Err(e) => {
-                report.failed += 1;
-                (None, Some(e.to_string()))
-            }
-        };
-        report.files.push(FileOutcome {
-            path: path.display().to_string(),
-            imported,
-            error,
         });
-    }
+        for path in paths {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            let read = rx
+                .recv()
+                .unwrap_or_else(|_| Err(Error::Input(format!("{name} could not be read."))));
+            let result = read.and_then(|r| match r {
+                Read::Camt(linked) => store_linked(store, &name, linked),
+                Read::Other(bytes) => import_bytes(store, ledgers, &name, &bytes, opts),
+            });
+            let (imported, error) = match result {
+                Ok(f) => {
+                    report.lines += f.lines;
+                    report.added += f.added;
+                    (Some(f), None)
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    (None, Some(e.to_string()))
+                }
+            };
+            report.files.push(FileOutcome {
+                path: path.display().to_string(),
+                imported,
+                error,
+            });
+        }
+    });
     report
+}
+
+/// A file read (and, for camt.053, parsed and linked) ahead of storing it.
+enum Read<'l> {
+    Camt(Linked<'l>),
+    Other(Vec<u8>),
 }
 
 /// The ledgers profile `name` sees, from the cache (what statements are linked against).
@@ -194,6 +225,11 @@ pub fn import_bytes(
     opts: &ImportOptions,
 ) -> Result<FileImport> {
     let linked = link(store, ledgers, bytes, opts)?;
+    store_linked(store, file_name, linked)
+}
+
+/// Store a read and linked file in one transaction.
+fn store_linked(store: &mut Store, file_name: &str, linked: Linked<'_>) -> Result<FileImport> {
     let statements: Vec<StatementWrite<'_>> = linked
         .statements
         .iter()
@@ -277,22 +313,28 @@ pub fn preview_bytes(
     })
 }
 
-/// Parse the file and find each statement's ledgers.
-fn link<'l>(store: &Store, ledgers: &'l [Ledger], bytes: &[u8], opts: &ImportOptions) -> Result<Linked<'l>> {
+/// The ledger the user named for the import, if any; refused when the profile has no ledgers or
+/// not that one.
+fn chosen_ledger<'l>(ledgers: &'l [Ledger], opts: &ImportOptions) -> Result<Option<&'l Ledger>> {
     if ledgers.is_empty() {
         return Err(Error::Input(
             "No ledgers are cached for this profile, so a statement cannot be linked to one. Fetch the ledgers first (`avstem ledgers --profile <name>`, or open the profile in the window).".into(),
         ));
     }
-    let chosen = match &opts.ledger_id {
-        Some(id) => Some(
+    match &opts.ledger_id {
+        Some(id) => Ok(Some(
             ledgers
                 .iter()
                 .find(|l| &l.ledger_id == id)
                 .ok_or_else(|| Error::Input(format!("Ledger {id} is not among this profile's ledgers.")))?,
-        ),
-        None => None,
-    };
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Parse the file and find each statement's ledgers.
+fn link<'l>(store: &Store, ledgers: &'l [Ledger], bytes: &[u8], opts: &ImportOptions) -> Result<Linked<'l>> {
+    let chosen = chosen_ledger(ledgers, opts)?;
     if looks_like_xml(bytes) {
         return link_camt(ledgers, chosen, bytes);
     }

@@ -7,7 +7,7 @@ use super::predict::{ExpectedBankLine, PayoutForBank};
 use super::StatementLine;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Calendar days before the ledger date and after the expected date a line may fall in (pass 2).
 pub const WINDOW_DAYS_AFTER_EXPECTED: i64 = 7;
@@ -86,22 +86,14 @@ pub struct ManualChoices {
     pub unmatched: HashSet<(u64, i64)>,
 }
 
-/// Does a bank line's text contain the expected text, ignoring spaces and case? Short expected
-/// texts (under 8 characters) never count: they would name many lines.
-fn has_text(line_text: &str, expected: &str) -> bool {
-    let squash = |t: &str| -> String {
-        t.chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let e = squash(expected);
-    e.chars().count() >= 8 && squash(line_text).contains(&e)
-}
-
-fn mentions_number(text: &str, n: u64) -> bool {
-    let n = n.to_string();
-    text.split(|c: char| !c.is_ascii_digit()).any(|w| w == n)
+/// A text without spaces, in lower case: a bank line "contains the expected text" when its squashed
+/// text contains the squashed expected text. Short expected texts (under 8 characters) never
+/// count: they would name many lines.
+fn squash(t: &str) -> String {
+    t.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 pub fn looks_like_vipps(line: &StatementLine) -> bool {
@@ -112,7 +104,9 @@ pub fn looks_like_vipps(line: &StatementLine) -> bool {
 /// Match every payout to the bank. `today` decides "not due yet" against "late".
 ///
 /// Hand-made matches first, then the payout number in the text (pass 1), then the exact amount
-/// within the window (pass 2); a bank line is used by at most one payout.
+/// within the window (pass 2); a bank line is used by at most one payout. Each line's digit runs
+/// and squashed text are worked out once, not once per payout (a month of daily payouts meets
+/// every line of its statement ~30 times).
 pub fn match_payouts(
     payouts: &[(PayoutForBank, ExpectedBankLine)],
     lines: &[BankLineRef<'_>],
@@ -125,24 +119,73 @@ pub fn match_payouts(
     for m in out.iter().flatten() {
         used.extend(m.line_ids.iter().copied());
     }
-    type Pass = fn(&PayoutForBank, &ExpectedBankLine, &[&BankLineRef<'_>]) -> Option<PayoutBankMatch>;
-    for pass in [by_payout_number as Pass, by_amount_in_window as Pass] {
-        for (i, (p, exp)) in payouts.iter().enumerate() {
-            if out[i].is_some() {
-                continue;
+    // Digit run → the lines whose text has it: a payout is named by its number as a whole run.
+    let mut runs: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        for w in l
+            .line
+            .text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|w| !w.is_empty())
+        {
+            let at = runs.entry(w).or_default();
+            if at.last() != Some(&i) {
+                at.push(i);
             }
-            let free: Vec<&BankLineRef> = lines
-                .iter()
-                .filter(|l| {
-                    !used.contains(&l.id)
-                        && !manual.unmatched.contains(&(p.payout_number, l.id))
-                        && l.line.currency == p.currency
-                })
-                .collect();
-            if let Some(m) = pass(p, exp, &free) {
-                used.extend(m.line_ids.iter().copied());
-                out[i] = Some(m);
+        }
+    }
+    let squashed: Vec<std::cell::OnceCell<String>> =
+        lines.iter().map(|_| std::cell::OnceCell::new()).collect();
+    let free = |used: &HashSet<i64>, p: &PayoutForBank, l: &BankLineRef<'_>| {
+        !used.contains(&l.id)
+            && (manual.unmatched.is_empty() || !manual.unmatched.contains(&(p.payout_number, l.id)))
+            && l.line.currency == p.currency
+    };
+    // Pass 1: the payout number (DK/FI: the whole expected text) in the text.
+    for (i, (p, exp)) in payouts.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let number = p.payout_number.to_string();
+        let mut named: Vec<&BankLineRef> = runs
+            .get(number.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&j| &lines[j])
+            .filter(|l| l.line.amount > 0 && free(&used, p, l))
+            .collect();
+        let mut what = format!("payout number {}", p.payout_number);
+        if named.is_empty() {
+            // DK/FI texts carry no payout number: the whole expected text names the payout.
+            let e = squash(&exp.text);
+            if e.chars().count() >= 8 {
+                named = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, l)| {
+                        l.line.amount > 0
+                            && free(&used, p, l)
+                            && squashed[*j].get_or_init(|| squash(&l.line.text)).contains(&e)
+                    })
+                    .map(|(_, l)| l)
+                    .collect();
             }
+            what = format!("the bank text {}", exp.text);
+        }
+        if let Some(m) = by_payout_number(p, exp, &named, what) {
+            used.extend(m.line_ids.iter().copied());
+            out[i] = Some(m);
+        }
+    }
+    // Pass 2: the exact amount within the window.
+    for (i, (p, exp)) in payouts.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let candidates: Vec<&BankLineRef> = lines.iter().filter(|l| free(&used, p, l)).collect();
+        if let Some(m) = by_amount_in_window(p, exp, &candidates) {
+            used.extend(m.line_ids.iter().copied());
+            out[i] = Some(m);
         }
     }
     let payouts_out = payouts
@@ -178,29 +221,14 @@ fn matched_by_hand(p: &PayoutForBank, manual: &ManualChoices) -> Option<PayoutBa
     })
 }
 
-/// Pass 1: deposits whose text names the payout number — one with the exact amount, parts that
-/// add up to it, or (else) the amount differs.
+/// Pass 1: deposits whose text names the payout (`named`, found by [`match_payouts`]) — one with
+/// the exact amount, parts that add up to it, or (else) the amount differs.
 fn by_payout_number(
     p: &PayoutForBank,
     exp: &ExpectedBankLine,
-    free: &[&BankLineRef<'_>],
+    named: &[&BankLineRef<'_>],
+    what: String,
 ) -> Option<PayoutBankMatch> {
-    let by_number = |l: &&BankLineRef| mentions_number(&l.line.text, p.payout_number);
-    let mut named: Vec<&BankLineRef> = free
-        .iter()
-        .copied()
-        .filter(|l| l.line.amount > 0 && by_number(l))
-        .collect();
-    let mut what = format!("payout number {}", p.payout_number);
-    if named.is_empty() {
-        // DK/FI texts carry no payout number: the whole expected text names the payout.
-        named = free
-            .iter()
-            .copied()
-            .filter(|l| l.line.amount > 0 && has_text(&l.line.text, &exp.text))
-            .collect();
-        what = format!("the bank text {}", exp.text);
-    }
     if named.is_empty() {
         return None;
     }
