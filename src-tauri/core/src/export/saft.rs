@@ -74,16 +74,20 @@ fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
                 description: f.get(1).unwrap_or(&"").to_string(),
                 percentage: "0".into(),
             },
-            (Some(f), None) => return Err(Error::Input(format!(
+            (Some(f), None) => {
+                return Err(Error::Input(format!(
                 "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
                      are outside VAT). Pick a code without VAT, such as 0, for SAF-T; nothing was written.",
                 f.get(2).unwrap_or(&""),
                 f.get(3).unwrap_or(&"").to_lowercase()
-            ))),
-            (None, _) => return Err(Error::Input(format!(
+            )))
+            }
+            (None, _) => {
+                return Err(Error::Input(format!(
                 "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
                      Pick one without VAT, such as 0; nothing was written."
-            ))),
+            )))
+            }
         };
         used.insert(code, tax);
     }
