@@ -151,8 +151,13 @@ pub fn import_paths(
         added: 0,
         failed: 0,
     };
+    // Many files are stored in batches: one commit per batch, each file a savepoint in it (all of
+    // the file or nothing). A batch that cannot be committed stores none of its files, and says so.
+    let batched = paths.len() > 1;
+    let mut batch_start = 0usize;
+    let mut in_batch = false;
     // Reading and parsing a camt.053 file needs no cache: a second thread does it for the next
-    // files while this one stores (each file still in its own transaction, in the given order).
+    // files while this one stores them, in the given order.
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Read<'_>>>(8);
         scope.spawn(move || {
@@ -171,6 +176,10 @@ pub fn import_paths(
             }
         });
         for path in paths {
+            if batched && !in_batch {
+                batch_start = report.files.len();
+                in_batch = store.begin_bank_batch().is_ok();
+            }
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -198,9 +207,30 @@ pub fn import_paths(
                 imported,
                 error,
             });
+            if in_batch && (report.files.len() - batch_start >= BATCH_FILES || report.files.len() == paths.len()) {
+                in_batch = false;
+                if let Err(e) = store.commit_bank_batch() {
+                    unstore(&mut report, batch_start, &e);
+                }
+            }
         }
     });
     report
+}
+
+/// Files stored per commit when many are imported at once.
+const BATCH_FILES: usize = 500;
+
+/// The files from `from` on were not stored after all (their batch could not be committed).
+fn unstore(report: &mut ImportReport, from: usize, e: &Error) {
+    for f in report.files.iter_mut().skip(from) {
+        if let Some(i) = f.imported.take() {
+            report.lines -= i.lines;
+            report.added -= i.added;
+            report.failed += 1;
+            f.error = Some(format!("{} was not stored: {e}", i.file_name));
+        }
+    }
 }
 
 /// A file read (and, for camt.053, parsed and linked) ahead of storing it.

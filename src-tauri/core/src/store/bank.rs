@@ -88,73 +88,42 @@ fn line_from_row(row: &Row<'_>) -> rusqlite::Result<StoredBankLine> {
 }
 
 impl Store {
-    /// Store every statement of one file in one transaction: all of it, or (on any error) nothing.
-    /// Lines already in the cache (same key) are left as they are and not counted as added.
-    pub fn store_bank_file(&mut self, file: &BankFileWrite<'_>) -> Result<Vec<StatementCounts>> {
-        let now = Clock::System.now().timestamp();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut out = Vec::with_capacity(file.statements.len());
-        {
-            let mut import = tx.prepare_cached(
-                "INSERT INTO bank_imports (account, file_name, format, first_date, last_date, line_count, added, \
-                 imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO bank_lines (account, line_key, booking_date, value_date, amount, currency, \
-                 text, counterparty, bank_reference, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            let mut added_to =
-                tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
-            for s in &file.statements {
-                let first = s.lines.iter().map(|l| l.booking_date).min().map(date_key);
-                let last = s.lines.iter().map(|l| l.booking_date).max().map(date_key);
-                import.execute(params![
-                    s.account,
-                    file.file_name,
-                    file.format,
-                    first,
-                    last,
-                    s.lines.len() as i64,
-                    now
-                ])?;
-                let import_id = tx.last_insert_rowid();
-                let mut added = 0u64;
-                for (l, key) in s.lines.iter().zip(line_keys(s.account, s.lines)) {
-                    added += insert.execute(params![
-                        s.account,
-                        key,
-                        date_key(l.booking_date),
-                        l.value_date.map(date_key),
-                        l.amount,
-                        l.currency,
-                        l.text,
-                        l.counterparty,
-                        l.bank_reference,
-                        import_id
-                    ])? as u64;
-                }
-                added_to.execute(params![import_id, added as i64])?;
-                out.push(StatementCounts {
-                    lines: s.lines.len() as u64,
-                    added,
-                });
-            }
-            if let Some((header, mapping)) = file.csv_mapping {
-                let json = serde_json::to_string(mapping)
-                    .map_err(|e| Error::Cache(format!("The CSV mapping could not be saved ({e}).")))?;
-                let mut keep = tx.prepare_cached(
-                    "INSERT OR REPLACE INTO bank_csv_mappings (account, header, mapping, updated_at) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                for s in &file.statements {
-                    keep.execute(params![s.account, header, json, now])?;
-                }
-            }
+    /// Begin a batch of bank files: until [`Store::commit_bank_batch`], each
+    /// [`Store::store_bank_file`] is a savepoint inside one transaction (still all of a file or
+    /// nothing of it), so 2,400 files are one commit, not 2,400. A batch never committed (a crash)
+    /// leaves the cache as it was before the batch.
+    pub fn begin_bank_batch(&mut self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(())
+    }
+
+    /// Commit the batch begun by [`Store::begin_bank_batch`].
+    pub fn commit_bank_batch(&mut self) -> Result<()> {
+        if let Err(e) = self.conn.execute_batch("COMMIT") {
+            // The batch is not stored; leave no transaction open behind it.
+            let _ = self.conn.execute_batch("ROLLBACK");
+            return Err(e.into());
         }
-        tx.commit()?;
-        Ok(out)
+        Ok(())
+    }
+
+    /// Store every statement of one file in one transaction (a savepoint inside a batch): all of
+    /// it, or (on any error) nothing. Lines already in the cache (same key) are left as they are
+    /// and not counted as added.
+    pub fn store_bank_file(&mut self, file: &BankFileWrite<'_>) -> Result<Vec<StatementCounts>> {
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = write_bank_file(&tx, file)?;
+            tx.commit()?;
+            Ok(out)
+        } else {
+            let sp = self.conn.savepoint()?;
+            let out = write_bank_file(&sp, file)?;
+            sp.commit()?;
+            Ok(out)
+        }
     }
 
     /// The lines of `account` booked `from..=to`, by booking date then as imported.
@@ -355,6 +324,70 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// [`Store::store_bank_file`]'s writes, in the open transaction or savepoint `tx`.
+fn write_bank_file(tx: &rusqlite::Connection, file: &BankFileWrite<'_>) -> Result<Vec<StatementCounts>> {
+    let now = Clock::System.now().timestamp();
+    let mut out = Vec::with_capacity(file.statements.len());
+    {
+        let mut import = tx.prepare_cached(
+            "INSERT INTO bank_imports (account, file_name, format, first_date, last_date, line_count, added, \
+             imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7)",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR IGNORE INTO bank_lines (account, line_key, booking_date, value_date, amount, currency, \
+             text, counterparty, bank_reference, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        let mut added_to =
+            tx.prepare_cached("UPDATE bank_imports SET added = ?2 WHERE import_id = ?1")?;
+        for s in &file.statements {
+            let first = s.lines.iter().map(|l| l.booking_date).min().map(date_key);
+            let last = s.lines.iter().map(|l| l.booking_date).max().map(date_key);
+            import.execute(params![
+                s.account,
+                file.file_name,
+                file.format,
+                first,
+                last,
+                s.lines.len() as i64,
+                now
+            ])?;
+            let import_id = tx.last_insert_rowid();
+            let mut added = 0u64;
+            for (l, key) in s.lines.iter().zip(line_keys(s.account, s.lines)) {
+                added += insert.execute(params![
+                    s.account,
+                    key,
+                    date_key(l.booking_date),
+                    l.value_date.map(date_key),
+                    l.amount,
+                    l.currency,
+                    l.text,
+                    l.counterparty,
+                    l.bank_reference,
+                    import_id
+                ])? as u64;
+            }
+            added_to.execute(params![import_id, added as i64])?;
+            out.push(StatementCounts {
+                lines: s.lines.len() as u64,
+                added,
+            });
+        }
+        if let Some((header, mapping)) = file.csv_mapping {
+            let json = serde_json::to_string(mapping)
+                .map_err(|e| Error::Cache(format!("The CSV mapping could not be saved ({e}).")))?;
+            let mut keep = tx.prepare_cached(
+                "INSERT OR REPLACE INTO bank_csv_mappings (account, header, mapping, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for s in &file.statements {
+                keep.execute(params![s.account, header, json, now])?;
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
