@@ -6,6 +6,9 @@
 #   export_bench 1M-entry month to xlsx (time, peak memory) vs Python XlsxWriter on the same Funds rows
 #   bank_bench   a year of camt.053 statements for 200 ledgers (~75,000 lines) imported and matched (time,
 #                peak memory, second import adds 0) vs the parser alone and xmllint on the same files
+#   sales_bench  a busy shopping-basket month (>100,000 sales entries with lines): sales sync + join +
+#                Sales sheet (time, peak memory; goal <= 10 s, <= 300 MB) vs the Sales API client alone
+#                fetching and decoding the same dates
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c 'import xlsxwriter' 2>/dev/null || python3 -m pip install --quiet XlsxWriter
@@ -18,3 +21,5 @@ echo "== export =="
 cargo run --release --quiet -p avstem-core --example export_bench -- --entries 1000000
 echo "== bank statements =="
 cargo run --release --quiet -p avstem-core --example bank_bench
+echo "== sales (what was sold) =="
+cargo run --release --quiet -p avstem-core --example sales_bench

@@ -40,6 +40,9 @@ fn main() {
             "reset_ledger_accounts",
             "payout_bank",
             "decide_bank_line",
+            "order_lines",
+            "sales_by_rate",
+            "month_sales",
         ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

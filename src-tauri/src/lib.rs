@@ -101,6 +101,9 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::books::save_ledger_accounts,
             commands::books::save_profile_accounts,
             commands::books::reset_ledger_accounts,
+            commands::sales::order_lines,
+            commands::sales::sales_by_rate,
+            commands::sales::month_sales,
         ]);
     window_size::remember(builder, data_dir)
 }

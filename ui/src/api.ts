@@ -28,6 +28,8 @@ import type { Ledger } from "./bindings/Ledger";
 import type { LedgerAccountsView } from "./bindings/LedgerAccountsView";
 import type { MonthView } from "./bindings/MonthView";
 import type { PayoutDetail } from "./bindings/PayoutDetail";
+import type { SaleView } from "./bindings/SaleView";
+import type { SalesByRate } from "./bindings/SalesByRate";
 import type { PortalImportReport } from "./bindings/PortalImportReport";
 import type { Profile } from "./bindings/Profile";
 import type { SyncProgress } from "./bindings/SyncProgress";
@@ -132,6 +134,12 @@ export const api = {
   payoutBank: (ledgerId: string, pspReference: string) => call<PayoutBankView>("payout_bank", { ledgerId, pspReference }),
   decideBankLine: (ledgerId: string, pspReference: string, lineId: number, choice: BankChoice) =>
     call<PayoutBankView>("decide_bank_line", { ledgerId, pspReference, lineId, choice }),
+  /** A capture's sales entries (and its refunds') with their order lines; `[]` when sales are not synced. */
+  orderLines: (ledgerId: string, pspReference: string) => call<SaleView[]>("order_lines", { ledgerId, pspReference }),
+  /** Sales by VAT rate of the ledger dates `from`–`to` (a payout's dates). */
+  salesByRate: (ledgerId: string, from: string, to: string) => call<SalesByRate>("sales_by_rate", { ledgerId, from, to }),
+  /** The month's sales by VAT rate, with the check on captures. */
+  monthSales: (ledgerId: string, month: string) => call<SalesByRate>("month_sales", { ledgerId, month }),
   /** Files dropped onto the window (Rust remembers them as picked first). */
   onStatementFilesDropped: (cb: (paths: string[]) => void): Promise<UnlistenFn> =>
     listen<string[]>("bank-files-dropped", (ev) => cb(ev.payload)),

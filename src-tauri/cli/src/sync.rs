@@ -5,6 +5,7 @@ use crate::outln;
 use crate::output::{emit, emit_json, parse_month};
 use avstem_core::context::Context;
 use avstem_core::model::YearMonth;
+use avstem_core::sync::sales::{self, SalesChoice, SalesSummary};
 use avstem_core::sync::{self, CancelToken, SyncOptions, SyncProgress, SyncRequest, SyncSummary};
 use avstem_core::{Error, Result};
 use chrono::NaiveDate;
@@ -34,6 +35,12 @@ pub struct SyncArgs {
     /// Ledger dates fetched at once.
     #[arg(long, default_value_t = sync::DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
+    /// Also fetch what was sold (Sales API: order lines, VAT). The default with accounting keys.
+    #[arg(long, conflicts_with = "no_sales")]
+    pub sales: bool,
+    /// Do not fetch what was sold, even with accounting keys.
+    #[arg(long)]
+    pub no_sales: bool,
     /// Print the summary as JSON on stdout (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -89,6 +96,16 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
         gdpr: args.gdpr,
     };
     let plan = sync::plan(&store, &request, today)?;
+    let sales_choice = match (args.sales, args.no_sales) {
+        (true, _) => SalesChoice::On,
+        (_, true) => SalesChoice::Off,
+        _ => SalesChoice::Auto,
+    };
+    let sales_plan = if sales::wants_sales(&client, sales_choice)? {
+        Some(sales::plan_sales(&store, &request, today)?)
+    } else {
+        None
+    };
     drop(store);
     eprintln!(
         "{} ledger(s), {from} to {to}: {} date(s) to fetch, {} already complete.",
@@ -123,14 +140,84 @@ pub async fn run(ctx: &Context, args: &SyncArgs) -> Result<i32> {
     ctrl_c.abort();
     display.finish();
     let summary = result?;
+    let sold = match sales_plan {
+        Some((items, planned)) if !summary.cancelled => Some(
+            sales::execute_sales(
+                &client,
+                &ctx.cache_path(),
+                items,
+                planned,
+                today,
+                args.concurrency,
+                &CancelToken::new(),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let mut out = String::new();
     if args.json {
-        emit_json(&summary)?;
+        // The summary as before, with what was sold under "sales" (null when not fetched).
+        let mut v = serde_json::to_value(&summary).map_err(|e| Error::Io(format!("JSON: {e}")))?;
+        if let Some(map) = v.as_object_mut() {
+            map.insert(
+                "sales".into(),
+                serde_json::to_value(&sold).map_err(|e| Error::Io(format!("JSON: {e}")))?,
+            );
+        }
+        emit_json(&v)?;
     } else {
         print_summary(&mut out, &summary);
+        if let Some(s) = &sold {
+            print_sales(&mut out, s);
+        }
     }
     emit(&out)?;
-    Ok(summary.exit_code())
+    let sales_failed = sold.as_ref().is_some_and(|s| !s.failed.is_empty());
+    Ok(match summary.exit_code() {
+        0 if sales_failed => 1,
+        code => code,
+    })
+}
+
+fn print_sales(out: &mut String, s: &SalesSummary) {
+    if s.ledgers.is_empty() {
+        outln!(
+            out,
+            "Sales: no ledger with Vippsnummer or mPOS sales units; nothing sold to fetch."
+        );
+        return;
+    }
+    outln!(
+        out,
+        "Sales ({} ledger(s)): {} date(s) complete, {} still open, {} already complete; {} sales entries stored.",
+        s.ledgers.len(),
+        s.complete,
+        s.open,
+        s.already_complete,
+        s.entries_stored
+    );
+    if !s.flagged.is_empty() {
+        outln!(
+            out,
+            "{} sales entries break one of the Sales API's rules (kept, and shown on Checks):",
+            s.flagged.len()
+        );
+        for f in s.flagged.iter().take(20) {
+            let what: Vec<String> = f.violations.iter().map(ToString::to_string).collect();
+            outln!(
+                out,
+                "  ledger {} {} order {}: {}",
+                f.ledger_id,
+                f.date,
+                f.reference,
+                what.join("; ")
+            );
+        }
+    }
+    for f in &s.failed {
+        outln!(out, "  sales ledger {} {}: {}", f.ledger_id, f.date, f.reason);
+    }
 }
 
 fn print_summary(out: &mut String, s: &SyncSummary) {

@@ -14,6 +14,16 @@ pub const MPOS_FLOOR: &str = "2026-03-09T12:45:00Z";
 pub const VARIABLE_AMOUNT_FLOOR: &str = "2026-03-16T09:28:00Z";
 pub const SHOPPING_BASKET_FLOOR: &str = "2026-04-22T11:04:00Z";
 
+/// A VAT rate in basis points as a percentage: 2500 → "25 %", 1250 → "12.5 %", 1234 → "12.34 %".
+pub fn vat_rate_text(bp: i64) -> String {
+    let (whole, frac) = (bp / 100, (bp % 100).abs());
+    match frac {
+        0 => format!("{whole} %"),
+        f if f % 10 == 0 => format!("{whole}.{} %", f / 10),
+        f => format!("{whole}.{f:02} %"),
+    }
+}
+
 /// `entryType`: one financial transaction on an order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

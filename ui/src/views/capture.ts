@@ -7,6 +7,7 @@ import { lang, t } from "../i18n";
 import { href } from "../router";
 import { loading, money, screen } from "./common";
 import { errorBox } from "./errors";
+import { orderLinesPart } from "./sales";
 
 export function captureView(root: HTMLElement, psp: string): void {
   const body = h("div", {}, loading());
@@ -72,6 +73,7 @@ function render(d: CaptureDetail): HTMLElement {
     "div",
     {},
     summary,
+    c && ledgerId ? orderLinesPart(ledgerId, c.pspReference, cur) : null,
     h("h2", {}, t("capture.entries")),
     h(
       "table",

@@ -11,6 +11,7 @@ import { loading, money, openNoteText, screen, statusChip, type ChipStatus } fro
 import { bankSection } from "./bank";
 import { errorBox } from "./errors";
 import { ledgerName } from "./ledgers";
+import { salesByRatePart } from "./sales";
 
 
 /** "12 of 62 dates · 3 400 entries · 1 200 entries/s". */
@@ -323,6 +324,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
           h("ul", {}, report.unknownTypes.map((u) => h("li", {}, `${u.entryType} (${u.topic}): ${u.count}, `, money(u.amount, cur)))),
         )
       : null,
+    salesByRatePart(() => api.monthSales(ledgerId, month), cur, "month-sales"),
     h("h2", {}, t("month.checks")),
     h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
     failed.length

@@ -8,6 +8,7 @@ import { href } from "../router";
 import { loading, money, screen } from "./common";
 import { payoutBankPart } from "./bank";
 import { errorBox } from "./errors";
+import { salesByRatePart } from "./sales";
 
 /** The parts in the order they are shown, all from the reconciled payout; they sum to `coveredSum`, and `coveredSum − left = amount`. */
 export function payoutParts(d: PayoutDetail): { key: string; minor: number }[] {
@@ -80,6 +81,7 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
       p.ok ? t("payout.ok") : t("payout.notOk", { diff: formatMoney(p.difference, cur, l) }),
     ),
     payoutBankPart(ledgerId, d.payout.pspReference),
+    salesByRatePart(() => api.salesByRate(ledgerId, p.coveredFrom, p.coveredTo), cur, "payout-sales"),
     h("h2", {}, t("payout.days")),
     h(
       "table",

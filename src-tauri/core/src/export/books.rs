@@ -5,7 +5,7 @@
 use super::{ready_ledger, ExportFormat, ExportOptions, ExportSummary};
 use crate::model::{Ledger, Minor, YearMonth};
 use crate::month::reconcile_cached;
-use crate::reconcile::{journal, CheckId, MonthReport, Voucher, VoucherDate};
+use crate::reconcile::{CheckId, MonthReport, Voucher, VoucherDate};
 use crate::store::Store;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -62,7 +62,9 @@ pub fn booked_month(
             failed.join("; ")
         )));
     }
-    let mut vouchers = journal(&report, &opts.accounts);
+    let source = super::StoreSource { store, ledger_id };
+    // The same vouchers as the workbook's Journal sheet: sales per VAT rate where the data is complete.
+    let mut vouchers = super::month_vouchers(&source, &ledger, &report, &opts.accounts)?;
     with_bank_text(store, &ledger, month, &report, &opts.accounts.bank, &mut vouchers)?;
     let dated = match opts.accounts.voucher_date {
         VoucherDate::Ledger => (0, 0),

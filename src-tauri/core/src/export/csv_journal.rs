@@ -4,6 +4,9 @@
 //! Columns: Date (`YYYY-MM-DD`); Voucher; Account; Debit; Credit; Text; VAT code; Currency. Like the
 //! settlement CSV: UTF-8 with BOM, `;` separated, decimal comma, CRLF, a field quoted when it holds
 //! `;`, `"` or a line break. Amounts are positive, the empty side is `0,00`.
+//! VAT code: the saved code of the line's kind, except on the revenue lines of sales booked per VAT
+//! rate (issue 17): those carry their rate's standard SAF-T code (`3`, `31`, `33`, `5`) and the net
+//! amount; the VAT itself is on its own line on the output VAT account.
 
 use super::books::{self, quoted};
 use super::csv::decimal_comma;

@@ -11,6 +11,9 @@
 //! The VAT code is the one saved for each kind of line ([`crate::reconcile::VatCodes`]); the DKK
 //! default is empty: e-conomic's codes are the agreement's own (`I25`, `U25`, …) and an empty code
 //! is "no VAT", which is right for these lines.
+//! Sales booked per VAT rate (issue 17, NOK ledgers only) post their VAT on its own line already:
+//! their revenue lines carry the clearing line's code, so e-conomic does not add the VAT a second
+//! time; the text names the Norwegian code.
 //! The Danish e-copedia, "Importér kontoplan", <https://wiki2.e-conomic.dk/import-af-data/import-af-kontoplan>,
 //! states the Danish files are semicolon separated ("CSV (semikolonsepareret)"); account numbers
 //! hold at most 9 characters (e-copedia, "Importera kontoplan", <http://wiki.e-conomic.se/importera-data/importerakontoplan>).
@@ -58,7 +61,12 @@ pub fn write_economic(
                 quoted(&guard_text(&one_line(&l.text))),
                 decimal_comma(signed),
                 String::new(),
-                l.vat_code.clone(),
+                // A revenue line of sales booked per VAT rate: its VAT is on its own line already.
+                if l.vat.is_some() {
+                    opts.accounts.vat.clearing.clone()
+                } else {
+                    l.vat_code.clone()
+                },
                 booked.ledger.currency.clone(),
             ]);
         }

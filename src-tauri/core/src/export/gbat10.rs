@@ -14,6 +14,9 @@
 //!   address, invoice, KID, due date and bank fields (empty: no reskontro); 20 general-ledger text;
 //!   21–25 empty; 26 gross `T`; 27 gross sum (= balance: no VAT on these lines, and Tripletex wants
 //!   net and gross to balance alike); 28–29 IBAN, SWIFT/BIC (empty).
+//! - The revenue lines of sales booked per VAT rate (issue 17) carry the clearing line's (no-VAT)
+//!   code, not their rate's: a code in column 7 makes the importing system compute the VAT from the
+//!   line again, and Avstem posts the VAT on its own line (2700–2702) already; the text names it.
 //! - Voucher type [`VOUCHER_TYPE`]: Tripletex makes the number series "Mamut 10" for it.
 
 use super::books::{self, cut};
@@ -63,7 +66,12 @@ pub fn write_gbat10(
                 row[4] = v.date.month().to_string();
                 row[5] = v.date.year().to_string();
                 row[6] = l.account.clone();
-                row[7] = l.vat_code.clone();
+                // A revenue line of sales booked per VAT rate: its VAT is on its own line already.
+                row[7] = if l.vat.is_some() {
+                    opts.accounts.vat.clearing.clone()
+                } else {
+                    l.vat_code.clone()
+                };
                 row[8] = balance.clone();
                 row[20] = cut(&plain(&l.text), TEXT_MAX);
                 row[26] = "T".into();

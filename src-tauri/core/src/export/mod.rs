@@ -20,6 +20,7 @@ pub use csv_journal::write_csv_journal;
 pub use economic::write_economic;
 pub use gbat10::write_gbat10;
 pub use saft::write_saft;
+pub use xlsx::write_sales_sheet;
 
 use crate::clock::Clock;
 use crate::model::{Entry, Ledger, Topic, YearMonth};
@@ -117,6 +118,43 @@ pub trait EntrySource {
         to: NaiveDate,
         f: &mut dyn FnMut(&Entry) -> Result<()>,
     ) -> Result<()>;
+
+    /// The month's sales joined to its captures (issue 17), when the cache has sales for it.
+    fn sales(
+        &self,
+        _ledger: &Ledger,
+        _month: YearMonth,
+    ) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+        Ok(None)
+    }
+
+    /// The cached sales of ledger dates `from..=to`, added up per date for the Journal's VAT split.
+    fn sales_by_date(&self, _from: NaiveDate, _to: NaiveDate) -> Result<crate::reconcile::SalesByDate> {
+        Ok(crate::reconcile::SalesByDate::default())
+    }
+}
+
+/// The month's Journal vouchers, the same for the workbook's Journal sheet and every bookkeeping
+/// file: on a NOK ledger whose cache holds sales entries of the payouts' dates, each payout's sales
+/// are booked per VAT rate with their VAT codes (issue 17, [`crate::reconcile::journal_with_sales`]);
+/// otherwise on the clearing line.
+pub fn month_vouchers(
+    source: &dyn EntrySource,
+    ledger: &Ledger,
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+) -> Result<Vec<crate::reconcile::Voucher>> {
+    let from = report.payouts.iter().map(|p| p.covered_from).min();
+    let to = report.payouts.iter().map(|p| p.covered_to).max();
+    if ledger.currency == crate::reconcile::SALES_VAT_CURRENCY {
+        if let (Some(from), Some(to)) = (from, to) {
+            let sales = source.sales_by_date(from, to)?;
+            if sales.seen > 0 {
+                return Ok(crate::reconcile::journal_with_sales(report, accounts, &sales));
+            }
+        }
+    }
+    Ok(crate::reconcile::journal(report, accounts))
 }
 
 /// A store and one ledger.
@@ -135,6 +173,23 @@ impl EntrySource for StoreSource<'_> {
     ) -> Result<()> {
         self.store
             .for_each_entry_between(self.ledger_id, topic, from, to, f)
+    }
+
+    fn sales(
+        &self,
+        ledger: &Ledger,
+        month: YearMonth,
+    ) -> Result<Option<crate::reconcile::sales::SalesMonth>> {
+        self.store.sales_month(ledger, month)
+    }
+
+    fn sales_by_date(&self, from: NaiveDate, to: NaiveDate) -> Result<crate::reconcile::SalesByDate> {
+        let mut out = crate::reconcile::SalesByDate::default();
+        self.store.for_each_sale(self.ledger_id, from, to, |s| {
+            out.add(&s.entry);
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 

@@ -38,43 +38,60 @@ const STANDARD_TAX_CODES: &str = include_str!("saft_standard_tax_codes.csv");
 struct TaxCode {
     code: String,
     description: String,
+    /// `TaxPercentage`: "0", or the rate of sales booked per VAT rate ("25").
+    percentage: String,
 }
 
-/// The VAT codes the vouchers use, each one of Skatteetaten's standard codes that carries no VAT
-/// amount (no rate, or the zero rate): Avstem's lines are outside VAT, so a code with a rate would
-/// claim VAT the file does not hold. An empty code means the line has no tax information.
+/// The VAT codes the vouchers use, each one of Skatteetaten's standard codes. A line without VAT
+/// (every line but sales revenue) must carry a code without a VAT amount (no rate, or the zero
+/// rate): a code with a rate would claim VAT the file does not hold. A revenue line of sales booked
+/// per VAT rate (issue 17) carries its rate's code, and its VAT is on the file's own VAT line. An
+/// empty code means the line has no tax information.
 fn tax_codes_used(vouchers: &[Voucher]) -> Result<Vec<TaxCode>> {
-    let used: std::collections::BTreeSet<&str> = vouchers
+    let mut used: BTreeMap<&str, TaxCode> = BTreeMap::new();
+    for l in vouchers
         .iter()
         .flat_map(|v| &v.lines)
-        .map(|l| l.vat_code.as_str())
-        .filter(|c| !c.is_empty())
-        .collect();
-    used.into_iter()
-        .map(|code| {
-            let row = STANDARD_TAX_CODES
-                .lines()
-                .skip(1)
-                .map(|l| l.split(';').collect::<Vec<_>>())
-                .find(|f| f.first() == Some(&code));
-            match row {
-                Some(f) if matches!(f.get(3), Some(&"") | Some(&"Zero rate")) => Ok(TaxCode {
-                    code: code.to_string(),
-                    description: f.get(1).unwrap_or(&"").to_string(),
-                }),
-                Some(f) => Err(Error::Input(format!(
-                    "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
+        .filter(|l| !l.vat_code.is_empty())
+    {
+        let code = l.vat_code.as_str();
+        if used.contains_key(code) {
+            continue;
+        }
+        let row = STANDARD_TAX_CODES
+            .lines()
+            .skip(1)
+            .map(|l| l.split(';').collect::<Vec<_>>())
+            .find(|f| f.first() == Some(&code));
+        let tax = match (row, &l.vat) {
+            (Some(f), Some(vat)) => TaxCode {
+                code: code.to_string(),
+                description: f.get(1).unwrap_or(&"").to_string(),
+                percentage: percentage(vat.rate_bp),
+            },
+            (Some(f), None) if matches!(f.get(3), Some(&"") | Some(&"Zero rate")) => TaxCode {
+                code: code.to_string(),
+                description: f.get(1).unwrap_or(&"").to_string(),
+                percentage: "0".into(),
+            },
+            (Some(f), None) => {
+                return Err(Error::Input(format!(
+                "VAT code {code} ({}, {}) carries VAT, and Avstem's lines have none (Vipps MobilePay's fees \
                      are outside VAT). Pick a code without VAT, such as 0, for SAF-T; nothing was written.",
-                    f.get(2).unwrap_or(&""),
-                    f.get(3).unwrap_or(&"").to_lowercase()
-                ))),
-                None => Err(Error::Input(format!(
-                    "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
-                     Pick one without VAT, such as 0; nothing was written."
-                ))),
+                f.get(2).unwrap_or(&""),
+                f.get(3).unwrap_or(&"").to_lowercase()
+            )))
             }
-        })
-        .collect()
+            (None, _) => {
+                return Err(Error::Input(format!(
+                "VAT code {code} is not one of Skatteetaten's standard SAF-T tax codes, which SAF-T needs. \
+                     Pick one without VAT, such as 0; nothing was written."
+            )))
+            }
+        };
+        used.insert(code, tax);
+    }
+    Ok(used.into_values().collect())
 }
 
 /// Write the month's SAF-T Financial file (atomically) from the cache.
@@ -177,7 +194,11 @@ fn accounts_used(vouchers: &[Voucher], roles: &JournalAccounts) -> Result<Vec<Ac
             })?;
             Ok(Account {
                 id: id.to_string(),
-                description: if description.is_empty() {
+                description: if let (true, Some(name)) =
+                    (description.is_empty(), crate::reconcile::sales_account_name(id))
+                {
+                    name.to_string()
+                } else if description.is_empty() {
                     format!("Account {id}")
                 } else {
                     description.join("; ")
@@ -214,6 +235,11 @@ fn grouping(account: &str) -> Option<(String, String)> {
         })
         .max_by_key(|(n, _, _)| *n)
         .map(|(_, category, code)| (category.to_string(), code.to_string()))
+}
+
+/// A rate in basis points as SAF-T's `TaxPercentage` (a decimal): 2500 → "25", 1250 → "12.5".
+fn percentage(bp: i64) -> String {
+    crate::sales::vat_rate_text(bp).trim_end_matches(" %").to_string()
 }
 
 type W = Writer<BufWriter<std::fs::File>>;
@@ -317,7 +343,7 @@ fn master_files(w: &mut W, accounts: &[Account], taxes: &[TaxCode]) -> std::io::
             open(w, "TaxCodeDetails")?;
             el(w, "TaxCode", &t.code)?;
             el(w, "Description", &cut(&t.description, 256))?;
-            el(w, "TaxPercentage", "0")?;
+            el(w, "TaxPercentage", &t.percentage)?;
             el(w, "Country", "NO")?;
             el(w, "StandardTaxCode", &t.code)?;
             el(w, "BaseRate", "100")?;
@@ -372,10 +398,15 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
             close(w, "Line")?;
             continue;
         }
+        // Sales booked per VAT rate (issue 17): the net is the base, the VAT its own line's amount.
+        let (percentage, tax) = match &l.vat {
+            Some(v) => (percentage(v.rate_bp), v.amount),
+            None => ("0".to_string(), 0),
+        };
         open(w, "TaxInformation")?;
         el(w, "TaxType", "MVA")?;
         el(w, "TaxCode", &l.vat_code)?;
-        el(w, "TaxPercentage", "0")?;
+        el(w, "TaxPercentage", &percentage)?;
         el(w, "TaxBase", &format_minor(amount))?;
         let tax_side = if l.debit != 0 {
             "DebitTaxAmount"
@@ -383,7 +414,7 @@ fn transaction(w: &mut W, v: &Voucher, created: NaiveDate) -> std::io::Result<()
             "CreditTaxAmount"
         };
         open(w, tax_side)?;
-        el(w, "Amount", "0.00")?;
+        el(w, "Amount", &format_minor(tax))?;
         close(w, tax_side)?;
         close(w, "TaxInformation")?;
         close(w, "Line")?;
@@ -421,8 +452,27 @@ mod tests {
                 vat_code: code.into(),
                 debit: 100,
                 credit: 0,
+                vat: None,
             }],
         }
+    }
+
+    #[test]
+    fn a_code_with_a_rate_is_listed_with_its_rate_on_a_revenue_line_booked_per_vat_rate() {
+        let mut v = one_line_voucher("31");
+        v.lines[0].vat = Some(crate::reconcile::LineVat {
+            code: "31".into(),
+            rate_bp: 1500,
+            amount: 15,
+        });
+        let t = tax_codes_used(&[v, one_line_voucher("0")]).expect("codes");
+        let got: Vec<(&str, &str)> = t
+            .iter()
+            .map(|t| (t.code.as_str(), t.percentage.as_str()))
+            .collect();
+        assert_eq!(got, vec![("0", "0"), ("31", "15")]);
+        // The same code on a line without VAT is still refused.
+        assert!(tax_codes_used(&[one_line_voucher("31")]).is_err());
     }
 
     #[test]

@@ -3,11 +3,14 @@
 
 #[path = "bank_sheet.rs"]
 mod bank_sheet;
+#[path = "sales_sheet.rs"]
+mod sales_sheet;
+pub use sales_sheet::write_sales_sheet;
 
 use super::{sales_unit_names, write_atomically, EntrySource, ExportFormat, ExportOptions, ExportSummary};
 use crate::bank::status::{BankCheckStatus, BankMonth};
 use crate::model::{format_minor, Entry, Ledger, Minor, Topic};
-use crate::reconcile::{journal, MonthReport, Settlement};
+use crate::reconcile::{Check, JournalAccounts, MonthReport, Settlement};
 use crate::{Error, Result};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -262,13 +265,28 @@ pub fn write_workbook_with<'r>(
         ws.set_name(SHEETS[5]).map_err(xerr)?;
         bank_sheet::bank(&mut Sheet { ws, f: &f }, bank)?;
 
+        let sold = source.sales(ledger, month)?;
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[6]).map_err(xerr)?;
-        checks(&mut Sheet { ws, f: &f }, &report, bank)?;
+        checks(
+            &mut Sheet { ws, f: &f },
+            &report,
+            bank,
+            sold.as_ref().map(|m| &m.check),
+        )?;
 
         let ws = wb.add_worksheet();
         ws.set_name(SHEETS[7]).map_err(xerr)?;
-        journal_sheet(&mut Sheet { ws, f: &f }, &report, opts)?;
+        // With sales data, the Journal books each payout's sales per VAT rate (issue 17).
+        let vouchers = super::month_vouchers(source, ledger, &report, &opts.accounts)?;
+        journal_sheet(&mut Sheet { ws, f: &f }, &vouchers, &opts.accounts)?;
+
+        // Issue 17: what was sold, last (the other sheets keep their places), when the month has sales data.
+        if let Some(m) = &sold {
+            let ws = wb.add_worksheet();
+            ws.set_name(sales_sheet::SALES_SHEET).map_err(xerr)?;
+            sales_sheet::sales(&mut Sheet { ws, f: &f }, m)?;
+        }
 
         wb.save(tmp).map_err(xerr)?;
         lap("saved");
@@ -608,7 +626,7 @@ fn captures(s: &mut Sheet, r: &MonthReport, tz: Tz, units: &HashMap<String, Stri
     Ok(())
 }
 
-fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
+fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth, sales: Option<&Check>) -> Result<()> {
     s.header(
         0,
         &[
@@ -628,9 +646,13 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
     let n = r.checks.len() as u32;
     bank_sheet::check_row(s, n + 1, (0, 1, 2), &bank.check, true)?;
     s.int(n + 1, 3, u64::from(bank.check.problem_count))?;
+    let mut row = n + 3;
+    if let Some(c) = sales {
+        sales_sheet::check_row(s, n + 2, c)?;
+        row += 1;
+    }
     s.ws.set_freeze_panes(1, 0).map_err(xerr)?;
     s.ws.set_repeat_rows(0, 0).map_err(xerr)?;
-    let mut row = n + 3;
     s.text_fmt(row, 0, "Problems (first 200 per check)", &s.f.header)?;
     s.text_fmt(row, 1, "Status", &s.f.header)?;
     s.text_fmt(row, 2, "What is wrong", &s.f.header)?;
@@ -643,14 +665,26 @@ fn checks(s: &mut Sheet, r: &MonthReport, bank: &BankMonth) -> Result<()> {
         }
     }
     row = bank_sheet::problem_rows(s, row, &bank.check)?;
-    if r.all_ok && bank.check.status != BankCheckStatus::Fail {
+    if let Some(c) = sales.filter(|c| !c.ok) {
+        for p in &c.problems {
+            row += 1;
+            s.text(row, 0, &c.title)?;
+            s.text_fmt(row, 1, "FAIL", &s.f.fail)?;
+            s.text(row, 2, p)?;
+        }
+    }
+    if r.all_ok && bank.check.status != BankCheckStatus::Fail && sales.is_none_or(|c| c.ok) {
         row += 1;
         s.text(row, 0, "None.")?;
     }
     Ok(())
 }
 
-fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result<()> {
+fn journal_sheet(
+    s: &mut Sheet,
+    vouchers: &[crate::reconcile::Voucher],
+    accounts: &JournalAccounts,
+) -> Result<()> {
     s.header(
         0,
         &[
@@ -662,11 +696,11 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
             ("Credit", 14.0),
             ("Debits − credits", 16.0),
             ("VAT code", 10.0),
+            ("VAT", 14.0),
         ],
     )?;
-    let vouchers = journal(r, &opts.accounts);
     let mut row = 0u32;
-    for v in &vouchers {
+    for v in vouchers {
         let first = row + 1;
         // A voucher always has lines; an empty one must still not underflow.
         let last = (first + v.lines.len() as u32).saturating_sub(1).max(first);
@@ -683,6 +717,9 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
                 s.money(row, 5, l.credit)?;
             }
             s.text(row, 7, &l.vat_code)?;
+            if let Some(vat) = &l.vat {
+                s.money(row, 8, vat.amount)?;
+            }
         }
         // Debits equal credits on every voucher: the formula shows 0.00, or the gap.
         let (a, b) = (first + 1, last + 1);
@@ -695,7 +732,7 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
         )?;
     }
     let n = row;
-    s.table(0, n.max(1), 7)?;
+    s.table(0, n.max(1), 8)?;
     if n > 0 {
         let total = n + 2;
         s.text_fmt(total, 3, "Total", &s.f.bold)?;
@@ -719,8 +756,16 @@ fn journal_sheet(s: &mut Sheet, r: &MonthReport, opts: &ExportOptions) -> Result
         3,
         &format!(
             "Accounts: bank {}, fees {}, sales clearing {}, suspense {}, payable {} (change them in the settings).",
-            opts.accounts.bank, opts.accounts.fees, opts.accounts.clearing, opts.accounts.suspense, opts.accounts.payable
+            accounts.bank, accounts.fees, accounts.clearing, accounts.suspense, accounts.payable
         ),
     )?;
+    if vouchers.iter().flat_map(|v| &v.lines).any(|l| l.vat.is_some()) {
+        s.text(
+            note_row + 1,
+            3,
+            "Sales per VAT rate from the Sales API (NS 4102): 3000 revenue, 3100 zero rate, output VAT \
+             2700 (25 %), 2701 (15 %), 2702 (12 %); VAT codes are Skatteetaten's standard SAF-T codes.",
+        )?;
+    }
     Ok(())
 }

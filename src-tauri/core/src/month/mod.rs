@@ -6,11 +6,13 @@
 //!   ([`reconcile_source`]) and [`reconcile_cached`], the month straight from the cache;
 //! - [`missing`]: which dates still need a sync, and the refusal sentence for an export;
 //! - [`views`]: what the window's month, day, payout and capture screens show;
+//! - [`sales_view`]: what was sold, for those screens (order lines, sales by VAT rate);
 //! - [`fetch`]: "sync what this month needs", shared by the window's Sync, its Export and `avstem export --sync`.
 
 pub mod fetch;
 pub mod missing;
 pub mod open;
+pub mod sales_view;
 pub mod views;
 
 pub use missing::{describe_missing, missing_dates, refuse_unless_ready};

@@ -28,6 +28,8 @@ pub enum CheckId {
     DatesClosedAndSynced,
     EntryTypesRecognised,
     FeeInvoices,
+    /// Issue 17: every capture and refund on a sales unit has its Sales API entry, amounts agree.
+    SalesMatchCaptures,
 }
 
 /// One check: OK or FAIL, with a sentence and the offending lines.

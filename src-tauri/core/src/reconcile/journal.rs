@@ -192,6 +192,26 @@ pub struct JournalLine {
     pub debit: Minor,
     #[ts(type = "number")]
     pub credit: Minor,
+    /// The output VAT of a revenue line booked per VAT rate from the sales data (issue 17);
+    /// `None`: no VAT treatment (every other line Avstem posts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub vat: Option<LineVat>,
+}
+
+/// A revenue line's VAT: the standard SAF-T tax code, the rate, and the VAT booked on its own line
+/// (on the same side as this line's amount, which is the net base).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LineVat {
+    /// Skatteetaten's standard tax code ("3" output VAT 25 %, "31" 15 %, "33" 12 %, "5" 0 %).
+    pub code: String,
+    /// Basis points: 2500 = 25 %.
+    #[ts(type = "number")]
+    pub rate_bp: i64,
+    #[ts(type = "number")]
+    pub amount: Minor,
 }
 
 /// One balanced voucher: a payout, or a gross-settled fee invoice.
@@ -221,6 +241,7 @@ fn line(account: &str, vat_code: &str, text: String, signed_debit: Minor) -> Opt
         vat_code: vat_code.to_string(),
         debit: signed_debit.max(0),
         credit: (-signed_debit).max(0),
+        vat: None,
     })
 }
 
@@ -228,13 +249,44 @@ fn line(account: &str, vat_code: &str, text: String, signed_debit: Minor) -> Opt
 /// fees debited, bank debited with the payout, other movements on the suspense line, any balance
 /// carried in or kept back on the clearing account), then one per fee invoice.
 pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher> {
+    journal_with(report, accounts, None)
+}
+
+/// [`journal`], booking each payout's sales per VAT rate with its VAT code where the Sales API
+/// data for its dates is complete, and only the rest on the clearing line, which says so
+/// (issue 17; see [`super::journal_sales`]). `sales`: the sales of the payouts' dates, per date.
+pub fn journal_with_sales(
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+    sales: &super::journal_sales::SalesByDate,
+) -> Vec<Voucher> {
+    journal_with(report, accounts, Some(sales))
+}
+
+fn journal_with(
+    report: &MonthReport,
+    accounts: &JournalAccounts,
+    sales: Option<&super::journal_sales::SalesByDate>,
+) -> Vec<Voucher> {
     let mut out = Vec::new();
     for p in &report.payouts {
         let period = format!("{} to {}", p.covered_from, p.covered_to);
-        let lines: Vec<JournalLine> = [
-            line(&accounts.bank, &accounts.vat.bank, format!("Vipps MobilePay payout {}", p.label), p.amount),
-            line(&accounts.fees, &accounts.vat.fees, format!("Vipps MobilePay fees retained {period}"), p.fees_retained),
-            line(&accounts.clearing, &accounts.vat.clearing, format!("Vipps MobilePay sales less refunds {period}"), -p.net_sales),
+        let head = [
+            line(
+                &accounts.bank,
+                &accounts.vat.bank,
+                format!("Vipps MobilePay payout {}", p.label),
+                p.amount,
+            ),
+            line(
+                &accounts.fees,
+                &accounts.vat.fees,
+                format!("Vipps MobilePay fees retained {period}"),
+                p.fees_retained,
+            ),
+        ];
+        let sold = super::journal_sales::sales_lines(accounts, p, &period, sales);
+        let tail = [
             line(
                 &accounts.suspense,
                 &accounts.vat.suspense,
@@ -247,10 +299,13 @@ pub fn journal(report: &MonthReport, accounts: &JournalAccounts) -> Vec<Voucher>
                 "Vipps MobilePay balance carried in from the previous payout / kept back".to_string(),
                 p.balance_after - p.carried_in,
             ),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        ];
+        let lines: Vec<JournalLine> = head
+            .into_iter()
+            .flatten()
+            .chain(sold)
+            .chain(tail.into_iter().flatten())
+            .collect();
         out.push(Voucher {
             number: out.len() as u32 + 1,
             date: p.date,

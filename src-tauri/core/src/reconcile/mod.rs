@@ -53,8 +53,10 @@ mod captures;
 mod checks;
 mod days;
 mod journal;
+mod journal_sales;
 mod refunds;
 mod runs;
+pub mod sales;
 mod states;
 mod stream;
 pub mod synth;
@@ -62,7 +64,10 @@ pub mod synth;
 pub use captures::CaptureReport;
 pub use checks::{Check, CheckId};
 pub use days::{DayFigures, DayStatus, MonthTotals};
-pub use journal::{journal, JournalAccounts, JournalLine, VatCodes, Voucher, VoucherDate};
+pub use journal::{
+    journal, journal_with_sales, JournalAccounts, JournalLine, LineVat, VatCodes, Voucher, VoucherDate,
+};
+pub use journal_sales::{sales_account_name, SalesByDate, SALES_VAT_CURRENCY};
 pub use refunds::RefundMatch;
 pub use runs::{payout_label, FeeInvoiceReport, PayoutReport, Settlement};
 pub use states::{DateStates, SyncState};

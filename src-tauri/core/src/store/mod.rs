@@ -6,6 +6,7 @@ pub mod bank;
 mod feed;
 pub mod portal;
 mod read;
+pub mod sales;
 mod types;
 mod write;
 
@@ -31,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_accounts.sql"),
     include_str!("../../migrations/0006_bank_text.sql"),
     include_str!("../../migrations/0007_books_settings.sql"),
+    include_str!("../../migrations/0008_sales.sql"),
 ];
 
 /// The schema this build knows.

@@ -5,6 +5,7 @@ use crate::api::{ApiClient, DatePage};
 use crate::feed::{self, FeedItem};
 
 mod follow;
+pub mod sales;
 use crate::model::{Ledger, Topic};
 use crate::store::{DateState, DateWrite, Store};
 use crate::{Error, Result};
