@@ -66,7 +66,7 @@ def test_a_portal_report_opens_its_month_with_the_files_figures(session, data_di
     # The older report has no balances: the window says so instead of passing those checks.
     na = js(drv, "return document.querySelector('[data-testid=checks-not-available]').innerText")
     assert na.startswith("Not available from a portal file (the settlement report has no balances)"), na
-    screenshot(drv, "70-portal-month-en")
+    screenshot(drv, "75-portal-month-en")
 
 
 def test_the_newer_report_with_balances_opens_in_norwegian_in_the_dark(session_dark, data_dir):
@@ -83,7 +83,7 @@ def test_the_newer_report_with_balances_opens_in_norwegian_in_the_dark(session_d
     assert "importert oppgjørsrapport" in missing and "Synkroniser" not in missing, missing
     # This report carries the balances: no check is left "not available".
     assert js(drv, "return document.querySelector('[data-testid=checks-not-available]')") is None
-    screenshot(drv, "71-portal-balances-month-nb-dark")
+    screenshot(drv, "76-portal-balances-month-nb-dark")
 
 
 def test_a_file_that_is_not_a_settlement_report_gets_one_sentence(session, data_dir):
@@ -97,7 +97,7 @@ def test_a_file_that_is_not_a_settlement_report_gets_one_sentence(session, data_
     assert "Nothing was imported." in text, text
     assert js(drv, "return document.body.dataset.route") == "welcome"
     js(drv, "document.querySelector('[data-testid=portal-import-error]').scrollIntoView({block: 'center'})")
-    screenshot(drv, "72-portal-not-a-report-en")
+    screenshot(drv, "77-portal-not-a-report-en")
 
     # A path the Open dialog did not return is refused: a page cannot make Avstem read other files.
     answer = drv.execute_async_script(
