@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PayoutDetail } from "../api";
 import { setLang } from "../i18n";
-import { progressText } from "./month";
+import { monthBridge, progressText } from "./month";
 import { payoutParts } from "./payout";
 
 describe("month state", () => {
@@ -25,5 +25,28 @@ describe("payout parts", () => {
     const parts = payoutParts(detail);
     expect(parts.map((p) => p.minor)).toEqual([0, 40000, -10000, -1200, 0]);
     expect(parts.reduce((a, p) => a + p.minor, 0)).toBe(28800);
+  });
+});
+
+describe("the month's bridge from net to paid into the bank", () => {
+  const totals = (over: object) => ({
+    sales: 50000, refunds: -10000, fees: 750, feesRetained: -750, other: 0, net: 39250, payout: 39250,
+    netSales: 40000, feeAdjustments: 0, feesInvoiced: 0, payoutCount: 1, captureCount: 2, fundsCount: 5, feesCount: 3,
+    fundsOpening: 0, fundsClosing: 0, feesOpening: 0, feesClosing: 0, ...over,
+  });
+  it("has nothing to explain when the net is what was paid and nothing is carried", () => {
+    expect(monthBridge(totals({}), "net")).toBeNull();
+    expect(monthBridge(totals({ fundsOpening: null }), "net")).toBeNull();
+  });
+  it("adds what came in from last month and takes off what waits for the next payout", () => {
+    // Daily payouts: the last day of the month is paid out on the 1st of the next.
+    const b = monthBridge(totals({ fundsOpening: 12000, fundsClosing: 9000, payout: 42250 }), "net");
+    expect(b).toEqual({ net: 39250, carriedIn: 12000, carriedOut: 9000, rest: 0, restKind: "otherDays", paid: 42250 });
+    expect(b && b.net + b.carriedIn - b.carriedOut + b.rest).toBe(42250);
+  });
+  it("names fees invoiced monthly on gross settlement", () => {
+    const b = monthBridge(totals({ payout: 40000 }), "gross");
+    expect(b?.rest).toBe(750);
+    expect(b?.restKind).toBe("invoiced");
   });
 });

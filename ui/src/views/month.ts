@@ -1,9 +1,11 @@
 // The month: a calendar of ledger dates with their figures and payout status, month totals, a chart,
 // and Sync with live progress and Cancel.
 import { api, type MonthView, type SyncProgress, type UserError } from "../api";
+import type { MonthTotals } from "../bindings/MonthTotals";
+import type { Settlement } from "../bindings/Settlement";
 import { h, replace } from "../dom";
 import { formatCount, formatDate, formatMonth, monthDates, shiftMonth, weekdayMondayFirst } from "../format";
-import { lang, t } from "../i18n";
+import { lang, t, type MessageKey } from "../i18n";
 import { href } from "../router";
 import { app } from "../state";
 import { monthChart } from "./chart";
@@ -156,6 +158,44 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   void load();
 }
 
+/** The bridge as a sentence of figures under the cards. */
+function bridgeLine(b: Bridge | null, cur: string): HTMLElement | null {
+  if (!b) return null;
+  const part = (key: MessageKey, minor: number) => h("span", { class: "bridge-part" }, t(key), " ", money(minor, cur));
+  return h(
+    "p",
+    { class: "bridge small muted", "data-testid": "month-bridge" },
+    part("month.bridge.net", b.net),
+    " + ",
+    part("month.bridge.in", b.carriedIn),
+    " − ",
+    part("month.bridge.out", b.carriedOut),
+    b.rest !== 0 ? (b.rest > 0 ? " + " : " − ") : null,
+    b.rest !== 0 ? part(b.restKind === "invoiced" ? "month.bridge.invoiced" : "month.bridge.otherDays", Math.abs(b.rest)) : null,
+    " = ",
+    part("month.bridge.paid", b.paid),
+  );
+}
+
+/** How the month's net became what was paid into the bank: net + carried in from last month −
+ * kept back for the next payout (+ fees not taken from this month's payouts) = paid to the bank.
+ * `null` when there is nothing to explain (no balance carried either way, nothing else) or the
+ * balances are unknown (a portal file without them). */
+export type Bridge = { net: number; carriedIn: number; carriedOut: number; rest: number; restKind: "invoiced" | "otherDays"; paid: number };
+export function monthBridge(t: MonthTotals, settlement: Settlement): Bridge | null {
+  if (t.fundsOpening == null || t.fundsClosing == null) return null;
+  const rest = t.payout - (t.net + t.fundsOpening - t.fundsClosing);
+  if (t.fundsOpening === 0 && t.fundsClosing === 0 && rest === 0) return null;
+  return {
+    net: t.net,
+    carriedIn: t.fundsOpening,
+    carriedOut: t.fundsClosing,
+    rest,
+    restKind: settlement === "gross" ? "invoiced" : "otherDays",
+    paid: t.payout,
+  };
+}
+
 function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElement {
   const { report } = view;
   const cur = view.ledger.currency;
@@ -259,6 +299,7 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       totalCard(t("month.net"), totals.net, "total-net"),
       totalCard(t("month.payouts"), totals.payout, "total-payout", t("month.payoutCount", { count: totals.payoutCount })),
     ),
+    bridgeLine(monthBridge(totals, report.settlement), cur),
     h(
       "figure",
       { class: "chart-box" },
