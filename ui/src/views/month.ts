@@ -237,8 +237,16 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
                 "span",
                 { class: "cal-figures" },
                 h("span", { class: "small" }, t("month.sales"), " ", money(d.sales, cur)),
+                // Refunds too, so sales − refunds − fees = net can be read in every cell.
+                d.refunds !== 0 ? h("span", { class: "small" }, t("month.refunds"), " ", money(d.refunds, cur)) : null,
                 h("span", { class: "small" }, t("month.fees"), " ", money(-d.fees, cur)),
-                h("span", { class: "small strong" }, t("month.net"), " ", money(d.net, cur)),
+                h(
+                  "span",
+                  { class: "small strong", title: status === "openUpstream" ? t("month.netNotFinal") : "" },
+                  status === "openUpstream" ? t("month.netSoFar") : t("month.net"),
+                  " ",
+                  money(d.net, cur),
+                ),
               )
             : null,
         ),
