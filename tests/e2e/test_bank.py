@@ -113,7 +113,7 @@ def check_month(drv, in_the_bank_word):
         assert r["chip"] == in_the_bank_word, r
         assert r["bank"] == r["amount"] and r["amount"] > 0, r
     # The month's payout list and the bank rows agree on every amount.
-    listed = js(drv, "return [...document.querySelectorAll('[data-testid=payout-list] tr')].map(tr => Number(tr.querySelector('.num').dataset.minor))")
+    listed = js(drv, "return [...document.querySelectorAll('[data-testid=payout-list] tbody tr')].map(tr => Number(tr.querySelector('.num').dataset.minor))")
     assert sorted(listed) == sorted(r["amount"] for r in rows)
     return rows
 

@@ -61,6 +61,9 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     go(drv, f"#/month/{LEDGER}/{month}")
     wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}'", 30)
     assert js(drv, "return !!document.querySelector('[data-testid=month-missing]')"), "nothing synced yet: the month says so"
+    # No zeros dressed as figures and no checks alarm before anything is fetched.
+    assert js(drv, "return document.querySelector('[data-testid=month-totals]')") is None
+    assert js(drv, "return document.querySelector('[data-testid=checks-summary]')") is None
     screenshot(drv, "12-month-before-sync")
 
     # 3. Sync with live progress: the bar moves while dates arrive, then the calendar fills in.
@@ -98,6 +101,8 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     totals = {k: minor(drv, f"total-{k}") for k in ("sales", "refunds", "fees", "net", "payout")}
     assert totals["sales"] > 0 and totals["payout"] > 0, totals
     assert js(drv, "return document.querySelectorAll('[data-testid^=payout-badge-]').length") >= 25  # daily payouts
+    # The payout list's totals row equals the "paid to bank" card above it.
+    assert minor(drv, "payout-list-total") == totals["payout"], totals
     screenshot(drv, "14-month")
 
     # 4. Day: virtualized table, bounded DOM rows, sortable.

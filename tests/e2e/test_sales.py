@@ -40,7 +40,7 @@ def test_sales_by_vat_rate_and_order_lines_after_a_sync(session):
     js(drv, f"location.hash = '#/month/{LEDGER}/{month}'")
     wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}'", 30, "the month never loaded")
     # Nothing synced: no sales part.
-    assert js(drv, "return document.querySelector('[data-testid=month-sales]').innerText") == ""
+    assert js(drv, "const s = document.querySelector('[data-testid=month-sales]'); return s ? s.innerText : ''") == ""
     js(drv, "document.body.dataset.salesLoaded = ''")
     drv.find_element("css selector", '[data-testid="sync"]').click()
     wait_for(drv, "document.querySelector('[data-testid=sync-done]')", 120, "sync did not finish")

@@ -298,7 +298,11 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
               : t("month.empty"),
         )
       : null,
-    h(
+    // Before anything is fetched there are no figures to show: no zeros dressed as figures and no
+    // checks alarm, only the notice above with its Sync button and the calendar's not-synced days.
+    !synced
+      ? null
+      : h(
       "section",
       { class: "totals", "aria-label": t("month.totals"), "data-testid": "month-totals" },
       totalCard(t("month.sales"), totals.sales, "total-sales"),
@@ -307,8 +311,10 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       totalCard(t("month.net"), totals.net, "total-net"),
       totalCard(t("month.payouts"), totals.payout, "total-payout", t("month.payoutCount", { count: totals.payoutCount })),
     ),
-    bridgeLine(monthBridge(totals, report.settlement), cur),
-    h(
+    synced ? bridgeLine(monthBridge(totals, report.settlement), cur) : null,
+    !synced
+      ? null
+      : h(
       "figure",
       { class: "chart-box" },
       monthChart(report.days, cur),
@@ -329,11 +335,30 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       cells,
     ),
     [...openReasons.values()].map((r) => h("p", { class: "muted small", "data-testid": "month-open" }, t("month.openDates", { count: r.count, why: r.text }))),
-    h("h2", {}, t("month.payoutList")),
-    payouts.length
+    synced ? h("h2", {}, t("month.payoutList")) : null,
+    !synced
+      ? null
+      : payouts.length
       ? h(
           "table",
           { class: "table", "data-testid": "payout-list" },
+          h(
+            "thead",
+            {},
+            h("tr", {}, h("th", {}, t("month.payout.number")), h("th", {}, t("month.payout.date")), h("th", { class: "right" }, t("month.payout.amount")), h("th", {}, t("month.payout.checks"))),
+          ),
+          h(
+            "tfoot",
+            {},
+            h(
+              "tr",
+              { class: "total-row" },
+              h("td", {}, t("month.payout.total", { count: payouts.length })),
+              h("td", {}),
+              h("td", { class: "right" }, money(payouts.reduce((a, p) => a + p.amount, 0), cur, "payout-list-total")),
+              h("td", {}),
+            ),
+          ),
           h("tbody", {}, payouts.map((p) =>
             h(
               "tr",
@@ -373,10 +398,10 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
           h("ul", {}, report.unknownTypes.map((u) => h("li", {}, `${u.entryType} (${u.topic}): ${u.count}, `, money(u.amount, cur)))),
         )
       : null,
-    salesByRatePart(() => api.monthSales(ledgerId, month), cur, "month-sales"),
-    h("h2", {}, t("month.checks")),
-    h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")),
-    failed.length
+    synced ? salesByRatePart(() => api.monthSales(ledgerId, month), cur, "month-sales") : null,
+    synced ? h("h2", {}, t("month.checks")) : null,
+    synced ? h("p", { class: report.allOk ? "ok" : "warn", "data-testid": "checks-summary" }, report.allOk ? t("month.allOk") : t("month.notAllOk")) : null,
+    synced && failed.length
       ? h("ul", { class: "checks" }, failed.map((c) => h("li", {}, h("details", {}, h("summary", {}, c.title, ": ", c.detail), h("ul", { class: "small mono" }, c.problems.slice(0, 20).map((p) => h("li", {}, p)))))))
       : null,
     notAvailable.length
