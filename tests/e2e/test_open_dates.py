@@ -71,6 +71,17 @@ def test_open_dates_say_why_and_today_says_so_far(session_may):
     chip = js(drv, "return document.querySelector('[data-testid=cal-2024-05-07] .chip').title")
     assert chip == "monthly settlement: closes Saturday, 1 June 2024", chip
     screenshot(drv, f"41-month-open-en-{theme}")
+    # The open days say their net is not final.
+    net = js(drv, "return document.querySelector('[data-testid=cal-2024-05-07] .cal-figures .strong').innerText")
+    assert net.startswith("Net so far"), net
+
+    # June has not begun: nothing to sync, no zeros.
+    js(drv, f"location.hash = '#/month/{LEDGER}/2024-06'")
+    wait_for(drv, "document.querySelector('[data-testid=month-future]')", 20, "a month to come says so")
+    assert js(drv, "return document.querySelector('[data-testid=sync]').hidden") is True
+    assert js(drv, "return document.querySelector('[data-testid=month-totals]')") is None
+    js(drv, f"location.hash = '#/month/{LEDGER}/2024-05'")
+    wait_for(drv, "document.querySelector('[data-testid=month-totals]')", 20)
 
     js(drv, f"location.hash = '#/day/{LEDGER}/2024-05-20/funds'")
     wait_for(drv, "document.querySelector('[data-testid=day-open]') && !document.querySelector('[data-testid=day-open]').hidden", 20)

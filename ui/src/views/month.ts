@@ -63,7 +63,10 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
       const view = await api.monthReport(ledgerId, month);
       if (!root.isConnected) return;
       title.textContent = `${ledgerName(view.ledger)} · ${formatMonth(month, lang())}`;
-      replace(body, renderMonth(view, ledgerId, month));
+      // A month that has not begun (by the ledger's own today) has nothing to sync.
+      const future = month > view.today.slice(0, 7);
+      if (future) syncButton.hidden = true;
+      replace(body, future ? h("p", { class: "notice", "data-testid": "month-future" }, t("month.future")) : renderMonth(view, ledgerId, month));
       document.body.dataset.monthLoaded = key;
       bank.refresh();
     } catch (e) {
