@@ -16,15 +16,22 @@ import { ledgerName } from "./ledgers";
 import { salesByRatePart } from "./sales";
 
 
-/** "12 of 62 dates · 3 400 entries · 1 200 entries/s". */
-export function progressText(p: SyncProgress): string {
+/** "6 of 76 days · 3,400 entries · about 2 min left": days, not the API's topic-dates (each day is
+ * fetched as money in and out, and fees); the time left once `elapsedSecs` tells the pace. */
+export function progressText(p: SyncProgress, elapsedSecs?: number): string {
   const l = lang();
-  return t("month.progress", {
-    done: formatCount(p.datesDone, l),
-    total: formatCount(p.datesTotal, l),
+  const days = (n: number, up: boolean) => (up ? Math.ceil(n / 2) : Math.floor(n / 2));
+  const base = t("month.progress", {
+    done: formatCount(days(p.datesDone, false), l),
+    total: formatCount(days(p.datesTotal, true), l),
     entries: formatCount(p.entriesStored, l),
-    rate: formatCount(Math.round(p.entriesPerSec), l),
-  }) + (p.waitingSecs ? ` · ${t("month.waiting", { secs: formatCount(p.waitingSecs, l) })}` : "");
+  });
+  let pace = t("month.rate", { rate: formatCount(Math.round(p.entriesPerSec), l) });
+  if (elapsedSecs && elapsedSecs >= 2 && p.datesDone > 0 && p.datesDone < p.datesTotal) {
+    const left = Math.round(((p.datesTotal - p.datesDone) * elapsedSecs) / p.datesDone);
+    pace = left < 60 ? t("month.leftSecs", { secs: formatCount(Math.max(1, left), l) }) : t("month.leftMins", { mins: formatCount(Math.round(left / 60), l) });
+  }
+  return `${base} · ${pace}` + (p.waitingSecs ? ` · ${t("month.waiting", { secs: formatCount(p.waitingSecs, l) })}` : "");
 }
 
 interface RunningSync {
@@ -49,13 +56,15 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   const bank = bankSection(ledgerId, month);
   const importButton = h("button", { type: "button", class: "secondary", "data-testid": "bank-import-button", onclick: () => bank.startImport() }, t("bank.import"));
 
+  let syncStarted: number | undefined;
   const showProgress = (p: SyncProgress) => {
     progressBox.hidden = false;
     bar.max = Math.max(1, p.datesTotal);
     bar.value = p.datesDone;
     bar.dataset.done = String(p.datesDone);
     bar.dataset.total = String(p.datesTotal);
-    progressLine.textContent = progressText(p);
+    syncStarted ??= Date.now();
+    progressLine.textContent = progressText(p, (Date.now() - syncStarted) / 1000);
   };
 
   const load = async () => {
