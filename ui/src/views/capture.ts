@@ -5,7 +5,7 @@ import type { Entry } from "../bindings/Entry";
 import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
 import { href } from "../router";
-import { loading, money, screen } from "./common";
+import { loading, money, screen, typeWords } from "./common";
 import { errorBox } from "./errors";
 import { orderLinesPart } from "./sales";
 
@@ -87,7 +87,7 @@ function render(d: CaptureDetail): HTMLElement {
             "tr",
             {},
             h("td", {}, h("a", { href: href({ name: "day", ledgerId: e.ledgerId, date: e.ledgerDate, topic: e.topic }) }, formatDate(e.ledgerDate, l))),
-            h("td", {}, `${e.topic === "fees" ? t("day.fees") : t("day.funds")}: ${e.entryType}`),
+            h("td", { title: e.entryType }, `${e.topic === "fees" ? t("day.fees") : t("day.funds")}: ${typeWords(e.entryType)}`),
             h("td", {}, e.reference),
             share(e) === null
               ? h("td", { class: "right" }, money(e.amount, e.currency))

@@ -14,3 +14,25 @@ describe("why a date is not closed yet", () => {
     setLang("en");
   });
 });
+
+describe("entry types in plain words", () => {
+  it("names every type Avstem knows in both languages and keeps an unknown one as the API wrote it", async () => {
+    const { KNOWN_TYPES } = await import("./day");
+    const { typeWords } = await import("./common");
+    const { setLang, t } = await import("../i18n");
+    for (const l of ["en", "nb"] as const) {
+      setLang(l);
+      for (const ty of [...KNOWN_TYPES.funds, ...KNOWN_TYPES.fees]) {
+        const key = `type.${ty}`;
+        expect(t(key as never)).not.toBe(key);
+      }
+    }
+    setLang("en");
+    expect(typeWords("capture")).toBe("sale");
+    expect(typeWords("capture-fee")).toBe("fee on a sale");
+    expect(typeWords("loyalty-adjustment")).toBe("loyalty-adjustment");
+    setLang("nb");
+    expect(typeWords("capture")).toBe("salg");
+    setLang("en");
+  });
+});

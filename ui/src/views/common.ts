@@ -25,6 +25,14 @@ export function screen(title: Child, ...children: Child[]): HTMLElement {
 /** A date's state, decided in Rust (`DayState`); the chip shows it. */
 export type ChipStatus = DayState;
 
+/** An entry type in plain words ("sale" for `capture`); a type Avstem does not know keeps the API's
+ * name. The API's term goes in the tooltip for the accountant who needs it. */
+export function typeWords(entryType: string): string {
+  const key = `type.${entryType}` as MessageKey;
+  const words = t(key);
+  return words === key ? entryType : words;
+}
+
 export function statusChip(status: ChipStatus, payout?: string | null, open?: OpenNote | null): HTMLElement {
   const label = t(`status.${status}` as MessageKey);
   const title = open ? openNoteText(open, true) : t(`status.${status}.title` as MessageKey, { payout: payout ?? "" });

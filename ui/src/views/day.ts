@@ -6,7 +6,7 @@ import { h, replace } from "../dom";
 import { formatAmount, formatCount, formatDate, formatTime } from "../format";
 import { lang, t, type MessageKey } from "../i18n";
 import { href } from "../router";
-import { money, openNoteText, screen, statusChip, type ChipStatus } from "./common";
+import { money, openNoteText, screen, statusChip, typeWords, type ChipStatus } from "./common";
 import { errorBox } from "./errors";
 import { VirtualRows } from "./../virtual";
 
@@ -49,7 +49,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
     "select",
     { "aria-label": t("day.type"), "data-testid": "type-filter" },
     h("option", { value: "" }, t("day.allTypes")),
-    KNOWN_TYPES[topic].map((ty) => h("option", { value: ty }, ty)),
+    KNOWN_TYPES[topic].map((ty) => h("option", { value: ty, title: ty }, typeWords(ty))),
   );
   const search = h("input", { type: "search", placeholder: t("day.search"), "aria-label": t("day.search"), "data-testid": "reference-search" });
 
@@ -93,7 +93,7 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
       "div",
       { class: `vrow${i % 2 ? " odd" : ""}`, role: "row", "data-testid": "entry-row", "data-index": i, "data-type": e.entryType, "data-amount": e.amount, "data-balance": e.balanceAfter },
       h("div", { class: "cell c-time", role: "cell" }, formatTime(e.time, e.currency, lang())),
-      h("div", { class: `cell c-type${unknown ? " unknown" : ""}`, role: "cell", title: unknown ? t("day.unknownType") : undefined }, e.entryType),
+      h("div", { class: `cell c-type${unknown ? " unknown" : ""}`, role: "cell", title: unknown ? t("day.unknownType") : e.entryType }, typeWords(e.entryType)),
       h("div", { class: "cell c-ref", role: "cell", title: e.reference }, e.reference),
       h("div", { class: "cell c-psp mono", role: "cell" }, pspCell),
       h("div", { class: `cell c-amount right num${e.amount < 0 ? " neg" : ""}`, role: "cell" }, formatAmount(e.amount, lang())),

@@ -4,7 +4,7 @@ import { h, replace } from "../dom";
 import { formatDate } from "../format";
 import { lang, t } from "../i18n";
 import { href } from "../router";
-import { money, screen } from "./common";
+import { money, screen, typeWords } from "./common";
 import { errorBox } from "./errors";
 
 export function searchView(root: HTMLElement, text: string): void {
@@ -41,7 +41,7 @@ export function searchView(root: HTMLElement, text: string): void {
                       { "data-testid": "search-hit" },
                       h("td", {}, h("a", { href: href({ name: "day", ledgerId: e.ledgerId, date: e.ledgerDate, topic: e.topic }) }, formatDate(e.ledgerDate, l))),
                       h("td", { class: "mono" }, e.ledgerId),
-                      h("td", {}, e.entryType),
+                      h("td", { title: e.entryType }, typeWords(e.entryType)),
                       h("td", {}, e.reference),
                       h("td", { class: "mono" }, h("a", { href: href({ name: "capture", psp: e.pspReference }) }, e.pspReference)),
                       h("td", { class: "right" }, money(e.amount, e.currency)),
