@@ -298,8 +298,10 @@ pub(super) fn ledger_entries(ledger: &Ledger, u: &LedgerRows) -> Result<super::e
             Topic::Funds => out.funds.entry(r.date).or_default(),
             Topic::Fees => out.fees.entry(r.date).or_default(),
         };
-        // Checked in check_balances.
-        let before = r.balance_after - r.amount;
+        let before = r
+            .balance_after
+            .checked_sub(r.amount)
+            .ok_or_else(|| damaged("The report", "its amounts are larger than Avstem can hold"))?;
         let seq = list.len();
         list.push(entry(
             r.topic,
