@@ -9,6 +9,7 @@ use crate::export::{self, write_atomically, ExportFormat, ExportOptions};
 use crate::model::{Ledger, YearMonth};
 use crate::month::fetch::plan_month;
 use crate::month::reconcile_cached;
+use crate::reconcile::MonthReport;
 use crate::store::Store;
 use crate::sync::{self, CancelToken, SyncOptions, SyncPlan, SyncProgress};
 use crate::{Error, Result};
@@ -17,8 +18,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Requests in flight at most during a month-end sync, across all ledgers (polite to the API).
-pub const MONTH_END_CONCURRENCY: usize = 6;
+/// Requests in flight at most during a month-end sync, across all ledgers (polite to the API:
+/// the simulator counts them, `examples/bench_month_end.rs` prints the most it saw).
+pub const MONTH_END_CONCURRENCY: usize = 10;
 
 /// What a month-end run is asked to do.
 #[derive(Debug, Clone)]
@@ -141,6 +143,24 @@ pub async fn run(
     progress: impl Fn(&SyncProgress) + Send + Sync,
     cancel: CancelToken,
 ) -> Result<MonthEndSummary> {
+    run_with(ctx, req, MONTH_END_CONCURRENCY, progress, cancel).await
+}
+
+/// As [`run`], with at most `concurrency` requests in flight (the benchmark's one-at-a-time
+/// baseline uses 1).
+pub async fn run_with(
+    ctx: &Context,
+    req: &MonthEndRequest,
+    concurrency: usize,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<MonthEndSummary> {
+    // One cache writer across processes: held until the files are written.
+    let _writer = if req.sync {
+        Some(CacheWriter::take(&ctx.cache_path())?)
+    } else {
+        None
+    };
     crate::files::create_private_dir(&req.out_dir).map_err(|e| {
         Error::Io(format!(
             "Cannot create the folder {} ({e}). Pick a folder you can write to.",
@@ -156,31 +176,33 @@ pub async fn run(
         let plan = combined_plan(&store, &chosen, req, ctx)?;
         drop(store);
         let before = client.requests_made();
-        let opts = SyncOptions {
-            concurrency: MONTH_END_CONCURRENCY,
-        };
+        let opts = SyncOptions { concurrency };
         let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
         requests = client.requests_made().saturating_sub(before);
-        let mut failed: BTreeMap<String, u32> = BTreeMap::new();
+        let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
         for f in &summary.failed {
-            *failed.entry(f.ledger_id.clone()).or_default() += 1;
+            let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
+                dates: std::collections::BTreeSet::new(),
+                reason: f.reason.clone(),
+            });
+            e.dates.insert(f.date);
         }
         chosen
             .into_iter()
-            .map(|l| (failed.get(&l.ledger_id).copied().unwrap_or(0), l))
+            .map(|l| (failed.remove(&l.ledger_id), l))
             .collect()
     } else {
         let store = ctx.open_store_for_reading()?;
         let cached = store.ledgers(Some(&req.profile))?;
         choose(cached, req.ledger_ids.as_deref())?
             .into_iter()
-            .map(|l| (0, l))
+            .map(|l| (None, l))
             .collect::<Vec<_>>()
     };
     let store = ctx.open_store_for_reading()?;
     let outcomes: Vec<LedgerOutcome> = ledgers
         .into_iter()
-        .map(|(failed_dates, ledger)| one_ledger(&store, &ledger, req, failed_dates))
+        .map(|(failed, ledger)| one_ledger(&store, &ledger, req, failed))
         .collect();
     let overview_name = format!("overview-{}.xlsx", req.month);
     let overview =
@@ -198,6 +220,47 @@ pub async fn run(
         ledgers: outcomes,
         requests,
     })
+}
+
+/// The one process syncing a data folder: an advisory lock on `<cache>.month-end.lock`, released
+/// when dropped (and by the system when the process ends, however it ends).
+#[derive(Debug)]
+pub struct CacheWriter {
+    _file: std::fs::File,
+}
+
+impl CacheWriter {
+    /// Take the lock, or refuse at once with a sentence when another run holds it: a second
+    /// month-end on the same data folder never fetches everything alongside the first.
+    pub fn take(cache: &Path) -> Result<CacheWriter> {
+        let mut name = cache.as_os_str().to_owned();
+        name.push(".month-end.lock");
+        let path = PathBuf::from(name);
+        if let Some(dir) = path.parent() {
+            crate::files::create_private_dir(dir).map_err(|e| {
+                Error::Io(format!("Cannot create the data folder {} ({e}).", dir.display()))
+            })?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::Io(format!("Cannot open the lock file {} ({e}).", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(CacheWriter { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Input(format!(
+                "Another month-end is already syncing this data folder ({}). Nothing was fetched or \
+                 written by this one: wait until the other finishes, then run again (or run without \
+                 --sync to export what is cached).",
+                path.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(format!(
+                "Cannot lock {} ({e}).",
+                path.display()
+            ))),
+        }
+    }
 }
 
 /// The ledgers asked for, in ledger-id order; a named ledger the profile does not see is refused.
@@ -251,7 +314,41 @@ fn combined_plan(
     Ok(plan)
 }
 
-fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_dates: u32) -> LedgerOutcome {
+/// The month's figures the overview shows.
+struct Figures {
+    sales: i64,
+    refunds: i64,
+    fees: i64,
+    paid_out: i64,
+    payouts: u32,
+    open_dates: u32,
+}
+
+impl Figures {
+    fn of(report: &MonthReport) -> Figures {
+        let f = &report.totals.figures;
+        Figures {
+            sales: f.sales(),
+            refunds: f.refunds(),
+            fees: f.fees(),
+            paid_out: f.payout(),
+            payouts: report.totals.payout_count,
+            open_dates: report
+                .days
+                .iter()
+                .filter(|d| d.status == crate::reconcile::DayStatus::OpenUpstream)
+                .count() as u32,
+        }
+    }
+}
+
+/// The dates of one ledger this run could not fetch, and the first reason.
+struct Failed {
+    dates: std::collections::BTreeSet<chrono::NaiveDate>,
+    reason: String,
+}
+
+fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed: Option<Failed>) -> LedgerOutcome {
     let mut row = LedgerOutcome {
         ledger_id: ledger.ledger_id.clone(),
         client: ledger.display_name(),
@@ -261,7 +358,7 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
         file: None,
         error: None,
         failed_checks: Vec::new(),
-        failed_dates,
+        failed_dates: failed.as_ref().map_or(0, |f| f.dates.len() as u32),
         open_dates: 0,
         sales: 0,
         refunds: 0,
@@ -280,14 +377,17 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
             }
         }
     }
-    match export::write_month(
+    let mut figures: Option<Figures> = None;
+    let written = export::write_month_seen(
         store,
         &ledger.ledger_id,
         req.month,
         req.format,
         &options,
         &req.out_dir.join(&name),
-    ) {
+        &mut |r| figures = Some(Figures::of(r)),
+    );
+    match written {
         Ok(summary) => {
             row.state = if summary.failed_checks.is_empty() {
                 LedgerState::Ok
@@ -297,27 +397,38 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
             row.failed_checks = summary.failed_checks;
             row.file = Some(name);
         }
-        Err(e) => row.error = Some(e.to_string()),
+        Err(e) => {
+            row.error = Some(match &failed {
+                Some(f) => format!(
+                    "{} dates could not be fetched ({}). {e}",
+                    f.dates.len(),
+                    f.reason
+                ),
+                None => e.to_string(),
+            })
+        }
     }
-    if let Ok((_, report)) = reconcile_cached(store, &ledger.ledger_id, req.month) {
-        let f = &report.totals.figures;
-        row.sales = f.sales();
-        row.refunds = f.refunds();
-        row.fees = f.fees();
-        row.paid_out = f.payout();
-        row.payouts = report.totals.payout_count;
-        row.open_dates = report
-            .days
-            .iter()
-            .filter(|d| d.status == crate::reconcile::DayStatus::OpenUpstream)
-            .count() as u32;
+    // The writer's reconciliation when it made one (xlsx, CSV); the books formats and a month
+    // refused before reconciling are reconciled here, once.
+    let figures = figures.or_else(|| {
+        reconcile_cached(store, &ledger.ledger_id, req.month)
+            .ok()
+            .map(|(_, r)| Figures::of(&r))
+    });
+    if let Some(f) = figures {
+        row.sales = f.sales;
+        row.refunds = f.refunds;
+        row.fees = f.fees;
+        row.paid_out = f.paid_out;
+        row.payouts = f.payouts;
+        row.open_dates = f.open_dates;
     }
     row
 }
 
 /// The overview workbook: one row per ledger, money as numbers in the ledger's currency, the file
 /// as a link next to it.
-fn write_overview(path: &Path, month: YearMonth, rows: &[LedgerOutcome]) -> Result<u64> {
+pub fn write_overview(path: &Path, month: YearMonth, rows: &[LedgerOutcome]) -> Result<u64> {
     write_atomically(path, false, |tmp| {
         let mut wb = Workbook::new();
         let sheet = wb.add_worksheet();

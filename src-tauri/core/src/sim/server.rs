@@ -67,6 +67,8 @@ pub(crate) struct Shared {
     stats: Mutex<SimStats>,
     days: Mutex<VecDeque<CachedDay>>,
     counter: AtomicU64,
+    /// Requests being answered right now (the most at once is `SimStats::max_in_flight`).
+    in_flight: AtomicU64,
     seed: u64,
 }
 
@@ -85,6 +87,7 @@ impl Shared {
             stats: Mutex::new(SimStats::default()),
             days: Mutex::new(VecDeque::new()),
             counter: AtomicU64::new(1),
+            in_flight: AtomicU64::new(0),
             seed: config.seed,
         }
     }
@@ -175,7 +178,7 @@ impl Shared {
                 .get(i)
                 .map(|m| m.ledger_ids.clone())
                 .unwrap_or_default(),
-            Principal::Partner => self.world.partner().ledger_ids.clone(),
+            Principal::Partner => self.world.partner_ledger_ids(),
         }
     }
 
@@ -342,7 +345,26 @@ fn fault_name(kind: FaultKind) -> &'static str {
     }
 }
 
+/// Counts one request in flight while it is answered (latency included).
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<SimBody>, std::io::Error> {
+    let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    {
+        let mut stats = lock(&shared.stats);
+        stats.max_in_flight = stats.max_in_flight.max(now);
+    }
+    let _counted = InFlight(shared.clone());
+    answer(shared, req).await
+}
+
+async fn answer(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<SimBody>, std::io::Error> {
     let path = req.uri().path().to_string();
     let query: Vec<(String, String)> = req
         .uri()
