@@ -43,6 +43,8 @@ fn main() {
             "order_lines",
             "sales_by_rate",
             "month_sales",
+            "clients_overview",
+            "set_client_name",
         ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

@@ -104,6 +104,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::sales::order_lines,
             commands::sales::sales_by_rate,
             commands::sales::month_sales,
+            commands::clients::clients_overview,
+            commands::clients::set_client_name,
         ]);
     window_size::remember(builder, data_dir)
 }

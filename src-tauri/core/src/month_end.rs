@@ -126,10 +126,15 @@ pub fn file_stem(client: &str) -> String {
 
 /// The file for one ledger: `<client>-<ledgerId>-YYYY-MM.<ext>`.
 pub fn file_name(ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
+    client_file_name(&ledger.display_name(), ledger, month, format)
+}
+
+/// As [`file_name`], with the name the accountant gave the client.
+pub fn client_file_name(client: &str, ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
     let ext = format.extension();
     format!(
         "{}-{}-{month}.{ext}",
-        file_stem(&ledger.display_name()),
+        file_stem(client),
         file_stem(&ledger.ledger_id)
     )
 }
@@ -200,9 +205,16 @@ pub async fn run_with(
             .collect::<Vec<_>>()
     };
     let store = ctx.open_store_for_reading()?;
+    let names = store.client_names()?;
     let outcomes: Vec<LedgerOutcome> = ledgers
         .into_iter()
-        .map(|(failed, ledger)| one_ledger(&store, &ledger, req, failed))
+        .map(|(failed, ledger)| {
+            let client = names
+                .get(&ledger.ledger_id)
+                .cloned()
+                .unwrap_or_else(|| ledger.display_name());
+            one_ledger(&store, &ledger, &client, req, failed)
+        })
         .collect();
     let overview_name = format!("overview-{}.xlsx", req.month);
     let overview =
@@ -348,10 +360,16 @@ struct Failed {
     reason: String,
 }
 
-fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed: Option<Failed>) -> LedgerOutcome {
+fn one_ledger(
+    store: &Store,
+    ledger: &Ledger,
+    client: &str,
+    req: &MonthEndRequest,
+    failed: Option<Failed>,
+) -> LedgerOutcome {
     let mut row = LedgerOutcome {
         ledger_id: ledger.ledger_id.clone(),
-        client: ledger.display_name(),
+        client: client.to_string(),
         organisation: ledger.owner.id.clone(),
         currency: ledger.currency.clone(),
         state: LedgerState::NotWritten,
@@ -366,7 +384,7 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed: Opt
         paid_out: 0,
         payouts: 0,
     };
-    let name = file_name(ledger, req.month, req.format);
+    let name = client_file_name(client, ledger, req.month, req.format);
     let mut options = req.options.clone();
     if !req.same_accounts {
         match export::accounts_for(store, &ledger.ledger_id) {

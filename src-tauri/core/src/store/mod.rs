@@ -2,6 +2,7 @@
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
 mod accounts;
+mod clients;
 pub mod bank;
 mod feed;
 pub mod portal;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_bank_text.sql"),
     include_str!("../../migrations/0007_books_settings.sql"),
     include_str!("../../migrations/0008_sales.sql"),
+    include_str!("../../migrations/0010_clients.sql"),
 ];
 
 /// The schema this build knows.
