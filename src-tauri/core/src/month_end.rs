@@ -249,9 +249,8 @@ impl CacheWriter {
         name.push(".month-end.lock");
         let path = PathBuf::from(name);
         if let Some(dir) = path.parent() {
-            crate::files::create_private_dir(dir).map_err(|e| {
-                Error::Io(format!("Cannot create the data folder {} ({e}).", dir.display()))
-            })?;
+            crate::files::create_private_dir(dir)
+                .map_err(|e| Error::Io(format!("Cannot create the data folder {} ({e}).", dir.display())))?;
         }
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -267,10 +266,9 @@ impl CacheWriter {
                  --sync to export what is cached).",
                 path.parent().map(|p| p.display().to_string()).unwrap_or_default()
             ))),
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::Io(format!(
-                "Cannot lock {} ({e}).",
-                path.display()
-            ))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::Io(format!("Cannot lock {} ({e}).", path.display())))
+            }
         }
     }
 }
@@ -417,11 +415,7 @@ fn one_ledger(
         }
         Err(e) => {
             row.error = Some(match &failed {
-                Some(f) => format!(
-                    "{} dates could not be fetched ({}). {e}",
-                    f.dates.len(),
-                    f.reason
-                ),
+                Some(f) => format!("{} dates could not be fetched ({}). {e}", f.dates.len(), f.reason),
                 None => e.to_string(),
             })
         }

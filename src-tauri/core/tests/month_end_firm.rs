@@ -200,13 +200,22 @@ async fn month_end_for_the_firm_through_changing_grants_a_broken_ledger_and_a_fu
         .map(|l| l.ledger_id.as_str())
         .collect();
     assert_eq!(not_written, vec![BROKEN, WITHDRAWN], "{:#?}", summary.ledgers);
-    assert_eq!(check_whole_files(&out_dir), 199 + 1, "199 ledgers and the overview");
+    assert_eq!(
+        check_whole_files(&out_dir),
+        199 + 1,
+        "199 ledgers and the overview"
+    );
     assert_eq!(summary.overview.as_deref(), Some("overview-2024-05.xlsx"));
     let late = ledger(&summary, FIRM_LATE_LEDGER);
     assert!(late.file.is_some() && late.sales > 0, "{late:?}");
     let big = ledger(&summary, &firm_ledger_id(20));
     let small = ledger(&summary, &firm_ledger_id(1));
-    assert!(big.sales > small.sales, "sizes are mixed: {} vs {}", big.sales, small.sales);
+    assert!(
+        big.sales > small.sales,
+        "sizes are mixed: {} vs {}",
+        big.sales,
+        small.sales
+    );
 
     full_disk(&ctx, &summary, dir.path()).await;
     drop(sim);
@@ -214,8 +223,7 @@ async fn month_end_for_the_firm_through_changing_grants_a_broken_ledger_and_a_fu
 
 /// The files of a run without `--sync` into a tmpfs that holds files 1–119 and half of file 120.
 async fn full_disk(ctx: &Context, first: &MonthEndSummary, root: &Path) {
-    let written: Vec<&month_end::LedgerOutcome> =
-        first.ledgers.iter().filter(|l| l.file.is_some()).collect();
+    let written: Vec<&month_end::LedgerOutcome> = first.ledgers.iter().filter(|l| l.file.is_some()).collect();
     let pages = |l: &month_end::LedgerOutcome| -> u64 {
         let path = PathBuf::from(&first.out_dir).join(l.file.as_deref().unwrap_or(""));
         std::fs::metadata(path).expect("size").len().div_ceil(4096)
@@ -249,11 +257,7 @@ async fn full_disk(ctx: &Context, first: &MonthEndSummary, root: &Path) {
     assert_eq!(summary.ledgers.len(), 201);
     assert_eq!(summary.exit_code(), 1);
     let ids = |ls: &[&month_end::LedgerOutcome]| ls.iter().map(|l| l.ledger_id.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        ids(&now_written[..119]),
-        ids(&written[..119]),
-        "files 1–119 fit"
-    );
+    assert_eq!(ids(&now_written[..119]), ids(&written[..119]), "files 1–119 fit");
     let file120 = ledger(&summary, &written[119].ledger_id);
     assert_eq!(file120.state, LedgerState::NotWritten);
     let why = file120.error.as_deref().unwrap_or("");
@@ -279,7 +283,10 @@ async fn a_second_month_end_on_the_same_data_folder_is_refused_and_fetches_nothi
         .await
         .expect_err("the second run is refused");
     let why = refused.to_string();
-    assert!(why.contains("Another month-end is already syncing this data folder"), "{why}");
+    assert!(
+        why.contains("Another month-end is already syncing this data folder"),
+        "{why}"
+    );
     let stats = sim.stats();
     assert_eq!(
         (stats.token_requests, stats.ledger_requests, stats.report_requests),

@@ -232,7 +232,6 @@ pub fn write_month_seen(
         ExportFormat::Economic => write_economic(store, ledger_id, month, opts, out),
     }
 }
-}
 
 /// Write the month's workbook from the cache. Refuses (naming the dates) when the month is not synced.
 /// With a cache file, reconciliation runs on a second connection and thread while the Funds and

@@ -45,10 +45,10 @@ mod doc_example;
 mod firm;
 mod plan;
 
-pub use firm::{firm_client_name, firm_granted, firm_ledger_id, FIRM_LATE_LEDGER, FIRM_LEDGERS};
 use super::rng;
 use crate::model::{Entry, Ledger, Topic};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+pub use firm::{firm_client_name, firm_granted, firm_ledger_id, FIRM_LATE_LEDGER, FIRM_LEDGERS};
 use std::collections::HashMap;
 use std::sync::Mutex;
 

@@ -51,17 +51,28 @@ mod tests {
     fn a_client_name_is_saved_replaced_and_removed() {
         let mut store = Store::open_in_memory().expect("store");
         assert!(store.client_names().expect("read").is_empty());
-        store.set_client_name("700001", "  Fjell Kaffebar (Bergen) ", 1).expect("save");
-        store.set_client_name("700001", "Fjell Kaffebar Bergen", 2).expect("replace");
-        store.set_client_name("700002", "Havblikk Bakeri", 2).expect("save");
+        store
+            .set_client_name("700001", "  Fjell Kaffebar (Bergen) ", 1)
+            .expect("save");
+        store
+            .set_client_name("700001", "Fjell Kaffebar Bergen", 2)
+            .expect("replace");
+        store
+            .set_client_name("700002", "Havblikk Bakeri", 2)
+            .expect("save");
         let names = store.client_names().expect("read");
         assert_eq!(names.len(), 2);
         assert_eq!(names["700001"], "Fjell Kaffebar Bergen");
         store.set_client_name("700002", "", 3).expect("remove");
         assert_eq!(store.client_names().expect("read").len(), 1);
-        let e = store.set_client_name("700001", &"x".repeat(81), 4).expect_err("too long");
+        let e = store
+            .set_client_name("700001", &"x".repeat(81), 4)
+            .expect_err("too long");
         assert!(e.to_string().contains("at most 80 characters"), "{e}");
         assert!(store.set_client_name("700001", "two\nlines", 4).is_err());
-        assert_eq!(store.client_names().expect("read")["700001"], "Fjell Kaffebar Bergen");
+        assert_eq!(
+            store.client_names().expect("read")["700001"],
+            "Fjell Kaffebar Bergen"
+        );
     }
 }

@@ -2,8 +2,8 @@
 //! A ledger date is written in one transaction, so a crash leaves it complete or absent.
 
 mod accounts;
-mod clients;
 pub mod bank;
+mod clients;
 mod feed;
 pub mod portal;
 mod read;

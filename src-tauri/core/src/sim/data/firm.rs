@@ -22,12 +22,38 @@ pub const FIRM_LEDGERS: u32 = 200;
 pub const FIRM_LATE_LEDGER: &str = "700200";
 
 const FIRST: &[&str] = &[
-    "Fjell", "Havblikk", "Solsiden", "Bryggen", "Lindeberg", "Nordkapp", "Elvebakken", "Furulund",
-    "Strandkanten", "Tindetopp", "Vestvind", "Kystlys", "Bjørke", "Østre", "Granly", "Sjøbua",
+    "Fjell",
+    "Havblikk",
+    "Solsiden",
+    "Bryggen",
+    "Lindeberg",
+    "Nordkapp",
+    "Elvebakken",
+    "Furulund",
+    "Strandkanten",
+    "Tindetopp",
+    "Vestvind",
+    "Kystlys",
+    "Bjørke",
+    "Østre",
+    "Granly",
+    "Sjøbua",
 ];
 const SECOND: &[&str] = &[
-    "Kaffebar", "Bakeri", "Sykkel", "Blomster", "Frisør", "Kiosk", "Bokhandel", "Pizzeria", "Yoga",
-    "Verksted", "Fiskehandel", "Isbar", "Gårdsbutikk", "Bryggeri",
+    "Kaffebar",
+    "Bakeri",
+    "Sykkel",
+    "Blomster",
+    "Frisør",
+    "Kiosk",
+    "Bokhandel",
+    "Pizzeria",
+    "Yoga",
+    "Verksted",
+    "Fiskehandel",
+    "Isbar",
+    "Gårdsbutikk",
+    "Bryggeri",
 ];
 
 /// The client's name for generated ledger `i` (1-based): two words and a company form.
@@ -96,7 +122,15 @@ fn firm_spec(i: u32, seed: u64) -> LedgerSpec {
         unknown_types: i % 50 == 0,
         code: 10 + u64::from(i % 90),
         // The placeholders are replaced below with this ledger's own ids and names.
-        ..regular("700000", currency, (scheme, ""), ("", ""), &[], payout, settlement)
+        ..regular(
+            "700000",
+            currency,
+            (scheme, ""),
+            ("", ""),
+            &[],
+            payout,
+            settlement,
+        )
     };
     let mut spec = LedgerSpec::from_seed(seed_spec, seed);
     let name = firm_client_name(i);
@@ -117,7 +151,11 @@ fn firm_spec(i: u32, seed: u64) -> LedgerSpec {
         id: bank.1,
     };
     spec.ledger.settles_for_recipient_handles = vec![handle.clone()];
-    spec.bank_number = handle.split_once(':').map(|(_, n)| n).unwrap_or(&handle).to_string();
+    spec.bank_number = handle
+        .split_once(':')
+        .map(|(_, n)| n)
+        .unwrap_or(&handle)
+        .to_string();
     spec.ledger.sales_units = vec![SalesUnit {
         name,
         recipient_handle: handle,
@@ -143,7 +181,13 @@ mod tests {
             .count();
         assert_eq!(vipps_only, 8);
         assert_eq!(specs.iter().filter(|s| s.negative_stretches).count(), 5);
-        assert_eq!(specs.iter().filter(|s| s.payout == PayoutFrequency::Monthly).count(), 28);
+        assert_eq!(
+            specs
+                .iter()
+                .filter(|s| s.payout == PayoutFrequency::Monthly)
+                .count(),
+            28
+        );
         assert_eq!(specs.iter().filter(|s| s.ledger.currency == "DKK").count(), 20);
         assert_eq!(specs.iter().filter(|s| s.ledger.currency == "EUR").count(), 20);
         let mut ids: Vec<&str> = specs.iter().map(|s| s.ledger.ledger_id.as_str()).collect();
