@@ -16,6 +16,7 @@
 use avstem_core::clock::Clock;
 use avstem_core::context::Context;
 use avstem_core::export::{ExportFormat, ExportOptions};
+use avstem_core::model::YearMonth;
 use avstem_core::month_end::{self, MonthEndRequest, MonthEndSummary, MONTH_END_CONCURRENCY};
 use avstem_core::profile::{add_profile, NewProfile, ProfileKind};
 use avstem_core::reconcile::JournalAccounts;
@@ -126,9 +127,10 @@ async fn measure(
     let today: NaiveDate = TODAY.parse()?;
     let dir = tempfile::tempdir_in(root)?;
     let ctx = context(&dir.path().join("data"), sim, today)?;
+    let month = YearMonth::parse(MONTH).ok_or("the month is YYYY-MM")?;
     let req = |ids: Option<Vec<String>>| MonthEndRequest {
         profile: "firm".into(),
-        month: MONTH.parse().unwrap_or_else(|_| unreachable!()),
+        month,
         out_dir: dir.path().join("out"),
         ledger_ids: ids,
         sync: true,

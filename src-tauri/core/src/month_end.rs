@@ -63,7 +63,7 @@ pub struct LedgerOutcome {
     pub file: Option<String>,
     pub error: Option<String>,
     pub failed_checks: Vec<String>,
-    /// Dates whose fetch failed in this run.
+    /// Dates of the month whose fetch failed in this run.
     pub failed_dates: u32,
     /// Dates Vipps has not closed yet.
     pub open_dates: u32,
@@ -184,8 +184,9 @@ pub async fn run_with(
         let opts = SyncOptions { concurrency };
         let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
         requests = client.requests_made().saturating_sub(before);
+        // The month's own dates: a neighbouring date that failed only leaves a link unknown.
         let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
-        for f in &summary.failed {
+        for f in summary.failed.iter().filter(|f| YearMonth::of(f.date) == req.month) {
             let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
                 dates: std::collections::BTreeSet::new(),
                 reason: f.reason.clone(),
@@ -206,16 +207,27 @@ pub async fn run_with(
     };
     let store = ctx.open_store_for_reading()?;
     let names = store.client_names()?;
-    let outcomes: Vec<LedgerOutcome> = ledgers
-        .into_iter()
-        .map(|(failed, ledger)| {
-            let client = names
-                .get(&ledger.ledger_id)
-                .cloned()
-                .unwrap_or_else(|| ledger.display_name());
-            one_ledger(&store, &ledger, &client, req, failed)
-        })
-        .collect();
+    // Once a file meets a full disk the ledgers after it are not tried (each would fail the same
+    // way, half-way through): their rows say so, and the overview, small, is still tried.
+    let mut disk_full: Option<String> = None;
+    let mut outcomes: Vec<LedgerOutcome> = Vec::with_capacity(ledgers.len());
+    for (failed, ledger) in ledgers {
+        let client = names
+            .get(&ledger.ledger_id)
+            .cloned()
+            .unwrap_or_else(|| ledger.display_name());
+        let row = one_ledger(&store, &ledger, &client, req, failed, disk_full.as_deref());
+        if disk_full.is_none() && row.error.as_deref().is_some_and(|e| e.contains(export::DISK_FULL)) {
+            disk_full = Some(format!(
+                "{} The disk filled up while writing the file for {} ({}): this file was not tried. Free some \
+                 space and run month-end again.",
+                export::DISK_FULL,
+                row.client,
+                row.ledger_id
+            ));
+        }
+        outcomes.push(row);
+    }
     let overview_name = format!("overview-{}.xlsx", req.month);
     let overview =
         write_overview(&req.out_dir.join(&overview_name), req.month, &outcomes).map(|_| overview_name);
@@ -364,6 +376,7 @@ fn one_ledger(
     client: &str,
     req: &MonthEndRequest,
     failed: Option<Failed>,
+    skip: Option<&str>,
 ) -> LedgerOutcome {
     let mut row = LedgerOutcome {
         ledger_id: ledger.ledger_id.clone(),
@@ -384,6 +397,11 @@ fn one_ledger(
     };
     let name = client_file_name(client, ledger, req.month, req.format);
     let mut options = req.options.clone();
+    if let Some(why) = skip {
+        row.error = Some(why.to_string());
+        fill_figures(&mut row, store, ledger, req.month, None);
+        return row;
+    }
     if !req.same_accounts {
         match export::accounts_for(store, &ledger.ledger_id) {
             Ok(a) => options.accounts = a,
@@ -420,10 +438,21 @@ fn one_ledger(
             })
         }
     }
-    // The writer's reconciliation when it made one (xlsx, CSV); the books formats and a month
-    // refused before reconciling are reconciled here, once.
+    fill_figures(&mut row, store, ledger, req.month, figures);
+    row
+}
+
+/// The month's figures on the row: the writer's reconciliation when it made one (xlsx, CSV); the
+/// books formats, a month refused before reconciling and a file not tried are reconciled here, once.
+fn fill_figures(
+    row: &mut LedgerOutcome,
+    store: &Store,
+    ledger: &Ledger,
+    month: YearMonth,
+    figures: Option<Figures>,
+) {
     let figures = figures.or_else(|| {
-        reconcile_cached(store, &ledger.ledger_id, req.month)
+        reconcile_cached(store, &ledger.ledger_id, month)
             .ok()
             .map(|(_, r)| Figures::of(&r))
     });
@@ -435,7 +464,6 @@ fn one_ledger(
         row.payouts = f.payouts;
         row.open_dates = f.open_dates;
     }
-    row
 }
 
 /// The overview workbook: one row per ledger, money as numbers in the ledger's currency, the file

@@ -435,8 +435,21 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// How every sentence about a full disk while writing a file begins (month-end stops trying the
+/// ledgers after the one that met it).
+pub const DISK_FULL: &str = "The disk is full";
+
+/// The error is the disk (or the user's quota) being full: ENOSPC or EDQUOT.
+pub(crate) fn disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
+        _ if disk_full(e) => format!("{}: {e}", DISK_FULL.to_lowercase()),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         std::io::ErrorKind::NotFound => "the folder does not exist".to_string(),
         _ => e.to_string(),
