@@ -39,8 +39,9 @@ pub struct MonthEndRequest {
 }
 
 /// How one ledger's month ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub enum LedgerState {
     /// Written, every check holds.
     Ok,
@@ -51,8 +52,9 @@ pub enum LedgerState {
 }
 
 /// One ledger's row of the overview.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct LedgerOutcome {
     pub ledger_id: String,
     pub client: String,
@@ -67,16 +69,21 @@ pub struct LedgerOutcome {
     pub failed_dates: u32,
     /// Dates Vipps has not closed yet.
     pub open_dates: u32,
+    #[ts(type = "number")]
     pub sales: i64,
+    #[ts(type = "number")]
     pub refunds: i64,
+    #[ts(type = "number")]
     pub fees: i64,
+    #[ts(type = "number")]
     pub paid_out: i64,
     pub payouts: u32,
 }
 
 /// What the run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct MonthEndSummary {
     pub profile: String,
     pub month: YearMonth,
@@ -85,6 +92,7 @@ pub struct MonthEndSummary {
     /// Why the overview could not be written.
     pub overview_error: Option<String>,
     pub ledgers: Vec<LedgerOutcome>,
+    #[ts(type = "number")]
     pub requests: u64,
 }
 
@@ -172,38 +180,13 @@ pub async fn run_with(
             req.out_dir.display()
         ))
     })?;
-    let mut requests = 0;
-    let ledgers = if req.sync {
-        let (profile, client) = ctx.client_for(&req.profile).await?;
-        let mut store = ctx.open_store()?;
-        let seen = sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
-        let chosen = choose(seen, req.ledger_ids.as_deref())?;
-        let plan = combined_plan(&store, &chosen, req, ctx)?;
-        drop(store);
-        let before = client.requests_made();
-        let opts = SyncOptions { concurrency };
-        let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
-        requests = client.requests_made().saturating_sub(before);
-        // The month's own dates: a neighbouring date that failed only leaves a link unknown.
-        let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
-        for f in summary.failed.iter().filter(|f| YearMonth::of(f.date) == req.month) {
-            let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
-                dates: std::collections::BTreeSet::new(),
-                reason: f.reason.clone(),
-            });
-            e.dates.insert(f.date);
-        }
-        chosen
-            .into_iter()
-            .map(|l| (failed.remove(&l.ledger_id), l))
-            .collect()
+    let (ledgers, requests) = if req.sync {
+        sync_chosen(ctx, req, concurrency, progress, cancel).await?
     } else {
         let store = ctx.open_store_for_reading()?;
         let cached = store.ledgers(Some(&req.profile))?;
-        choose(cached, req.ledger_ids.as_deref())?
-            .into_iter()
-            .map(|l| (None, l))
-            .collect::<Vec<_>>()
+        let chosen = choose(cached, req.ledger_ids.as_deref())?;
+        (chosen.into_iter().map(|l| (None, l)).collect::<Vec<_>>(), 0)
     };
     let store = ctx.open_store_for_reading()?;
     let names = store.client_names()?;
@@ -244,6 +227,90 @@ pub async fn run_with(
         ledgers: outcomes,
         requests,
     })
+}
+
+/// Refresh the ledger list, then sync the chosen ledgers' month in one bounded run: each ledger
+/// with the month's dates that failed (if any), and the requests sent.
+async fn sync_chosen(
+    ctx: &Context,
+    req: &MonthEndRequest,
+    concurrency: usize,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<(Vec<(Option<Failed>, Ledger)>, u64)> {
+    let (profile, client) = ctx.client_for(&req.profile).await?;
+    let mut store = ctx.open_store()?;
+    let seen = sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
+    let chosen = choose(seen, req.ledger_ids.as_deref())?;
+    let plan = combined_plan(&store, &chosen, req, ctx)?;
+    drop(store);
+    let before = client.requests_made();
+    let opts = SyncOptions { concurrency };
+    let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
+    let requests = client.requests_made().saturating_sub(before);
+    // The month's own dates: a neighbouring date that failed only leaves a link unknown.
+    let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
+    for f in summary.failed.iter().filter(|f| YearMonth::of(f.date) == req.month) {
+        let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
+            dates: std::collections::BTreeSet::new(),
+            reason: f.reason.clone(),
+        });
+        e.dates.insert(f.date);
+    }
+    let ledgers = chosen
+        .into_iter()
+        .map(|l| (failed.remove(&l.ledger_id), l))
+        .collect();
+    Ok((ledgers, requests))
+}
+
+/// How one ledger's sync went (the window's Sync of many clients, without writing files).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncedLedger {
+    pub ledger_id: String,
+    /// Dates of the month whose fetch failed in this run (0: the month is in the cache).
+    pub failed_dates: u32,
+    /// Why, as a sentence, when some failed.
+    pub error: Option<String>,
+}
+
+/// Sync the chosen ledgers' month (or every ledger the profile sees) in one bounded run, under
+/// the same one-writer lock as month-end, and say per ledger how it went. Nothing is written
+/// but the cache.
+pub async fn sync_only(
+    ctx: &Context,
+    profile: &str,
+    month: YearMonth,
+    ledger_ids: Option<Vec<String>>,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<Vec<SyncedLedger>> {
+    let _writer = CacheWriter::take(&ctx.cache_path())?;
+    let req = MonthEndRequest {
+        profile: profile.to_string(),
+        month,
+        out_dir: PathBuf::new(),
+        ledger_ids,
+        sync: true,
+        format: ExportFormat::Xlsx,
+        options: ExportOptions {
+            gdpr: false,
+            accounts: crate::reconcile::JournalAccounts::defaults_for("NOK"),
+            clock: ctx.clock,
+        },
+        same_accounts: false,
+    };
+    let (ledgers, _) = sync_chosen(ctx, &req, MONTH_END_CONCURRENCY, progress, cancel).await?;
+    Ok(ledgers
+        .into_iter()
+        .map(|(failed, l)| SyncedLedger {
+            ledger_id: l.ledger_id,
+            failed_dates: failed.as_ref().map_or(0, |f| f.dates.len() as u32),
+            error: failed.map(|f| format!("{} dates could not be fetched ({}).", f.dates.len(), f.reason)),
+        })
+        .collect())
 }
 
 /// The one process syncing a data folder: an advisory lock on `<cache>.month-end.lock`, released

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { chips, clientMatches, jobTotals, needsAttention, newlyGranted, retryable, shownRows, withdrawn, type ClientRow } from "./clients";
+import type { SyncProgress } from "../bindings/SyncProgress";
+import { applyProgress, chips, clientMatches, finishExport, finishSync, jobTotals, needsAttention, newlyGranted, overallRate, retryable, shownRows, startJob, withdrawn, type ClientRow } from "./clients";
 
 function row(over: Partial<ClientRow>): ClientRow {
   return {
     ledgerId: "700001",
     client: "Fjell Kaffebar AS",
+    named: false,
     organisation: "930000001",
     salesUnits: ["Fjell Kaffebar AS"],
     currency: "NOK",
@@ -13,6 +15,7 @@ function row(over: Partial<ClientRow>): ClientRow {
     openDates: 0,
     openReason: null,
     failedDates: 0,
+    failedReason: null,
     failedChecks: [],
     negativeBalance: false,
     unknownTypes: 0,
@@ -74,12 +77,53 @@ describe("the Clients overview", () => {
 
   it("counts one progress view and retries only what failed or was cancelled", () => {
     const jobs = [
-      { ledgerId: "1", state: "done" as const, error: null },
-      { ledgerId: "2", state: "failed" as const, error: "31 dates could not be fetched." },
-      { ledgerId: "3", state: "cancelled" as const, error: null },
-      { ledgerId: "4", state: "waiting" as const, error: null },
+      { ledgerId: "1", state: "done" as const, error: null, dates: 0 },
+      { ledgerId: "2", state: "failed" as const, error: "31 dates could not be fetched.", dates: 0 },
+      { ledgerId: "3", state: "cancelled" as const, error: null, dates: 0 },
+      { ledgerId: "4", state: "waiting" as const, error: null, dates: 0 },
     ];
     expect(jobTotals(jobs)).toEqual({ done: 1, failed: 1, waiting: 1, running: 0, cancelled: 1 });
     expect(retryable(jobs)).toEqual(["2", "3"]);
+  });
+
+  it("follows one job over many ledgers: dates per ledger, then each outcome, and what to retry", () => {
+    const p = (done: number, failed: number, ledger: string): SyncProgress => ({
+      datesDone: done, datesTotal: 10, datesFailed: failed, entriesStored: 0, currentLedger: ledger, currentDate: null,
+      entriesPerSec: 0, waitingSecs: null, feedPages: 0,
+    });
+    let rows = startJob(["700001", "700010", "700150"]);
+    let seen = 0;
+    for (const ev of [p(1, 0, "700001"), p(2, 0, "700001"), p(2, 1, "700010"), p(2, 1, "700010"), p(3, 1, "700001")]) {
+      rows = applyProgress(rows, ev, seen);
+      seen = ev.datesDone + ev.datesFailed;
+    }
+    expect(rows.map((r) => [r.ledgerId, r.state, r.dates])).toEqual([
+      ["700001", "running", 3],
+      ["700010", "running", 1],
+      ["700150", "waiting", 0],
+    ]);
+    const synced = finishSync(rows, [
+      { ledgerId: "700001", failedDates: 0, error: null },
+      { ledgerId: "700010", failedDates: 31, error: "31 dates could not be fetched (500)." },
+      { ledgerId: "700150", failedDates: 0, error: null },
+    ], false);
+    expect(synced.map((r) => r.state)).toEqual(["done", "failed", "done"]);
+    expect(synced[1].error).toBe("31 dates could not be fetched (500).");
+    expect(retryable(synced)).toEqual(["700010"]);
+    // After Cancel nothing is known complete: all but the failed one can be retried as cancelled.
+    expect(finishSync(rows, [{ ledgerId: "700010", failedDates: 2, error: "x" }], true).map((r) => r.state)).toEqual(["cancelled", "failed", "cancelled"]);
+    const outcome = (ledgerId: string, state: "ok" | "checksFailed" | "notWritten", error: string | null = null) => ({
+      ledgerId, client: "c", organisation: "o", currency: "NOK", state, file: state === "notWritten" ? null : `c-${ledgerId}-2024-05.xlsx`,
+      error, failedChecks: state === "checksFailed" ? ["Payouts add up"] : [], failedDates: 0, openDates: 0, sales: 0, refunds: 0, fees: 0,
+      paidOut: 0, payouts: 0,
+    });
+    const exported = finishExport(startJob(["1", "2", "3"]), [outcome("1", "ok"), outcome("2", "checksFailed"), outcome("3", "notWritten", "The disk is full.")]);
+    expect(exported.map((r) => [r.state, r.file ?? null, r.checksFailed ?? 0, r.error])).toEqual([
+      ["done", "c-1-2024-05.xlsx", 0, null],
+      ["done", "c-2-2024-05.xlsx", 1, null],
+      ["failed", null, 0, "The disk is full."],
+    ]);
+    expect(overallRate(120, 4000)).toBe(30);
+    expect(overallRate(5, 0)).toBe(0);
   });
 });

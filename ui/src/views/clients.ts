@@ -2,30 +2,12 @@
 // sort, filter ("needs attention") and search. This file holds the pure parts (unit-tested); the
 // rows come from Rust as figures in minor units and counts, never computed here.
 
-/** One ledger's row, as the Clients overview shows it (figures in minor units). */
-export interface ClientRow {
-  ledgerId: string;
-  /** The name the accountant gave the client, else the first sales unit's name. */
-  client: string;
-  organisation: string;
-  salesUnits: string[];
-  currency: string;
-  /** "daily" | "weekly" | "monthly" | "" (not known yet). */
-  frequency: string;
-  synced: boolean;
-  /** Dates Vipps has not closed yet, and the reason in plain words when one is known. */
-  openDates: number;
-  openReason: string | null;
-  failedDates: number;
-  failedChecks: string[];
-  negativeBalance: boolean;
-  unknownTypes: number;
-  /** Payouts the bank statements do not show yet (0 when no statement is imported). */
-  payoutsNotInBank: number;
-  sales: number;
-  fees: number;
-  paidOut: number;
-}
+import type { ClientRow } from "../bindings/ClientRow";
+import type { LedgerOutcome } from "../bindings/LedgerOutcome";
+import type { SyncedLedger } from "../bindings/SyncedLedger";
+import type { SyncProgress } from "../bindings/SyncProgress";
+
+export type { ClientRow };
 
 export type ChipKind =
   | "synced"
@@ -137,6 +119,11 @@ export interface JobRow {
   state: JobState;
   /** Why it failed, as a sentence from Rust. */
   error: string | null;
+  /** Dates stored for this ledger so far. */
+  dates: number;
+  /** Export: the file written (relative to the chosen folder), and how many checks failed in it. */
+  file?: string | null;
+  checksFailed?: number;
 }
 
 export interface JobTotals {
@@ -156,4 +143,50 @@ export function jobTotals(rows: JobRow[]): JobTotals {
 /** "Retry the failed ones": the ledgers to run again. */
 export function retryable(rows: JobRow[]): string[] {
   return rows.filter((r) => r.state === "failed" || r.state === "cancelled").map((r) => r.ledgerId);
+}
+
+/** A fresh job over `ids`: every ledger waiting. */
+export function startJob(ids: string[]): JobRow[] {
+  return ids.map((ledgerId) => ({ ledgerId, state: "waiting", error: null, dates: 0 }));
+}
+
+/**
+ * One progress event: the ledger whose date was just stored is running and has one more date
+ * (events carry the running totals, so a date is counted once per event that moved them).
+ */
+export function applyProgress(rows: JobRow[], p: SyncProgress, previousDone: number): JobRow[] {
+  if (!p.currentLedger || p.datesDone + p.datesFailed <= previousDone) return rows;
+  return rows.map((r): JobRow =>
+    r.ledgerId === p.currentLedger ? { ...r, state: r.state === "waiting" ? "running" : r.state, dates: r.dates + 1 } : r,
+  );
+}
+
+/**
+ * The end of a Sync: each ledger done, or failed with Rust's sentence. After Cancel no ledger is
+ * known to be complete, so the rest are "cancelled" (retrying them fetches only what is missing).
+ */
+export function finishSync(rows: JobRow[], outcomes: SyncedLedger[], cancelled: boolean): JobRow[] {
+  const by = new Map(outcomes.map((o) => [o.ledgerId, o]));
+  return rows.map((r): JobRow => {
+    const o = by.get(r.ledgerId);
+    if (o && o.failedDates > 0) return { ...r, state: "failed", error: o.error };
+    if (cancelled || !o) return { ...r, state: "cancelled" };
+    return { ...r, state: "done", error: null };
+  });
+}
+
+/** The end of an Export: written (checks may have failed: the file says which), or not, and why. */
+export function finishExport(rows: JobRow[], outcomes: LedgerOutcome[]): JobRow[] {
+  const by = new Map(outcomes.map((o) => [o.ledgerId, o]));
+  return rows.map((r): JobRow => {
+    const o = by.get(r.ledgerId);
+    if (!o) return { ...r, state: "failed" };
+    if (o.state === "notWritten") return { ...r, state: "failed", error: o.error };
+    return { ...r, state: "done", error: null, file: o.file, checksFailed: o.failedChecks.length };
+  });
+}
+
+/** Dates a second, over the whole job. */
+export function overallRate(datesDone: number, elapsedMs: number): number {
+  return elapsedMs > 0 ? Math.round((datesDone * 1000) / elapsedMs) : 0;
 }
