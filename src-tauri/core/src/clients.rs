@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::model::{Topic, YearMonth};
 use crate::month::open::OpenNotes;
 use crate::month::reconcile_cached;
-use crate::reconcile::DayStatus;
+use crate::reconcile::{CheckId, DayStatus};
 use crate::store::{DateState, Store};
 use crate::Result;
 use serde::Serialize;
@@ -108,7 +108,12 @@ pub fn overview(store: &Store, profile: &str, month: YearMonth, clock: Clock) ->
             let open: Vec<_> = due.filter(|d| d.status == DayStatus::OpenUpstream).collect();
             row.open_dates = open.len() as u32;
             row.open_reason = open.first().map(|d| notes.note(d.date).describe());
-            row.failed_checks = report.failed_checks().map(|c| c.title.clone()).collect();
+            // Dates not synced or not closed have their own chips; the rest are the month's checks.
+            row.failed_checks = report
+                .failed_checks()
+                .filter(|c| c.id != CheckId::DatesClosedAndSynced)
+                .map(|c| c.title.clone())
+                .collect();
             row.unknown_types = report.unknown_types.len() as u32;
         }
         if let Ok(bank) = crate::bank::status::month_status(store, &l, month, today) {

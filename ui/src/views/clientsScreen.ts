@@ -134,6 +134,7 @@ export function clientsView(root: HTMLElement, month: string): void {
           const again = fresh.find((x) => x.ledgerId === r.ledgerId);
           if (again) Object.assign(r, again);
           show();
+          if (deferred) render();
         } catch (e) {
           done = false;
           why.textContent = (e as UserError).message;
@@ -144,6 +145,7 @@ export function clientsView(root: HTMLElement, month: string): void {
         if (ev.key === "Escape") {
           done = true;
           show();
+          if (deferred) render();
         }
       });
       input.addEventListener("blur", () => void save());
@@ -169,7 +171,7 @@ export function clientsView(root: HTMLElement, month: string): void {
       nameCell(r),
       h("td", { class: "mono" }, formatOrgNumber(r.organisation)),
       h("td", { class: "small" }, r.currency, r.frequency ? h("div", { class: "muted" }, t(`clients.freq.${r.frequency}` as MessageKey)) : null),
-      h("td", { class: "chips" }, chips(r).map((c) => chipEl(c, r))),
+      h("td", {}, h("div", { class: "chips" }, chips(r).map((c) => chipEl(c, r)))),
       h("td", { class: "num" }, money(r.sales, r.currency)),
       h("td", { class: "num" }, money(r.fees, r.currency)),
       h("td", { class: "num" }, money(r.paidOut, r.currency)),
@@ -195,13 +197,20 @@ export function clientsView(root: HTMLElement, month: string): void {
           },
         },
         label,
-        active ? (query.descending ? " ↓" : " ↑") : "",
       ),
     );
   };
 
   let frame = 0;
+  let deferred = false;
   const render = () => {
+    // A name being typed is not thrown away by a refresh that lands meanwhile: render after it.
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement && active.type === "text" && list.contains(active)) {
+      deferred = true;
+      return;
+    }
+    deferred = false;
     const shown = shownRows(rows, query);
     count.textContent = t("clients.count", { count: shown.length, total: rows.length });
     updateButtons();
@@ -423,11 +432,13 @@ export function clientsView(root: HTMLElement, month: string): void {
     ),
   );
   document.body.dataset.clientsMonth = month;
+  delete document.body.dataset.clientsRefreshed;
   void (async () => {
     await load();
     const keyless = app.profiles.find((p) => p.name === profile)?.kind === "files";
     if (keyless) return;
     // Ask Vipps MobilePay which shops/accounts are granted now, and say what changed since last time.
     await refresh();
+    document.body.dataset.clientsRefreshed = month;
   })();
 }
