@@ -239,7 +239,15 @@ fn a_second_month_end_on_the_same_data_folder_is_refused_while_the_first_runs() 
     let out_s = out_dir.to_str().expect("utf-8");
     let cache = dir.path().join("cache.sqlite");
     let args = [
-        "month-end", "--profile", "demo", "--month", "2024-05", "--out", out_s, "--sync", "--ledger",
+        "month-end",
+        "--profile",
+        "demo",
+        "--month",
+        "2024-05",
+        "--out",
+        out_s,
+        "--sync",
+        "--ledger",
         "302321",
     ];
     let first = avstem_core::month_end::CacheWriter::take(&cache).expect("the first run's lock");
@@ -255,7 +263,12 @@ fn a_second_month_end_on_the_same_data_folder_is_refused_while_the_first_runs() 
 
     drop(first);
     let out = avstem(dir.path(), &args);
-    assert_eq!(out.status.code().map(|c| c == 0 || c == 3), Some(true), "{}", text(&out));
+    assert_eq!(
+        out.status.code().map(|c| c == 0 || c == 3),
+        Some(true),
+        "{}",
+        text(&out)
+    );
     let files: Vec<String> = std::fs::read_dir(&out_dir)
         .expect("out")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

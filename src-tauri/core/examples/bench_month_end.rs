@@ -109,6 +109,8 @@ fn context(data: &Path, sim: &SimHandle, today: NaiveDate) -> Result<Context, Bo
 
 struct Run {
     time: Duration,
+    /// Until the last sync progress event (of the last batch, when one after another).
+    sync_time: Duration,
     requests: u64,
     in_flight: u64,
     written: usize,
@@ -150,15 +152,24 @@ async fn measure(
         (Some(ids), true) => ids.iter().map(|id| Some(vec![id.clone()])).collect(),
         _ => vec![ledgers.clone()],
     };
+    // The last progress event marks the end of the sync; the files are written after it.
+    let last_progress = Mutex::new(started);
     for ids in batches {
-        let s = month_end::run_with(&ctx, &req(ids), concurrency, |_| {}, CancelToken::new()).await?;
+        let on_progress = |_: &avstem_core::sync::SyncProgress| {
+            if let Ok(mut t) = last_progress.lock() {
+                *t = Instant::now();
+            }
+        };
+        let s = month_end::run_with(&ctx, &req(ids), concurrency, on_progress, CancelToken::new()).await?;
         written += s.ledgers.iter().filter(|l| l.file.is_some()).count();
         last = Some(s);
     }
     let time = started.elapsed();
+    let synced_at = last_progress.lock().map(|t| *t).unwrap_or(started);
     let stats = sim.stats();
     Ok(Run {
         time,
+        sync_time: synced_at.duration_since(started),
         requests: stats.token_requests + stats.ledger_requests + stats.report_requests + stats.feed_requests,
         in_flight: stats.max_in_flight,
         written,
@@ -194,8 +205,10 @@ fn main() -> Result<(), BoxError> {
         let all = measure(&sim, root.path(), None, MONTH_END_CONCURRENCY, false).await?;
         let peak = peak_mb();
         println!(
-            "month-end, 200 ledgers    {:>7.1} s  {:>6} requests  {:>3} written  most in flight {:>2}  peak memory {:.0} MB",
+            "month-end, 200 ledgers    {:>7.1} s (sync {:.1} s, files {:.1} s)  {:>6} requests  {:>3} written  most in flight {:>2}  peak memory {:.0} MB",
             all.time.as_secs_f64(),
+            all.sync_time.as_secs_f64(),
+            (all.time - all.sync_time).as_secs_f64(),
             all.requests,
             all.written,
             all.in_flight,

@@ -200,7 +200,12 @@ pub async fn run_with(
             .cloned()
             .unwrap_or_else(|| ledger.display_name());
         let row = one_ledger(&store, &ledger, &client, req, failed, disk_full.as_deref());
-        if disk_full.is_none() && row.error.as_deref().is_some_and(|e| e.contains(export::DISK_FULL)) {
+        if disk_full.is_none()
+            && row
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains(export::DISK_FULL))
+        {
             disk_full = Some(format!(
                 "{} The disk filled up while writing the file for {} ({}): this file was not tried. Free some \
                  space and run month-end again.",
@@ -250,7 +255,11 @@ async fn sync_chosen(
     let requests = client.requests_made().saturating_sub(before);
     // The month's own dates: a neighbouring date that failed only leaves a link unknown.
     let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
-    for f in summary.failed.iter().filter(|f| YearMonth::of(f.date) == req.month) {
+    for f in summary
+        .failed
+        .iter()
+        .filter(|f| YearMonth::of(f.date) == req.month)
+    {
         let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
             dates: std::collections::BTreeSet::new(),
             reason: f.reason.clone(),

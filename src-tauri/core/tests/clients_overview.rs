@@ -89,11 +89,21 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
     let month = YearMonth::parse("2024-05").expect("month");
     let chosen = vec!["302321".to_string(), "402002".to_string()];
 
-    let synced = month_end::sync_only(&ctx, "firm", month, Some(chosen.clone()), |_| {}, CancelToken::new())
-        .await
-        .expect("sync of two clients");
+    let synced = month_end::sync_only(
+        &ctx,
+        "firm",
+        month,
+        Some(chosen.clone()),
+        |_| {},
+        CancelToken::new(),
+    )
+    .await
+    .expect("sync of two clients");
     assert_eq!(
-        synced.iter().map(|s| (s.ledger_id.as_str(), s.failed_dates)).collect::<Vec<_>>(),
+        synced
+            .iter()
+            .map(|s| (s.ledger_id.as_str(), s.failed_dates))
+            .collect::<Vec<_>>(),
         vec![("302321", 0), ("402002", 0)]
     );
     assert!(synced.iter().all(|s| s.error.is_none()));
@@ -101,17 +111,29 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
     let store = ctx.open_store_for_reading().expect("store");
     let rows = clients::overview(&store, "firm", month, ctx.clock).expect("overview");
     let all: Vec<&str> = rows.iter().map(|r| r.ledger_id.as_str()).collect();
-    assert!(all.len() > 2 && all.windows(2).all(|w| w[0] < w[1]), "every granted client, in order: {all:?}");
+    assert!(
+        all.len() > 2 && all.windows(2).all(|w| w[0] < w[1]),
+        "every granted client, in order: {all:?}"
+    );
     for r in &rows {
         let was_synced = chosen.contains(&r.ledger_id);
         assert_eq!(r.synced, was_synced, "{}", r.ledger_id);
         if was_synced {
             let (_, report) = reconcile_cached(&store, &r.ledger_id, month).expect("reconcile");
             let f = &report.totals.figures;
-            assert_eq!((r.sales, r.fees, r.paid_out), (f.sales(), f.fees(), f.payout()), "{}", r.ledger_id);
+            assert_eq!(
+                (r.sales, r.fees, r.paid_out),
+                (f.sales(), f.fees(), f.payout()),
+                "{}",
+                r.ledger_id
+            );
             assert!(r.sales > 0);
             assert_eq!(r.failed_dates, 0);
-            assert!(!r.frequency.is_empty(), "the cached payouts tell how often: {}", r.ledger_id);
+            assert!(
+                !r.frequency.is_empty(),
+                "the cached payouts tell how often: {}",
+                r.ledger_id
+            );
         } else {
             assert_eq!((r.sales, r.fees, r.paid_out), (0, 0, 0));
         }
@@ -131,7 +153,10 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
     let store = ctx.open_store_for_reading().expect("store");
     let rows = clients::overview(&store, "firm", month, ctx.clock).expect("overview");
     let fjord = rows.iter().find(|r| r.ledger_id == "302321").expect("row");
-    assert_eq!((fjord.client.as_str(), fjord.named), ("Fjordkaffe Sentrum (kunde 17)", true));
+    assert_eq!(
+        (fjord.client.as_str(), fjord.named),
+        ("Fjordkaffe Sentrum (kunde 17)", true)
+    );
     drop(store);
     let out = dir.path().join("out");
     let summary = month_end::run(
@@ -159,7 +184,9 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
         summary.ledgers[0].file.as_deref(),
         Some("Fjordkaffe-Sentrum-kunde-17-302321-2024-05.xlsx")
     );
-    assert!(out.join("Fjordkaffe-Sentrum-kunde-17-302321-2024-05.xlsx").is_file());
+    assert!(out
+        .join("Fjordkaffe-Sentrum-kunde-17-302321-2024-05.xlsx")
+        .is_file());
 
     // A client whose dates all fail: its sentence, the other one fine.
     sim.break_ledger("502001");
@@ -176,11 +203,21 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
     let broken = synced.iter().find(|s| s.ledger_id == "502001").expect("row");
     assert_eq!(broken.failed_dates, 31);
     assert!(
-        broken.error.as_deref().unwrap_or("").starts_with("31 dates could not be fetched"),
+        broken
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("31 dates could not be fetched"),
         "{:?}",
         broken.error
     );
-    assert_eq!(synced.iter().find(|s| s.ledger_id == "302500").map(|s| s.failed_dates), Some(0));
+    assert_eq!(
+        synced
+            .iter()
+            .find(|s| s.ledger_id == "302500")
+            .map(|s| s.failed_dates),
+        Some(0)
+    );
 
     // While another run holds the cache, Sync is refused and asks Vipps for nothing.
     let held = CacheWriter::take(&ctx.cache_path()).expect("lock");
@@ -188,8 +225,16 @@ async fn two_clients_synced_their_rows_add_up_a_saved_name_names_the_file_and_a_
     let refused = month_end::sync_only(&ctx, "firm", month, None, |_| {}, CancelToken::new())
         .await
         .expect_err("refused");
-    assert!(refused.to_string().contains("Another month-end is already syncing"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("Another month-end is already syncing"),
+        "{refused}"
+    );
     let stats = sim.stats();
-    assert_eq!((stats.token_requests, stats.ledger_requests, stats.report_requests), (0, 0, 0));
+    assert_eq!(
+        (stats.token_requests, stats.ledger_requests, stats.report_requests),
+        (0, 0, 0)
+    );
     drop(held);
 }

@@ -261,7 +261,10 @@ async fn full_disk(ctx: &Context, first: &MonthEndSummary, root: &Path) {
     let file120 = ledger(&summary, &written[119].ledger_id);
     assert_eq!(file120.state, LedgerState::NotWritten);
     let why = file120.error.as_deref().unwrap_or("");
-    assert!(why.starts_with("The disk is full"), "the sentence says the disk is full: {why}");
+    assert!(
+        why.starts_with("The disk is full"),
+        "the sentence says the disk is full: {why}"
+    );
     // The ledgers after it are not tried, each row says why; the overview still lists all 201.
     let at = summary
         .ledgers
@@ -269,11 +272,18 @@ async fn full_disk(ctx: &Context, first: &MonthEndSummary, root: &Path) {
         .position(|l| l.ledger_id == file120.ledger_id)
         .expect("file 120's row");
     let after = &summary.ledgers[at + 1..];
-    assert_eq!(after.len(), 201 - 121, "ledgers after file 120 (the broken one is before it)");
+    assert_eq!(
+        after.len(),
+        201 - 121,
+        "ledgers after file 120 (the broken one is before it)"
+    );
     for l in after {
         assert_eq!(l.state, LedgerState::NotWritten, "{}", l.ledger_id);
         let why = l.error.as_deref().unwrap_or("");
-        assert!(why.contains("this file was not tried") && why.contains(&file120.ledger_id), "{why}");
+        assert!(
+            why.contains("this file was not tried") && why.contains(&file120.ledger_id),
+            "{why}"
+        );
     }
     assert_eq!(now_written.len(), 119);
     // Whatever else was or was not written, nothing is half a file.

@@ -128,7 +128,8 @@ pub async fn clients_export<R: tauri::Runtime>(
     let folder = PathBuf::from(&request.folder);
     if !chosen.allows(&folder) {
         return Err(avstem_core::Error::Input(
-            "Pick the folder for the files with Choose folder first; Avstem writes only where you chose.".into(),
+            "Pick the folder for the files with Choose folder first; Avstem writes only where you chose."
+                .into(),
         )
         .to_user());
     }

@@ -103,23 +103,27 @@ fn firm_spec(i: u32, seed: u64) -> LedgerSpec {
         "FI" => ("IBAN:FI", format!("FI21{:014}", 5_000 + i)),
         _ => ("BBAN:NO", format!("1503{:07}", 10_000 + i)),
     };
-    let payout = if i % 7 == 0 {
+    let payout = if i.is_multiple_of(7) {
         PayoutFrequency::Monthly
-    } else if i % 4 == 0 {
+    } else if i.is_multiple_of(4) {
         PayoutFrequency::Weekly
     } else {
         PayoutFrequency::Daily
     };
-    let settlement = if i % 5 == 0 {
+    let settlement = if i.is_multiple_of(5) {
         Settlement::Gross
     } else {
         Settlement::Net
     };
     let seed_spec = LedgerSeed {
-        mean_captures: if i % 20 == 0 { 150 } else { 2 + (h % 60) as u32 },
-        lagging_fees: i % 6 == 0,
-        negative_stretches: i % 40 == 0,
-        unknown_types: i % 50 == 0,
+        mean_captures: if i.is_multiple_of(20) {
+            150
+        } else {
+            2 + (h % 60) as u32
+        },
+        lagging_fees: i.is_multiple_of(6),
+        negative_stretches: i.is_multiple_of(40),
+        unknown_types: i.is_multiple_of(50),
         code: 10 + u64::from(i % 90),
         // The placeholders are replaced below with this ledger's own ids and names.
         ..regular(
@@ -139,7 +143,7 @@ fn firm_spec(i: u32, seed: u64) -> LedgerSpec {
         id: owner_id,
     };
     // Vippsnummer only (no API keys): a `CC:number` handle; otherwise an API sales unit.
-    let handle = if i % 25 == 0 {
+    let handle = if i.is_multiple_of(25) {
         format!("{country}:{}", 60_000 + i)
     } else {
         format!("api:{}", 800_000 + i)
