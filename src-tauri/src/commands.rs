@@ -19,8 +19,8 @@ use tauri::{Emitter, State};
 
 pub mod bank;
 pub mod books;
-pub mod sales;
 pub mod clients;
+pub mod sales;
 
 /// Every command answers with its value or a sentence for the user — never a stack trace.
 pub type CmdResult<T> = Result<T, UserError>;
