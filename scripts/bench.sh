@@ -4,6 +4,8 @@
 #   bench_sync   month sync at concurrency 1/2/4/8 with 40 ms latency; 1M-entry ingest; summary/page queries
 #   bench_feed   hourly re-sync of a monthly ledger on day 20 at 40 ms: feed vs re-fetching every open date
 #   export_bench 1M-entry month to xlsx (time, peak memory) vs Python XlsxWriter on the same Funds rows
+#   bench_month_end  month-end for 200 granted ledgers at 40 ms vs the same ledgers one after another
+#                (ratio, most requests in flight, peak memory, overview workbook time)
 #   bank_bench   a year of camt.053 statements for 200 ledgers (~75,000 lines) imported and matched (time,
 #                peak memory, second import adds 0) vs the parser alone and xmllint on the same files
 #   sales_bench  a busy shopping-basket month (>100,000 sales entries with lines): sales sync + join +
@@ -23,3 +25,5 @@ echo "== bank statements =="
 cargo run --release --quiet -p avstem-core --example bank_bench
 echo "== sales (what was sold) =="
 cargo run --release --quiet -p avstem-core --example sales_bench
+echo "== month-end for an accounting firm =="
+cargo run --release --quiet -p avstem-core --example bench_month_end

@@ -43,6 +43,11 @@ fn main() {
             "order_lines",
             "sales_by_rate",
             "month_sales",
+            "clients_overview",
+            "set_client_name",
+            "choose_clients_folder",
+            "clients_sync",
+            "clients_export",
         ]));
     tauri_build::try_build(attrs).expect("tauri build script failed");
 }

@@ -227,3 +227,52 @@ fn a_ledger_that_is_not_granted_is_refused_before_anything_is_written() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("Cannot create the folder"), "{}", text(&out));
 }
+
+/// One cache writer across processes: while another process (here the test itself, holding the
+/// same advisory lock a running `month-end --sync` holds) syncs the data folder, a second
+/// `month-end --sync` is refused in a sentence before it asks Vipps for anything or writes a file;
+/// once the first lets go, the same command runs.
+#[test]
+fn a_second_month_end_on_the_same_data_folder_is_refused_while_the_first_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out_s = out_dir.to_str().expect("utf-8");
+    let cache = dir.path().join("cache.sqlite");
+    let args = [
+        "month-end",
+        "--profile",
+        "demo",
+        "--month",
+        "2024-05",
+        "--out",
+        out_s,
+        "--sync",
+        "--ledger",
+        "302321",
+    ];
+    let first = avstem_core::month_end::CacheWriter::take(&cache).expect("the first run's lock");
+    let out = avstem(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("Another month-end is already syncing this data folder"),
+        "{t}"
+    );
+    assert!(!out_dir.exists(), "no output folder, no file");
+    assert!(!cache.exists(), "nothing was fetched into the cache");
+
+    drop(first);
+    let out = avstem(dir.path(), &args);
+    assert_eq!(
+        out.status.code().map(|c| c == 0 || c == 3),
+        Some(true),
+        "{}",
+        text(&out)
+    );
+    let files: Vec<String> = std::fs::read_dir(&out_dir)
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 2, "one workbook and the overview: {files:?}");
+    assert!(files.iter().any(|f| f == "overview-2024-05.xlsx"), "{files:?}");
+}

@@ -19,6 +19,7 @@ use tauri::{Emitter, State};
 
 pub mod bank;
 pub mod books;
+pub mod clients;
 pub mod sales;
 
 /// Every command answers with its value or a sentence for the user — never a stack trace.
@@ -35,7 +36,7 @@ pub struct SyncJobs {
 
 impl SyncJobs {
     /// A token for a new sync; the one still running (if any) is cancelled.
-    fn start(&self) -> CancelToken {
+    pub(crate) fn start(&self) -> CancelToken {
         let token = CancelToken::new();
         if let Ok(mut current) = self.current.lock() {
             if let Some(previous) = current.replace(token.clone()) {
@@ -45,14 +46,14 @@ impl SyncJobs {
         token
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Ok(mut current) = self.current.lock() {
             *current = None;
         }
     }
 }
 
-fn internal(what: impl std::fmt::Display) -> UserError {
+pub(crate) fn internal(what: impl std::fmt::Display) -> UserError {
     UserError {
         kind: "internal".into(),
         message: format!("Avstem hit an unexpected problem ({what})."),
@@ -352,7 +353,7 @@ impl ChosenPaths {
 /// Where end-to-end tests have the Save dialog "answer" (no native dialog can be driven under
 /// WebDriver): `AVSTEM_TEST_SAVE_DIR`/<the suggested name>. Set by the test harness only.
 #[allow(clippy::disallowed_methods)] // the one test hook read from the environment
-fn test_save_dir() -> Option<PathBuf> {
+pub(crate) fn test_save_dir() -> Option<PathBuf> {
     std::env::var_os("AVSTEM_TEST_SAVE_DIR").map(PathBuf::from)
 }
 

@@ -64,6 +64,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
         .manage(AppState { ctx })
         .manage(commands::SyncJobs::default())
         .manage(commands::ChosenPaths::default())
+        .manage(commands::clients::ChosenFolders::default())
         .manage(commands::bank::PickedFiles::default())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -104,6 +105,11 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::sales::order_lines,
             commands::sales::sales_by_rate,
             commands::sales::month_sales,
+            commands::clients::clients_overview,
+            commands::clients::set_client_name,
+            commands::clients::choose_clients_folder,
+            commands::clients::clients_sync,
+            commands::clients::clients_export,
         ]);
     window_size::remember(builder, data_dir)
 }

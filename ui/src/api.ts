@@ -13,6 +13,10 @@ import type { ImportReport } from "./bindings/ImportReport";
 import type { PayoutBankView } from "./bindings/PayoutBankView";
 import type { PayoutInBank } from "./bindings/PayoutInBank";
 import type { CaptureDetail } from "./bindings/CaptureDetail";
+import type { ClientRow } from "./bindings/ClientRow";
+import type { ClientsExport } from "./bindings/ClientsExport";
+import type { MonthEndSummary } from "./bindings/MonthEndSummary";
+import type { SyncedLedger } from "./bindings/SyncedLedger";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
 import type { DayPage } from "./bindings/DayPage";
 import type { DayQuery } from "./bindings/DayQuery";
@@ -112,6 +116,18 @@ export const api = {
   forgetPersonalData: () => call<number>("forget_personal_data"),
   exportMonth: (request: ExportRequest) => call<ExportSummary>("export_month", { request }),
   missingDates: (ledgerId: string, month: string) => call<number>("missing_dates", { ledgerId, month }),
+
+  /** The Clients overview: one row per granted shop/account for the month, from the cache. */
+  clientsOverview: (profile: string, month: string) => call<ClientRow[]>("clients_overview", { profile, month }),
+  /** Save the name the accountant gives a client (empty: the sales unit's name again). */
+  setClientName: (ledgerId: string, name: string) => call<null>("set_client_name", { ledgerId, name }),
+  /** The native Choose-folder dialog, opened by Rust (which then writes only there); `null` on cancel. */
+  chooseClientsFolder: () => call<string | null>("choose_clients_folder"),
+  /** Sync the month of many clients (empty: all) in one run; progress as `sync-progress`. */
+  clientsSync: (profile: string, month: string, ledgerIds: string[]) =>
+    call<SyncedLedger[]>("clients_sync", { profile, month, ledgerIds }),
+  /** Month-end for many clients: one file each in the chosen folder and the overview workbook. */
+  clientsExport: (request: ClientsExport) => call<MonthEndSummary>("clients_export", { request }),
 
   /** The native Open dialog for bank statements, opened by Rust (which then reads only those files); `[]` on cancel. */
   chooseStatementFiles: () => call<string[]>("choose_statement_files"),

@@ -5,8 +5,9 @@ import { api, type UserError } from "./api";
 import { h, replace } from "./dom";
 import { lang, setLang, t } from "./i18n";
 import { parse, type Route } from "./router";
-import { app, isDemo, selectProfile, setProfiles } from "./state";
+import { app, currentProfile, isDemo, selectProfile, setProfiles } from "./state";
 import { captureView } from "./views/capture";
+import { clientsView } from "./views/clientsScreen";
 import { dayView } from "./views/day";
 import { errorBox } from "./views/errors";
 import { exportView } from "./views/export";
@@ -33,6 +34,12 @@ let lastLedger: string | null = null;
 async function refreshProfiles(): Promise<void> {
   setProfiles(await api.listProfiles());
   renderChrome();
+}
+
+/** The first screen: with accounting keys the Clients overview, else the ledgers. */
+function startHash(): string {
+  if (!app.profiles.length) return "#/welcome";
+  return currentProfile()?.kind === "accounting" ? `#/clients/${app.defaultMonth}` : "#/ledgers";
 }
 
 function navLink(hash: string, label: string, testid: string, active: boolean): HTMLElement {
@@ -69,12 +76,15 @@ function renderChrome(): void {
   const exportHash = lastLedger ? `#/export/${encodeURIComponent(lastLedger)}/${app.defaultMonth}` : "#/ledgers";
   replace(
     header,
-    h("a", { href: app.profiles.length ? "#/ledgers" : "#/welcome", class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
+    h("a", { href: startHash(), class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
     h(
       "nav",
       { class: "nav", "aria-label": t("nav.main") },
       app.profiles.length
         ? [
+            currentProfile()?.kind === "accounting"
+              ? navLink(`#/clients/${route?.name === "clients" ? route.month : app.defaultMonth}`, t("nav.clients"), "nav-clients", name === "clients")
+              : null,
             navLink("#/ledgers", t("nav.ledgers"), "nav-ledgers", ["ledgers", "month", "day", "payout"].includes(name)),
             navLink("#/search", t("nav.search"), "nav-search", name === "search" || name === "capture"),
             navLink(exportHash, t("nav.export"), "nav-export", name === "export"),
@@ -98,6 +108,8 @@ function show(route: Route): void {
       return keysView(main, refreshProfiles);
     case "ledgers":
       return ledgersView(main);
+    case "clients":
+      return clientsView(main, route.month);
     case "month":
       lastLedger = route.ledgerId;
       return monthView(main, route.ledgerId, route.month);
@@ -119,7 +131,7 @@ function show(route: Route): void {
 function route_(): void {
   const route = parse(location.hash);
   if (!route) {
-    location.replace(app.profiles.length ? "#/ledgers" : "#/welcome");
+    location.replace(startHash());
     return;
   }
   renderChrome();

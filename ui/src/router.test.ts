@@ -6,6 +6,7 @@ describe("routes", () => {
     const routes: Route[] = [
       { name: "welcome" },
       { name: "ledgers" },
+      { name: "clients", month: "2024-05" },
       { name: "month", ledgerId: "12345", month: "2022-10" },
       { name: "day", ledgerId: "12345", date: "2022-10-01", topic: "fees" },
       { name: "day", ledgerId: "12345", date: "2022-10-01", topic: "funds" },
@@ -19,6 +20,7 @@ describe("routes", () => {
   it("rejects what is not a screen", () => {
     expect(parse("#/month/12345/October")).toBeNull();
     expect(parse("#/nowhere")).toBeNull();
+    expect(parse("#/clients/May")).toBeNull();
     expect(parse("")).toBeNull();
     expect(parse("#/day/1/%E0%A4%A")).toBeNull();
   });

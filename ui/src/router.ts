@@ -4,6 +4,7 @@ export type Route =
   | { name: "welcome" }
   | { name: "keys" }
   | { name: "ledgers" }
+  | { name: "clients"; month: string }
   | { name: "month"; ledgerId: string; month: string }
   | { name: "day"; ledgerId: string; date: string; topic: "funds" | "fees" }
   | { name: "payout"; ledgerId: string; psp: string }
@@ -19,6 +20,8 @@ export function href(r: Route): string {
     case "keys":
     case "ledgers":
       return `#/${r.name}`;
+    case "clients":
+      return `#/clients/${r.month}`;
     case "month":
       return `#/month/${enc(r.ledgerId)}/${r.month}`;
     case "day":
@@ -54,6 +57,8 @@ export function parse(hash: string): Route | null {
     case "keys":
     case "ledgers":
       return { name };
+    case "clients":
+      return a && MONTH.test(a) ? { name, month: a } : null;
     case "month":
       return a && b && MONTH.test(b) ? { name, ledgerId: a, month: b } : null;
     case "day":

@@ -61,6 +61,9 @@ pub struct SimArgs {
     /// Pretend today is this date (YYYY-MM-DD); dates from it onward answer tryLater.
     #[arg(long, value_name = "DATE")]
     pub today: Option<NaiveDate>,
+    /// The firm world: the accounting partner sees 200 client ledgers (month-end at scale).
+    #[arg(long)]
+    pub firm: bool,
 }
 
 impl SimArgs {
@@ -74,6 +77,7 @@ impl SimArgs {
             page_size: usize::try_from(self.page_size).unwrap_or(1000),
             bulk_entries_per_day: self.bulk_per_day,
             today: self.today.unwrap_or_else(|| clock.today_in(Country::No)),
+            firm: self.firm,
             ..SimConfig::default()
         }
     }

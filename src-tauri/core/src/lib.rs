@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod bank;
+pub mod clients;
 pub mod clock;
 pub mod context;
 pub mod error;

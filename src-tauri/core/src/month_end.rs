@@ -9,6 +9,7 @@ use crate::export::{self, write_atomically, ExportFormat, ExportOptions};
 use crate::model::{Ledger, YearMonth};
 use crate::month::fetch::plan_month;
 use crate::month::reconcile_cached;
+use crate::reconcile::MonthReport;
 use crate::store::Store;
 use crate::sync::{self, CancelToken, SyncOptions, SyncPlan, SyncProgress};
 use crate::{Error, Result};
@@ -17,8 +18,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Requests in flight at most during a month-end sync, across all ledgers (polite to the API).
-pub const MONTH_END_CONCURRENCY: usize = 6;
+/// Requests in flight at most during a month-end sync, across all ledgers (polite to the API:
+/// the simulator counts them, `examples/bench_month_end.rs` prints the most it saw).
+pub const MONTH_END_CONCURRENCY: usize = 10;
 
 /// What a month-end run is asked to do.
 #[derive(Debug, Clone)]
@@ -37,8 +39,9 @@ pub struct MonthEndRequest {
 }
 
 /// How one ledger's month ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub enum LedgerState {
     /// Written, every check holds.
     Ok,
@@ -49,8 +52,9 @@ pub enum LedgerState {
 }
 
 /// One ledger's row of the overview.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct LedgerOutcome {
     pub ledger_id: String,
     pub client: String,
@@ -61,20 +65,25 @@ pub struct LedgerOutcome {
     pub file: Option<String>,
     pub error: Option<String>,
     pub failed_checks: Vec<String>,
-    /// Dates whose fetch failed in this run.
+    /// Dates of the month whose fetch failed in this run.
     pub failed_dates: u32,
     /// Dates Vipps has not closed yet.
     pub open_dates: u32,
+    #[ts(type = "number")]
     pub sales: i64,
+    #[ts(type = "number")]
     pub refunds: i64,
+    #[ts(type = "number")]
     pub fees: i64,
+    #[ts(type = "number")]
     pub paid_out: i64,
     pub payouts: u32,
 }
 
 /// What the run did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct MonthEndSummary {
     pub profile: String,
     pub month: YearMonth,
@@ -83,6 +92,7 @@ pub struct MonthEndSummary {
     /// Why the overview could not be written.
     pub overview_error: Option<String>,
     pub ledgers: Vec<LedgerOutcome>,
+    #[ts(type = "number")]
     pub requests: u64,
 }
 
@@ -124,10 +134,15 @@ pub fn file_stem(client: &str) -> String {
 
 /// The file for one ledger: `<client>-<ledgerId>-YYYY-MM.<ext>`.
 pub fn file_name(ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
+    client_file_name(&ledger.display_name(), ledger, month, format)
+}
+
+/// As [`file_name`], with the name the accountant gave the client.
+pub fn client_file_name(client: &str, ledger: &Ledger, month: YearMonth, format: ExportFormat) -> String {
     let ext = format.extension();
     format!(
         "{}-{}-{month}.{ext}",
-        file_stem(&ledger.display_name()),
+        file_stem(client),
         file_stem(&ledger.ledger_id)
     )
 }
@@ -141,47 +156,66 @@ pub async fn run(
     progress: impl Fn(&SyncProgress) + Send + Sync,
     cancel: CancelToken,
 ) -> Result<MonthEndSummary> {
+    run_with(ctx, req, MONTH_END_CONCURRENCY, progress, cancel).await
+}
+
+/// As [`run`], with at most `concurrency` requests in flight (the benchmark's one-at-a-time
+/// baseline uses 1).
+pub async fn run_with(
+    ctx: &Context,
+    req: &MonthEndRequest,
+    concurrency: usize,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<MonthEndSummary> {
+    // One cache writer across processes: held until the files are written.
+    let _writer = if req.sync {
+        Some(CacheWriter::take(&ctx.cache_path())?)
+    } else {
+        None
+    };
     crate::files::create_private_dir(&req.out_dir).map_err(|e| {
         Error::Io(format!(
             "Cannot create the folder {} ({e}). Pick a folder you can write to.",
             req.out_dir.display()
         ))
     })?;
-    let mut requests = 0;
-    let ledgers = if req.sync {
-        let (profile, client) = ctx.client_for(&req.profile).await?;
-        let mut store = ctx.open_store()?;
-        let seen = sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
-        let chosen = choose(seen, req.ledger_ids.as_deref())?;
-        let plan = combined_plan(&store, &chosen, req, ctx)?;
-        drop(store);
-        let before = client.requests_made();
-        let opts = SyncOptions {
-            concurrency: MONTH_END_CONCURRENCY,
-        };
-        let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
-        requests = client.requests_made().saturating_sub(before);
-        let mut failed: BTreeMap<String, u32> = BTreeMap::new();
-        for f in &summary.failed {
-            *failed.entry(f.ledger_id.clone()).or_default() += 1;
-        }
-        chosen
-            .into_iter()
-            .map(|l| (failed.get(&l.ledger_id).copied().unwrap_or(0), l))
-            .collect()
+    let (ledgers, requests) = if req.sync {
+        sync_chosen(ctx, req, concurrency, progress, cancel).await?
     } else {
         let store = ctx.open_store_for_reading()?;
         let cached = store.ledgers(Some(&req.profile))?;
-        choose(cached, req.ledger_ids.as_deref())?
-            .into_iter()
-            .map(|l| (0, l))
-            .collect::<Vec<_>>()
+        let chosen = choose(cached, req.ledger_ids.as_deref())?;
+        (chosen.into_iter().map(|l| (None, l)).collect::<Vec<_>>(), 0)
     };
     let store = ctx.open_store_for_reading()?;
-    let outcomes: Vec<LedgerOutcome> = ledgers
-        .into_iter()
-        .map(|(failed_dates, ledger)| one_ledger(&store, &ledger, req, failed_dates))
-        .collect();
+    let names = store.client_names()?;
+    // Once a file meets a full disk the ledgers after it are not tried (each would fail the same
+    // way, half-way through): their rows say so, and the overview, small, is still tried.
+    let mut disk_full: Option<String> = None;
+    let mut outcomes: Vec<LedgerOutcome> = Vec::with_capacity(ledgers.len());
+    for (failed, ledger) in ledgers {
+        let client = names
+            .get(&ledger.ledger_id)
+            .cloned()
+            .unwrap_or_else(|| ledger.display_name());
+        let row = one_ledger(&store, &ledger, &client, req, failed, disk_full.as_deref());
+        if disk_full.is_none()
+            && row
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains(export::DISK_FULL))
+        {
+            disk_full = Some(format!(
+                "{} The disk filled up while writing the file for {} ({}): this file was not tried. Free some \
+                 space and run month-end again.",
+                export::DISK_FULL,
+                row.client,
+                row.ledger_id
+            ));
+        }
+        outcomes.push(row);
+    }
     let overview_name = format!("overview-{}.xlsx", req.month);
     let overview =
         write_overview(&req.out_dir.join(&overview_name), req.month, &outcomes).map(|_| overview_name);
@@ -198,6 +232,133 @@ pub async fn run(
         ledgers: outcomes,
         requests,
     })
+}
+
+/// Refresh the ledger list, then sync the chosen ledgers' month in one bounded run: each ledger
+/// with the month's dates that failed (if any), and the requests sent.
+async fn sync_chosen(
+    ctx: &Context,
+    req: &MonthEndRequest,
+    concurrency: usize,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<(Vec<(Option<Failed>, Ledger)>, u64)> {
+    let (profile, client) = ctx.client_for(&req.profile).await?;
+    let mut store = ctx.open_store()?;
+    let seen = sync::refresh_ledgers(&client, &mut store, &profile.name, None).await?;
+    let chosen = choose(seen, req.ledger_ids.as_deref())?;
+    let plan = combined_plan(&store, &chosen, req, ctx)?;
+    drop(store);
+    let before = client.requests_made();
+    let opts = SyncOptions { concurrency };
+    let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
+    let requests = client.requests_made().saturating_sub(before);
+    // The month's own dates: a neighbouring date that failed only leaves a link unknown.
+    let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
+    for f in summary
+        .failed
+        .iter()
+        .filter(|f| YearMonth::of(f.date) == req.month)
+    {
+        let e = failed.entry(f.ledger_id.clone()).or_insert_with(|| Failed {
+            dates: std::collections::BTreeSet::new(),
+            reason: f.reason.clone(),
+        });
+        e.dates.insert(f.date);
+    }
+    let ledgers = chosen
+        .into_iter()
+        .map(|l| (failed.remove(&l.ledger_id), l))
+        .collect();
+    Ok((ledgers, requests))
+}
+
+/// How one ledger's sync went (the window's Sync of many clients, without writing files).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncedLedger {
+    pub ledger_id: String,
+    /// Dates of the month whose fetch failed in this run (0: the month is in the cache).
+    pub failed_dates: u32,
+    /// Why, as a sentence, when some failed.
+    pub error: Option<String>,
+}
+
+/// Sync the chosen ledgers' month (or every ledger the profile sees) in one bounded run, under
+/// the same one-writer lock as month-end, and say per ledger how it went. Nothing is written
+/// but the cache.
+pub async fn sync_only(
+    ctx: &Context,
+    profile: &str,
+    month: YearMonth,
+    ledger_ids: Option<Vec<String>>,
+    progress: impl Fn(&SyncProgress) + Send + Sync,
+    cancel: CancelToken,
+) -> Result<Vec<SyncedLedger>> {
+    let _writer = CacheWriter::take(&ctx.cache_path())?;
+    let req = MonthEndRequest {
+        profile: profile.to_string(),
+        month,
+        out_dir: PathBuf::new(),
+        ledger_ids,
+        sync: true,
+        format: ExportFormat::Xlsx,
+        options: ExportOptions {
+            gdpr: false,
+            accounts: crate::reconcile::JournalAccounts::defaults_for("NOK"),
+            clock: ctx.clock,
+        },
+        same_accounts: false,
+    };
+    let (ledgers, _) = sync_chosen(ctx, &req, MONTH_END_CONCURRENCY, progress, cancel).await?;
+    Ok(ledgers
+        .into_iter()
+        .map(|(failed, l)| SyncedLedger {
+            ledger_id: l.ledger_id,
+            failed_dates: failed.as_ref().map_or(0, |f| f.dates.len() as u32),
+            error: failed.map(|f| format!("{} dates could not be fetched ({}).", f.dates.len(), f.reason)),
+        })
+        .collect())
+}
+
+/// The one process syncing a data folder: an advisory lock on `<cache>.month-end.lock`, released
+/// when dropped (and by the system when the process ends, however it ends).
+#[derive(Debug)]
+pub struct CacheWriter {
+    _file: std::fs::File,
+}
+
+impl CacheWriter {
+    /// Take the lock, or refuse at once with a sentence when another run holds it: a second
+    /// month-end on the same data folder never fetches everything alongside the first.
+    pub fn take(cache: &Path) -> Result<CacheWriter> {
+        let mut name = cache.as_os_str().to_owned();
+        name.push(".month-end.lock");
+        let path = PathBuf::from(name);
+        if let Some(dir) = path.parent() {
+            crate::files::create_private_dir(dir)
+                .map_err(|e| Error::Io(format!("Cannot create the data folder {} ({e}).", dir.display())))?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::Io(format!("Cannot open the lock file {} ({e}).", path.display())))?;
+        match file.try_lock() {
+            Ok(()) => Ok(CacheWriter { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Input(format!(
+                "Another month-end is already syncing this data folder ({}). Nothing was fetched or \
+                 written by this one: wait until the other finishes, then run again (or run without \
+                 --sync to export what is cached).",
+                path.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::Io(format!("Cannot lock {} ({e}).", path.display())))
+            }
+        }
+    }
 }
 
 /// The ledgers asked for, in ledger-id order; a named ledger the profile does not see is refused.
@@ -251,17 +412,58 @@ fn combined_plan(
     Ok(plan)
 }
 
-fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_dates: u32) -> LedgerOutcome {
+/// The month's figures the overview shows.
+struct Figures {
+    sales: i64,
+    refunds: i64,
+    fees: i64,
+    paid_out: i64,
+    payouts: u32,
+    open_dates: u32,
+}
+
+impl Figures {
+    fn of(report: &MonthReport) -> Figures {
+        let f = &report.totals.figures;
+        Figures {
+            sales: f.sales(),
+            refunds: f.refunds(),
+            fees: f.fees(),
+            paid_out: f.payout(),
+            payouts: report.totals.payout_count,
+            open_dates: report
+                .days
+                .iter()
+                .filter(|d| d.status == crate::reconcile::DayStatus::OpenUpstream)
+                .count() as u32,
+        }
+    }
+}
+
+/// The dates of one ledger this run could not fetch, and the first reason.
+struct Failed {
+    dates: std::collections::BTreeSet<chrono::NaiveDate>,
+    reason: String,
+}
+
+fn one_ledger(
+    store: &Store,
+    ledger: &Ledger,
+    client: &str,
+    req: &MonthEndRequest,
+    failed: Option<Failed>,
+    skip: Option<&str>,
+) -> LedgerOutcome {
     let mut row = LedgerOutcome {
         ledger_id: ledger.ledger_id.clone(),
-        client: ledger.display_name(),
+        client: client.to_string(),
         organisation: ledger.owner.id.clone(),
         currency: ledger.currency.clone(),
         state: LedgerState::NotWritten,
         file: None,
         error: None,
         failed_checks: Vec::new(),
-        failed_dates,
+        failed_dates: failed.as_ref().map_or(0, |f| f.dates.len() as u32),
         open_dates: 0,
         sales: 0,
         refunds: 0,
@@ -269,8 +471,13 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
         paid_out: 0,
         payouts: 0,
     };
-    let name = file_name(ledger, req.month, req.format);
+    let name = client_file_name(client, ledger, req.month, req.format);
     let mut options = req.options.clone();
+    if let Some(why) = skip {
+        row.error = Some(why.to_string());
+        fill_figures(&mut row, store, ledger, req.month, None);
+        return row;
+    }
     if !req.same_accounts {
         match export::accounts_for(store, &ledger.ledger_id) {
             Ok(a) => options.accounts = a,
@@ -280,14 +487,17 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
             }
         }
     }
-    match export::write_month(
+    let mut figures: Option<Figures> = None;
+    let written = export::write_month_seen(
         store,
         &ledger.ledger_id,
         req.month,
         req.format,
         &options,
         &req.out_dir.join(&name),
-    ) {
+        &mut |r| figures = Some(Figures::of(r)),
+    );
+    match written {
         Ok(summary) => {
             row.state = if summary.failed_checks.is_empty() {
                 LedgerState::Ok
@@ -297,27 +507,44 @@ fn one_ledger(store: &Store, ledger: &Ledger, req: &MonthEndRequest, failed_date
             row.failed_checks = summary.failed_checks;
             row.file = Some(name);
         }
-        Err(e) => row.error = Some(e.to_string()),
+        Err(e) => {
+            row.error = Some(match &failed {
+                Some(f) => format!("{} dates could not be fetched ({}). {e}", f.dates.len(), f.reason),
+                None => e.to_string(),
+            })
+        }
     }
-    if let Ok((_, report)) = reconcile_cached(store, &ledger.ledger_id, req.month) {
-        let f = &report.totals.figures;
-        row.sales = f.sales();
-        row.refunds = f.refunds();
-        row.fees = f.fees();
-        row.paid_out = f.payout();
-        row.payouts = report.totals.payout_count;
-        row.open_dates = report
-            .days
-            .iter()
-            .filter(|d| d.status == crate::reconcile::DayStatus::OpenUpstream)
-            .count() as u32;
-    }
+    fill_figures(&mut row, store, ledger, req.month, figures);
     row
+}
+
+/// The month's figures on the row: the writer's reconciliation when it made one (xlsx, CSV); the
+/// books formats, a month refused before reconciling and a file not tried are reconciled here, once.
+fn fill_figures(
+    row: &mut LedgerOutcome,
+    store: &Store,
+    ledger: &Ledger,
+    month: YearMonth,
+    figures: Option<Figures>,
+) {
+    let figures = figures.or_else(|| {
+        reconcile_cached(store, &ledger.ledger_id, month)
+            .ok()
+            .map(|(_, r)| Figures::of(&r))
+    });
+    if let Some(f) = figures {
+        row.sales = f.sales;
+        row.refunds = f.refunds;
+        row.fees = f.fees;
+        row.paid_out = f.paid_out;
+        row.payouts = f.payouts;
+        row.open_dates = f.open_dates;
+    }
 }
 
 /// The overview workbook: one row per ledger, money as numbers in the ledger's currency, the file
 /// as a link next to it.
-fn write_overview(path: &Path, month: YearMonth, rows: &[LedgerOutcome]) -> Result<u64> {
+pub fn write_overview(path: &Path, month: YearMonth, rows: &[LedgerOutcome]) -> Result<u64> {
     write_atomically(path, false, |tmp| {
         let mut wb = Workbook::new();
         let sheet = wb.add_worksheet();

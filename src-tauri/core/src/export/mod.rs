@@ -203,9 +203,29 @@ pub fn write_month(
     opts: &ExportOptions,
     out: &Path,
 ) -> Result<ExportSummary> {
+    write_month_seen(store, ledger_id, month, format, opts, out, &mut |_| {})
+}
+
+/// As [`write_month`], handing the month's reconciliation to `seen` when the writer made one
+/// (xlsx and CSV), so a caller that also needs the figures (month-end's overview) does not
+/// reconcile the month a second time.
+pub fn write_month_seen(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &Path,
+    seen: &mut dyn FnMut(&MonthReport),
+) -> Result<ExportSummary> {
     match format {
-        ExportFormat::Xlsx => write_xlsx(store, ledger_id, month, opts, out),
-        ExportFormat::Csv => write_csv(store, ledger_id, month, opts, out),
+        ExportFormat::Xlsx => write_xlsx_seen(store, ledger_id, month, opts, out, seen),
+        ExportFormat::Csv => {
+            ready_ledger(store, ledger_id, month, opts)?;
+            let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
+            seen(&report);
+            csv::write_settlement_csv(&ledger, &report, &StoreSource { store, ledger_id }, opts, out)
+        }
         ExportFormat::Saft => write_saft(store, ledger_id, month, opts, out),
         ExportFormat::Gbat10 => write_gbat10(store, ledger_id, month, opts, out),
         ExportFormat::CsvJournal => write_csv_journal(store, ledger_id, month, opts, out),
@@ -223,11 +243,23 @@ pub fn write_xlsx(
     opts: &ExportOptions,
     out: &Path,
 ) -> Result<ExportSummary> {
+    write_xlsx_seen(store, ledger_id, month, opts, out, &mut |_| {})
+}
+
+fn write_xlsx_seen(
+    store: &Store,
+    ledger_id: &str,
+    month: YearMonth,
+    opts: &ExportOptions,
+    out: &Path,
+    seen: &mut dyn FnMut(&MonthReport),
+) -> Result<ExportSummary> {
     let ledger = ready_ledger(store, ledger_id, month, opts)?;
     let bank = crate::bank::status::month_status(store, &ledger, month, opts.clock.today_for(&ledger))?;
     let source = StoreSource { store, ledger_id };
     let Some(path) = store.path().map(Path::to_path_buf) else {
         let (ledger, report) = reconcile_cached(store, ledger_id, month)?;
+        seen(&report);
         return xlsx::write_workbook(&ledger, &report, &bank, &source, opts, out);
     };
     std::thread::scope(|scope| {
@@ -246,6 +278,7 @@ pub fn write_xlsx(
             let report = handle
                 .join()
                 .map_err(|_| Error::Io("Reconciliation stopped unexpectedly while exporting.".into()))??;
+            seen(&report);
             Ok(std::borrow::Cow::Owned(report))
         };
         xlsx::write_workbook_with(&ledger, month, &mut report, &bank, &source, opts, out)
@@ -402,8 +435,21 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// How every sentence about a full disk while writing a file begins (month-end stops trying the
+/// ledgers after the one that met it).
+pub const DISK_FULL: &str = "The disk is full";
+
+/// The error is the disk (or the user's quota) being full: ENOSPC or EDQUOT.
+pub(crate) fn disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
+        _ if disk_full(e) => format!("{}: {e}", DISK_FULL.to_lowercase()),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         std::io::ErrorKind::NotFound => "the folder does not exist".to_string(),
         _ => e.to_string(),

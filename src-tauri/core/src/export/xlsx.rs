@@ -32,6 +32,18 @@ const ZIP_LEVEL: u8 = 3;
 const MAX_TEXT: usize = 32_767;
 
 fn xerr(e: XlsxError) -> Error {
+    let io = match &e {
+        XlsxError::IoError(io) => Some(io),
+        // The zip writer's own error wraps the io error it met.
+        other => std::error::Error::source(other).and_then(|s| s.downcast_ref::<std::io::Error>()),
+    };
+    if io.is_some_and(super::disk_full) {
+        return Error::Io(format!(
+            "{} ({e}): the workbook was not written, nothing is half a file. Free some disk space and export \
+             again.",
+            super::DISK_FULL
+        ));
+    }
     Error::Io(format!("The workbook could not be written: {e}."))
 }
 

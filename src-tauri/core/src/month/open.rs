@@ -91,6 +91,22 @@ impl OpenNotes {
         })
     }
 
+    /// How often the ledger pays out, as its cached payouts show: "daily", "weekly", "monthly",
+    /// or "" when the cache does not tell yet.
+    pub fn frequency(&self) -> &'static str {
+        match self.pattern {
+            Pattern::Monthly => "monthly",
+            Pattern::Weekly => "weekly",
+            Pattern::Daily => "daily",
+            Pattern::Unknown => "",
+        }
+    }
+
+    /// The latest cached funds balance is below zero.
+    pub fn negative_balance(&self) -> bool {
+        self.balance.is_some_and(|(_, b)| b < 0)
+    }
+
     /// The note for one open date.
     pub fn note(&self, date: NaiveDate) -> OpenNote {
         let why = if date >= self.today {

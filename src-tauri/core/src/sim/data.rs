@@ -42,11 +42,13 @@
 mod cast;
 mod day;
 mod doc_example;
+mod firm;
 mod plan;
 
 use super::rng;
 use crate::model::{Entry, Ledger, Topic};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+pub use firm::{firm_client_name, firm_granted, firm_ledger_id, FIRM_LATE_LEDGER, FIRM_LEDGERS};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -220,6 +222,10 @@ pub struct World {
     specs: Vec<LedgerSpec>,
     merchants: Vec<SimMerchant>,
     partner: SimPartner,
+    /// The ledgers the partner sees now (grants change: [`World::grant`], [`World::withdraw`]).
+    grants: Mutex<Vec<String>>,
+    /// Ledgers whose by-date reports all answer 500 errorCode 10002 (not to be retried).
+    broken: Mutex<Vec<String>>,
     /// Closing balances per ledger and date offset, filled forward on demand (a few KB per ledger).
     closings: Mutex<HashMap<String, Vec<DayClose>>>,
 }
@@ -231,6 +237,13 @@ impl std::fmt::Debug for World {
             .field("today", &self.today)
             .field("bulk_entries_per_day", &self.bulk_entries_per_day)
             .finish()
+    }
+}
+
+fn lock_grants(m: &Mutex<Vec<String>>) -> std::sync::MutexGuard<'_, Vec<String>> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
     }
 }
 
@@ -251,9 +264,49 @@ impl World {
             bulk_entries_per_day: bulk_entries_per_day.max(3),
             specs,
             merchants,
+            grants: Mutex::new(partner.ledger_ids.clone()),
+            broken: Mutex::new(Vec::new()),
             partner,
             closings: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The firm world ([`firm`]): the default cast plus 200 generated client ledgers, of which
+    /// the partner sees 199 and the bulk ledger at the start.
+    pub fn firm(seed: u64, today: NaiveDate, bulk_entries_per_day: u32) -> World {
+        let mut world = World::with_bulk(seed, today, bulk_entries_per_day);
+        world.specs.extend(firm::firm_specs(seed));
+        world.partner.ledger_ids = firm::firm_granted();
+        world.grants = Mutex::new(world.partner.ledger_ids.clone());
+        world
+    }
+
+    /// The ledgers the partner's keys see right now.
+    pub fn partner_ledger_ids(&self) -> Vec<String> {
+        lock_grants(&self.grants).clone()
+    }
+
+    /// A merchant grants `ledger_id` to the partner (it appears in the next ledger list).
+    pub fn grant(&self, ledger_id: &str) {
+        let mut grants = lock_grants(&self.grants);
+        if !grants.iter().any(|l| l == ledger_id) {
+            grants.push(ledger_id.to_string());
+        }
+    }
+
+    /// Every by-date report of `ledger_id` fails from now on (500, errorCode 10002): a ledger
+    /// whose dates all fail.
+    pub fn break_ledger(&self, ledger_id: &str) {
+        lock_grants(&self.broken).push(ledger_id.to_string());
+    }
+
+    pub fn is_broken(&self, ledger_id: &str) -> bool {
+        lock_grants(&self.broken).iter().any(|l| l == ledger_id)
+    }
+
+    /// A merchant withdraws the grant: from now on the partner gets 404 for `ledger_id`.
+    pub fn withdraw(&self, ledger_id: &str) {
+        lock_grants(&self.grants).retain(|l| l != ledger_id);
     }
 
     pub fn seed(&self) -> u64 {

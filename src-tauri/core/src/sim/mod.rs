@@ -93,6 +93,9 @@ pub struct SimConfig {
     pub partner_token_ttl_secs: u64,
     /// More merchant keys the simulator accepts (tests use sentinel secrets to prove none leak).
     pub extra_merchants: Vec<data::SimMerchant>,
+    /// The firm world: the partner sees 200 ledgers ([`data::World::firm`]). Off by default, so
+    /// the demo world keeps its nine.
+    pub firm: bool,
 }
 
 impl Default for SimConfig {
@@ -109,6 +112,7 @@ impl Default for SimConfig {
             token_ttl_secs: 86_400,
             partner_token_ttl_secs: 900,
             extra_merchants: Vec::new(),
+            firm: false,
         }
     }
 }
@@ -138,6 +142,8 @@ pub struct SimStats {
     pub faults_by_kind: BTreeMap<String, u64>,
     /// By-date report requests per (ledger, topic, date), every page counted.
     pub report_requests_by_date: BTreeMap<(String, crate::model::Topic, NaiveDate), u64>,
+    /// The most requests answered at the same moment (latency included).
+    pub max_in_flight: u64,
 }
 
 impl SimStats {
@@ -199,6 +205,21 @@ impl SimHandle {
         self.shared.today()
     }
 
+    /// A merchant grants `ledger_id` to the accounting partner (see [`data::World::grant`]).
+    pub fn grant(&self, ledger_id: &str) {
+        self.shared.world().grant(ledger_id);
+    }
+
+    /// Every by-date report of `ledger_id` fails from now on (500, errorCode 10002).
+    pub fn break_ledger(&self, ledger_id: &str) {
+        self.shared.world().break_ledger(ledger_id);
+    }
+
+    /// A merchant withdraws its grant: the partner gets 404 for `ledger_id` from now on.
+    pub fn withdraw(&self, ledger_id: &str) {
+        self.shared.world().withdraw(ledger_id);
+    }
+
     /// Moves "today": dates before it close (answer in full, `tryLater: false`).
     pub fn set_today(&self, date: NaiveDate) {
         self.shared.set_today(date);
@@ -243,7 +264,11 @@ pub async fn start(config: SimConfig) -> Result<SimHandle> {
     let addr = listener
         .local_addr()
         .map_err(|e| crate::Error::Io(format!("The simulator has no local address: {e}")))?;
-    let mut world = World::with_bulk(config.seed, config.today, config.bulk_entries_per_day);
+    let mut world = if config.firm {
+        World::firm(config.seed, config.today, config.bulk_entries_per_day)
+    } else {
+        World::with_bulk(config.seed, config.today, config.bulk_entries_per_day)
+    };
     for merchant in &config.extra_merchants {
         world.add_merchant(merchant.clone());
     }

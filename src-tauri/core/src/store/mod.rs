@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod bank;
+mod clients;
 mod feed;
 pub mod portal;
 mod read;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_bank_text.sql"),
     include_str!("../../migrations/0007_books_settings.sql"),
     include_str!("../../migrations/0008_sales.sql"),
+    include_str!("../../migrations/0010_clients.sql"),
 ];
 
 /// The schema this build knows.

@@ -17,29 +17,29 @@ pub(super) fn ledger_specs(seed: u64) -> Vec<LedgerSpec> {
         .collect()
 }
 
-struct LedgerSeed {
-    id: &'static str,
-    currency: &'static str,
-    owner: (&'static str, &'static str),
-    bank: (&'static str, &'static str),
-    units: &'static [(&'static str, &'static str)],
-    kind: Kind,
-    payout: PayoutFrequency,
-    settlement: Settlement,
-    start: NaiveDate,
-    time_style: TimeStyle,
-    mean_captures: u32,
-    price: (i64, i64),
-    fee: (i64, i64),
-    lagging_fees: bool,
-    refund_permille: u64,
-    corrections: bool,
-    unknown_types: bool,
-    negative_stretches: bool,
-    code: u64,
+pub(super) struct LedgerSeed {
+    pub(super) id: &'static str,
+    pub(super) currency: &'static str,
+    pub(super) owner: (&'static str, &'static str),
+    pub(super) bank: (&'static str, &'static str),
+    pub(super) units: &'static [(&'static str, &'static str)],
+    pub(super) kind: Kind,
+    pub(super) payout: PayoutFrequency,
+    pub(super) settlement: Settlement,
+    pub(super) start: NaiveDate,
+    pub(super) time_style: TimeStyle,
+    pub(super) mean_captures: u32,
+    pub(super) price: (i64, i64),
+    pub(super) fee: (i64, i64),
+    pub(super) lagging_fees: bool,
+    pub(super) refund_permille: u64,
+    pub(super) corrections: bool,
+    pub(super) unknown_types: bool,
+    pub(super) negative_stretches: bool,
+    pub(super) code: u64,
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(DATA_START)
 }
 
@@ -53,7 +53,7 @@ const KIOSK_ORG: (&str, &str) = ("business:NO:ORG", "911222333");
 
 /// A regular ledger: 30 captures a day of 39–899, 1.75 % + 1.00, 3 % refunds, nothing unusual.
 /// Each seed below states what differs, and its `code`.
-fn regular(
+pub(super) fn regular(
     id: &'static str,
     currency: &'static str,
     owner: (&'static str, &'static str),
@@ -271,7 +271,7 @@ fn nordic_seeds() -> Vec<LedgerSeed> {
 }
 
 impl LedgerSpec {
-    fn from_seed(s: LedgerSeed, seed: u64) -> LedgerSpec {
+    pub(super) fn from_seed(s: LedgerSeed, seed: u64) -> LedgerSpec {
         let units: Vec<SalesUnit> = s
             .units
             .iter()

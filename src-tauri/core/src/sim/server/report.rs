@@ -292,6 +292,13 @@ fn visible_topic(
     if !shared.can_see(who, ledger_id) {
         return Err(ledger_not_found(shared, ledger_id, path));
     }
+    if shared.world.is_broken(ledger_id) {
+        return Err(super::server_error(
+            10002,
+            "Input validation failed: the request is not valid.",
+            shared.context_id(),
+        ));
+    }
     Topic::parse(topic).ok_or_else(|| {
         problem(
             StatusCode::BAD_REQUEST,
