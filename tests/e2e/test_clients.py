@@ -51,7 +51,7 @@ def test_clients_overview_rename_sync_and_export_many(session, data_dir, app_env
     # Nothing fetched yet: every client says "Not synced" and so needs attention.
     chips = js(drv, "return [...document.querySelectorAll('[data-testid=client-row]')].map(r => [...r.querySelectorAll('[data-chip]')].map(c => c.dataset.chip).join(','))")
     assert all("notSynced" in c for c in chips), chips
-    screenshot(drv, "60-clients-before-sync")
+    screenshot(drv, "80-clients-before-sync")
 
     # Rename a client: saved in the cache, shown after a reload.
     click(drv, "rename-302321")
@@ -61,7 +61,7 @@ def test_clients_overview_rename_sync_and_export_many(session, data_dir, app_env
     try:
         wait_for(drv, "(document.querySelector('[data-testid=client-302321]')||{}).innerText === 'Fjordkaffe Sentrum (kunde 17)'", 10)
     except AssertionError:
-        screenshot(drv, "60-debug")
+        screenshot(drv, "80-debug")
         raise AssertionError(js(drv, "return document.querySelector('[data-ledger=\"302321\"]').innerText"))
     drv.refresh()
     wait_for(drv, f"document.body.dataset.clientsRefreshed === '{MONTH}'", 30)
@@ -90,7 +90,7 @@ def test_clients_overview_rename_sync_and_export_many(session, data_dir, app_env
     wait_for(drv, "['302321','402002','502001'].every(id => !!document.querySelector(`[data-ledger='${id}'] [data-chip=synced]`))", 30)
     sales = js(drv, "return Object.fromEntries(['302321','402002','502001'].map(id => [id, Number(document.querySelector(`[data-testid=client-row][data-ledger='${id}'] td.num span`).dataset.minor)]))")
     assert all(v > 0 for v in sales.values()), sales
-    screenshot(drv, "61-clients-synced")
+    screenshot(drv, "81-clients-synced")
 
     # Needs attention: the six not synced remain, the three synced are hidden.
     attention = js(drv, "return [...document.querySelectorAll('[data-testid=client-row]')].filter(r => r.querySelector('.chip.attention')).map(r => r.dataset.ledger)")
@@ -106,7 +106,7 @@ def test_clients_overview_rename_sync_and_export_many(session, data_dir, app_env
     # Export the three into the chosen folder: one workbook each and the overview.
     click(drv, "clients-export")
     wait_for(drv, "document.querySelectorAll('[data-testid=job-row][data-state=done]').length === 3 && (document.querySelector('[data-testid=clients-progress-text]')||{}).innerText.startsWith('Export finished')", 120, "the export did not finish")
-    screenshot(drv, "62-clients-exported")
+    screenshot(drv, "82-clients-exported")
     folder = Path(app_env["AVSTEM_TEST_SAVE_DIR"])
     files = sorted(p.name for p in folder.iterdir())
     assert f"overview-{MONTH}.xlsx" in files, files
@@ -126,4 +126,4 @@ def test_clients_overview_rename_sync_and_export_many(session, data_dir, app_env
     js(drv, "document.querySelector('[data-testid=lang-switch]').value = 'nb'; document.querySelector('[data-testid=lang-switch]').dispatchEvent(new Event('change'))")
     wait_for(drv, "document.querySelector('h1').innerText.startsWith('Klienter')", 10)
     wait_for(drv, "document.querySelectorAll('[data-testid=client-row]').length === 9", 30)
-    screenshot(drv, "63-clients-nb")
+    screenshot(drv, "83-clients-nb")

@@ -159,23 +159,30 @@ pub fn import_paths(
     // Reading and parsing a camt.053 file needs no cache: a second thread does it for the next
     // files while this one stores them, in the given order.
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Read<'_>>>(8);
-        scope.spawn(move || {
-            for path in paths {
-                let read = read_statement_file(path).and_then(|bytes| {
-                    if looks_like_xml(&bytes) {
-                        let chosen = chosen_ledger(ledgers, opts)?;
-                        Ok(Read::Camt(Box::new(link_camt(ledgers, chosen, &bytes)?)))
-                    } else {
-                        Ok(Read::Other(bytes))
+        // Two readers, taking every other file; this thread takes their results in file order.
+        let readers: Vec<std::sync::mpsc::Receiver<Result<Read<'_>>>> = (0..READERS)
+            .map(|k| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Read<'_>>>(4);
+                scope.spawn(move || {
+                    for path in paths.iter().skip(k).step_by(READERS) {
+                        let read = read_statement_file(path).and_then(|bytes| {
+                            if looks_like_xml(&bytes) {
+                                let chosen = chosen_ledger(ledgers, opts)?;
+                                Ok(Read::Camt(Box::new(link_camt(ledgers, chosen, &bytes)?)))
+                            } else {
+                                Ok(Read::Other(bytes))
+                            }
+                        });
+                        if tx.send(read).is_err() {
+                            return;
+                        }
                     }
                 });
-                if tx.send(read).is_err() {
-                    return;
-                }
-            }
-        });
-        for path in paths {
+                rx
+            })
+            .collect();
+        for (i, path) in paths.iter().enumerate() {
+            let rx = &readers[i % READERS];
             if batched && !in_batch {
                 batch_start = report.files.len();
                 in_batch = store.begin_bank_batch().is_ok();
@@ -219,6 +226,9 @@ pub fn import_paths(
     });
     report
 }
+
+/// Threads reading and parsing statement files ahead of the one storing them.
+const READERS: usize = 2;
 
 /// Files stored per commit when many are imported at once.
 const BATCH_FILES: usize = 500;
@@ -477,9 +487,14 @@ fn csv_target<'l>(ledgers: &'l [Ledger], chosen: Option<&'l Ledger>) -> Result<&
 }
 
 fn ledgers_of<'l>(ledgers: &'l [Ledger], account: &str) -> Vec<&'l Ledger> {
+    // `same_account`, with the statement's side worked out once rather than once per ledger.
+    let wanted = bban(account);
+    if account.is_empty() || wanted.is_empty() {
+        return Vec::new();
+    }
     ledgers
         .iter()
-        .filter(|l| !account.is_empty() && same_account(&l.payout_bank_account.id, account))
+        .filter(|l| bban(&l.payout_bank_account.id) == wanted)
         .collect()
 }
 

@@ -249,30 +249,27 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<PayoutForBank>> {
+        // The literals match the partial index `entries_payouts` (migration 0010), which a bound
+        // parameter could not: one short range scan of the ledger's payouts.
+        debug_assert_eq!(
+            (topic_key(Topic::Funds), EntryType::PayoutScheduled.as_str()),
+            (0, "payout-scheduled")
+        );
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.psp_reference, COALESCE(e.entry_date, e.date), e.amount, e.currency, e.reference FROM entries e \
-             WHERE e.ledger_id = ?1 AND e.topic = ?2 AND e.entry_type = ?5 AND e.date IN \
-             (SELECT t.date FROM day_totals t WHERE t.ledger_id = ?1 AND t.topic = ?2 AND t.date BETWEEN ?3 AND ?4 \
-              AND t.entry_type = ?5) ORDER BY e.date, e.seq",
+             INDEXED BY entries_payouts \
+             WHERE e.ledger_id = ?1 AND e.topic = 0 AND e.entry_type = 'payout-scheduled' AND e.date BETWEEN ?2 AND ?3 \
+             ORDER BY e.date, e.seq",
         )?;
-        let rows = stmt.query_map(
-            params![
-                ledger_id,
-                topic_key(Topic::Funds),
-                date_key(from),
-                date_key(to),
-                EntryType::PayoutScheduled.as_str()
-            ],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )?;
+        let rows = stmt.query_map(params![ledger_id, date_key(from), date_key(to)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (psp, date, amount, currency, reference) = row?;

@@ -34,7 +34,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_bank_text.sql"),
     include_str!("../../migrations/0007_books_settings.sql"),
     include_str!("../../migrations/0008_sales.sql"),
-    include_str!("../../migrations/0010_clients.sql"),
+    include_str!("../../migrations/0009_clients.sql"),
+    include_str!("../../migrations/0010_payout_index.sql"),
 ];
 
 /// The schema this build knows.
