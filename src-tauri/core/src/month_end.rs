@@ -11,7 +11,7 @@ use crate::month::fetch::plan_month;
 use crate::month::reconcile_cached;
 use crate::reconcile::MonthReport;
 use crate::store::Store;
-use crate::sync::{self, CancelToken, SyncOptions, SyncPlan, SyncProgress};
+use crate::sync::{self, CancelToken, SyncOptions, SyncPlan, SyncProgress, SyncRequest};
 use crate::{Error, Result};
 use rust_xlsxwriter::{Format, Url, Workbook};
 use serde::Serialize;
@@ -251,7 +251,8 @@ async fn sync_chosen(
     drop(store);
     let before = client.requests_made();
     let opts = SyncOptions { concurrency };
-    let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel).await?;
+    let summary = sync::execute(&client, &ctx.cache_path(), plan, opts, progress, cancel.clone()).await?;
+    sync_sales(&client, ctx, &chosen, req.month, concurrency, &cancel).await;
     let requests = client.requests_made().saturating_sub(before);
     // The month's own dates: a neighbouring date that failed only leaves a link unknown.
     let mut failed: BTreeMap<String, Failed> = BTreeMap::new();
@@ -271,6 +272,47 @@ async fn sync_chosen(
         .map(|l| (failed.remove(&l.ledger_id), l))
         .collect();
     Ok((ledgers, requests))
+}
+
+/// What was sold (issue 17), after the money, for the chosen ledgers' month and the neighbouring
+/// dates the Journal's VAT split reads: with accounting keys only, in one bounded run. Secondary to
+/// the money as in the window's sync: a failure is kept in the sales cache (retried next time),
+/// logged, and never fails month-end; the Journal then keeps the clearing line for what it lacks.
+async fn sync_sales(
+    client: &crate::api::ApiClient,
+    ctx: &Context,
+    ledgers: &[Ledger],
+    month: YearMonth,
+    concurrency: usize,
+    cancel: &CancelToken,
+) {
+    use crate::sync::sales::{execute_sales, plan_sales, wants_sales, SalesChoice};
+    if !wants_sales(client, SalesChoice::Auto).unwrap_or(false) || cancel.is_cancelled() {
+        return;
+    }
+    // The earliest of the ledgers' todays: no date is asked for before it has begun anywhere.
+    let Some(today) = ledgers.iter().map(|l| ctx.clock.today_for(l)).min() else {
+        return;
+    };
+    let (from, to) = crate::reconcile::needed_range(month);
+    let request = SyncRequest {
+        ledger_ids: ledgers.iter().map(|l| l.ledger_id.clone()).collect(),
+        from,
+        to: to.min(today),
+        gdpr: false,
+    };
+    let result = async {
+        let (items, planned) = plan_sales(&ctx.open_store()?, &request, today)?;
+        execute_sales(client, &ctx.cache_path(), items, planned, today, concurrency, cancel).await
+    }
+    .await;
+    match result {
+        Ok(s) if !s.failed.is_empty() => {
+            tracing::warn!(failed = s.failed.len(), "month-end: some sales dates could not be fetched")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "month-end: sales not synced"),
+    }
 }
 
 /// How one ledger's sync went (the window's Sync of many clients, without writing files).

@@ -172,9 +172,10 @@ export function clientsView(root: HTMLElement, month: string): void {
       h("td", { class: "mono" }, formatOrgNumber(r.organisation)),
       h("td", { class: "small" }, r.currency, r.frequency ? h("div", { class: "muted" }, t(`clients.freq.${r.frequency}` as MessageKey)) : null),
       h("td", {}, h("div", { class: "chips" }, chips(r).map((c) => chipEl(c, r)))),
-      h("td", { class: "num" }, money(r.sales, r.currency)),
-      h("td", { class: "num" }, money(r.fees, r.currency)),
-      h("td", { class: "num" }, money(r.paidOut, r.currency)),
+      // A client not synced yet has no figures: a dash, not zeros dressed as figures.
+      ...[r.sales, r.fees, r.paidOut].map((m) =>
+        h("td", { class: "num" }, r.synced ? money(m, r.currency) : h("span", { class: "muted", title: t("clients.notFetched") }, "–")),
+      ),
     );
   };
 
