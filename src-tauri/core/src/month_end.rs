@@ -303,12 +303,24 @@ async fn sync_sales(
     };
     let result = async {
         let (items, planned) = plan_sales(&ctx.open_store()?, &request, today)?;
-        execute_sales(client, &ctx.cache_path(), items, planned, today, concurrency, cancel).await
+        execute_sales(
+            client,
+            &ctx.cache_path(),
+            items,
+            planned,
+            today,
+            concurrency,
+            cancel,
+        )
+        .await
     }
     .await;
     match result {
         Ok(s) if !s.failed.is_empty() => {
-            tracing::warn!(failed = s.failed.len(), "month-end: some sales dates could not be fetched")
+            tracing::warn!(
+                failed = s.failed.len(),
+                "month-end: some sales dates could not be fetched"
+            )
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "month-end: sales not synced"),
