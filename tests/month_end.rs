@@ -276,3 +276,75 @@ fn a_second_month_end_on_the_same_data_folder_is_refused_while_the_first_runs() 
     assert_eq!(files.len(), 2, "one workbook and the overview: {files:?}");
     assert!(files.iter().any(|f| f == "overview-2024-05.xlsx"), "{files:?}");
 }
+
+/// Month-end fetches what was sold too (accounting keys): a month after the Sales API's start has
+/// its Sales sheet in the client's workbook, and its Journal books revenue per VAT rate, without a
+/// separate `avstem sync --sales`.
+#[test]
+fn month_end_brings_what_was_sold_into_the_clients_workbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out_s = out_dir.to_str().expect("utf-8");
+    let run = |now: &str, args: &[&str]| {
+        Command::new(BIN)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("AVSTEM_DATA_DIR")
+            .env("AVSTEM_NOW", now)
+            .output()
+            .expect("run avstem")
+    };
+    let out = run(
+        "2026-06-10T12:00:00Z",
+        &[
+            "month-end",
+            "--profile",
+            "demo",
+            "--month",
+            "2026-05",
+            "--out",
+            out_s,
+            "--sync",
+            "--ledger",
+            "302321",
+        ],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 3)), "{}", text(&out));
+    let book = std::fs::read_dir(&out_dir)
+        .expect("out")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains("302321-2026-05"))
+        })
+        .expect("the client's workbook");
+    let py = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+print(",".join(wb.sheetnames))
+ws = wb["Journal"]
+codes = set()
+for row in ws.iter_rows(min_row=2, values_only=True):
+    if row and len(row) > 7 and row[7] not in (None, ""):
+        codes.add(str(row[7]))
+print(",".join(sorted(codes)))
+"#;
+    let o = Command::new("python3")
+        .arg("-c")
+        .arg(py)
+        .arg(&book)
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let printed = String::from_utf8_lossy(&o.stdout);
+    let mut lines = printed.lines();
+    let sheets = lines.next().unwrap_or_default();
+    assert!(sheets.split(',').any(|s| s == "Sales"), "{sheets}");
+    let codes = lines.next().unwrap_or_default();
+    assert!(
+        codes.split(',').any(|c| c == "3" || c == "31"),
+        "revenue booked per VAT rate: {codes}"
+    );
+}
