@@ -62,7 +62,11 @@ export function dayView(root: HTMLElement, ledgerId: string, date: string, topic
     { key: null, label: "day.balance", cls: "c-balance right" },
   ];
   const headerCells = columns.map((c) => {
-    if (!c.key) return h("div", { class: `cell ${c.cls}`, role: "columnheader" }, t(c.label));
+    if (!c.key) {
+      // The columns that need a word of explanation say it on hover.
+      const help = c.label === "day.balance" ? t("day.balanceHelp") : c.label === "day.psp" ? t("day.pspHelp") : undefined;
+      return h("div", { class: `cell ${c.cls}`, role: "columnheader", title: help }, t(c.label));
+    }
     const button = h("button", { type: "button", class: "sort", "data-sort": c.key, "data-testid": `sort-${c.key}` }, t(c.label));
     button.title = t("day.sortBy", { column: t(c.label) });
     button.addEventListener("click", () => {
