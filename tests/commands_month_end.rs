@@ -1,100 +1,11 @@
 //! The window's commands through Tauri's IPC (mock runtime, no display), against the built-in
 //! simulator and a real SQLite cache: the demo month-end, and errors as plain `UserError`s.
 
-use avstem_core::context::Context;
-use avstem_core::secrets::{Secret, SecretKind, SecretStore};
+use avstem_core::secrets::{Secret, SecretKind};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use tauri::test::MockRuntime;
-use tauri::WebviewWindow;
 
-/// Secrets in memory: these tests never touch the OS keyring.
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, &'static str), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<Secret> {
-        let map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.get(&(profile.to_string(), kind.as_str()))
-            .map(|s| Secret::new(s.clone()))
-            .ok_or_else(|| avstem_core::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
-    }
-    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
-        Ok(())
-    }
-    fn delete(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.remove(&(profile.to_string(), kind.as_str()));
-        Ok(())
-    }
-}
-
-struct Window {
-    _app: tauri::App<MockRuntime>,
-    main: WebviewWindow<MockRuntime>,
-    ctx: Context,
-    invoke_key: String,
-    _dir: tempfile::TempDir,
-}
-
-fn open_window() -> Window {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ctx = Context::with_secret_store(dir.path().join("data"), Arc::new(MemorySecrets::default()));
-    // The real context: the real capability file decides which commands the window may call.
-    let app = avstem_app::builder::<MockRuntime>(ctx.clone())
-        .build(tauri::generate_context!())
-        .expect("app builds on the mock runtime");
-    let main = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("main window");
-    let invoke_key = app.invoke_key().to_string();
-    Window {
-        invoke_key,
-        _app: app,
-        main,
-        ctx,
-        _dir: dir,
-    }
-}
-
-impl Window {
-    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = tauri::webview::InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: self.invoke_key.clone(),
-        };
-        tauri::test::get_ipc_response(&self.main, request)
-            .map(|body| body.deserialize::<Value>().expect("json answer"))
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        match self.invoke(cmd, args) {
-            Ok(v) => v,
-            Err(e) => panic!("{cmd} failed: {e}"),
-        }
-    }
-}
-
-fn minor(v: &Value) -> i64 {
-    v.as_i64().unwrap_or_else(|| panic!("not an amount: {v}"))
-}
+mod ipc;
+use ipc::{minor, open_window};
 
 const LEDGER: &str = "302321";
 const MONTH: &str = "2025-10";
