@@ -3,44 +3,11 @@
 #![allow(dead_code)] // each test binary uses its own part
 
 use avstem_core::context::Context;
-use avstem_core::secrets::{Secret, SecretKind, SecretStore};
+use avstem_core::secrets::MemorySecrets;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tauri::test::MockRuntime;
 use tauri::WebviewWindow;
-
-/// Secrets in memory: these tests never touch the OS keyring.
-#[derive(Default)]
-pub struct MemorySecrets(Mutex<HashMap<(String, &'static str), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<Secret> {
-        let map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.get(&(profile.to_string(), kind.as_str()))
-            .map(|s| Secret::new(s.clone()))
-            .ok_or_else(|| avstem_core::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
-    }
-    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
-        Ok(())
-    }
-    fn delete(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.remove(&(profile.to_string(), kind.as_str()));
-        Ok(())
-    }
-}
 
 pub struct Window {
     _app: tauri::App<MockRuntime>,

@@ -20,12 +20,11 @@ use avstem_core::model::YearMonth;
 use avstem_core::month_end::{self, MonthEndRequest, MonthEndSummary, MONTH_END_CONCURRENCY};
 use avstem_core::profile::{add_profile, NewProfile, ProfileKind};
 use avstem_core::reconcile::JournalAccounts;
-use avstem_core::secrets::{Secret, SecretKind, SecretStore};
+use avstem_core::secrets::{MemorySecrets, Secret};
 use avstem_core::sim::data::{firm_ledger_id, FIRM_LEDGERS};
 use avstem_core::sim::{self, demo, SimConfig, SimHandle};
 use avstem_core::sync::CancelToken;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -34,37 +33,6 @@ type BoxError = Box<dyn std::error::Error>;
 
 const TODAY: &str = "2024-06-10";
 const MONTH: &str = "2024-05";
-
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, &'static str), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<Secret> {
-        let map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.get(&(profile.to_string(), kind.as_str()))
-            .map(|s| Secret::new(s.clone()))
-            .ok_or_else(|| avstem_core::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
-    }
-    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
-        Ok(())
-    }
-    fn delete(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.remove(&(profile.to_string(), kind.as_str()));
-        Ok(())
-    }
-}
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
     args.iter()

@@ -218,6 +218,40 @@ impl SecretStore for OsKeyring {
     }
 }
 
+/// Secrets held in memory only, never written anywhere: what the integration tests and benchmarks
+/// use in place of the OS keyring (the app and the CLI always use [`OsKeyring`]).
+#[derive(Default)]
+pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<(String, &'static str), String>>);
+
+impl MemorySecrets {
+    fn map(
+        &self,
+    ) -> crate::Result<std::sync::MutexGuard<'_, std::collections::HashMap<(String, &'static str), String>>>
+    {
+        self.0
+            .lock()
+            .map_err(|_| crate::Error::Keyring("the in-memory secret store is poisoned".into()))
+    }
+}
+
+impl SecretStore for MemorySecrets {
+    fn get(&self, profile: &str, kind: SecretKind) -> crate::Result<Secret> {
+        self.map()?
+            .get(&(profile.to_string(), kind.as_str()))
+            .map(|s| Secret::new(s.clone()))
+            .ok_or_else(|| crate::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
+    }
+    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> crate::Result<()> {
+        self.map()?
+            .insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
+        Ok(())
+    }
+    fn delete(&self, profile: &str, kind: SecretKind) -> crate::Result<()> {
+        self.map()?.remove(&(profile.to_string(), kind.as_str()));
+        Ok(())
+    }
+}
+
 /// The profile `AVSTEM_*` secret overrides are meant for (`AVSTEM_PROFILE`), if set: a profile
 /// whose keys live in the keyring reads them from the environment only when it is named there.
 #[allow(clippy::disallowed_methods)] // the one place AVSTEM_PROFILE is read

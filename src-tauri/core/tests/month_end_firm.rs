@@ -12,16 +12,15 @@ use avstem_core::model::YearMonth;
 use avstem_core::month_end::{self, CacheWriter, LedgerState, MonthEndRequest, MonthEndSummary};
 use avstem_core::profile::{add_profile, NewProfile, ProfileKind};
 use avstem_core::reconcile::JournalAccounts;
-use avstem_core::secrets::{Secret, SecretKind, SecretStore};
+use avstem_core::secrets::{MemorySecrets, Secret};
 use avstem_core::sim::data::{firm_ledger_id, FIRM_LATE_LEDGER};
 use avstem_core::sim::{self, demo, SimConfig, SimHandle};
 use avstem_core::sync::CancelToken;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const TODAY: &str = "2024-06-10";
 const MONTH: &str = "2024-05";
@@ -29,37 +28,6 @@ const MONTH: &str = "2024-05";
 const BROKEN: &str = "700010";
 /// Withdrawn by its merchant while the run is under way.
 const WITHDRAWN: &str = "700150";
-
-#[derive(Default)]
-struct MemorySecrets(Mutex<HashMap<(String, &'static str), String>>);
-
-impl SecretStore for MemorySecrets {
-    fn get(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<Secret> {
-        let map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.get(&(profile.to_string(), kind.as_str()))
-            .map(|s| Secret::new(s.clone()))
-            .ok_or_else(|| avstem_core::Error::Keyring(format!("no {} for {profile}", kind.as_str())))
-    }
-    fn set(&self, profile: &str, kind: SecretKind, secret: &Secret) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.insert((profile.to_string(), kind.as_str()), secret.expose().to_string());
-        Ok(())
-    }
-    fn delete(&self, profile: &str, kind: SecretKind) -> avstem_core::Result<()> {
-        let mut map = self
-            .0
-            .lock()
-            .map_err(|_| avstem_core::Error::Keyring("poisoned".into()))?;
-        map.remove(&(profile.to_string(), kind.as_str()));
-        Ok(())
-    }
-}
 
 fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
