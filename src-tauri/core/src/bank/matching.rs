@@ -89,7 +89,7 @@ pub struct ManualChoices {
 /// A text without spaces, in lower case: a bank line "contains the expected text" when its squashed
 /// text contains the squashed expected text. Short expected texts (under 8 characters) never
 /// count: they would name many lines.
-fn squash(t: &str) -> String {
+pub(crate) fn squash(t: &str) -> String {
     t.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_lowercase)

@@ -369,12 +369,7 @@ impl SameLine {
         if referenced && !self.unreferenced_in_range {
             return Ok(false);
         }
-        let squash = |t: &str| -> String {
-            t.chars()
-                .filter(|c| !c.is_whitespace())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
+        let squash = crate::bank::matching::squash;
         let mine = squash(&l.text);
         let mut stmt = tx.prepare_cached(
             "SELECT line_id, text, bank_reference IS NOT NULL FROM bank_lines \
