@@ -16,7 +16,10 @@ use avstem_core::store::{DateState, DateWrite, Store};
 use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod books_support;
+use books_support::{read_back, validate_saft, ReadBack};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -72,102 +75,6 @@ fn world_cache(world: &World, ledger: &Ledger, month: YearMonth) -> (tempfile::T
         needed_range(month),
         &[],
     )
-}
-
-/// What Python's readers found in a file: per voucher (debit, credit, accounts), and the totals.
-#[derive(Debug)]
-struct ReadBack {
-    vouchers: BTreeMap<u32, (Minor, Minor, Vec<String>)>,
-    /// Per voucher: its date (YYYY-MM-DD) and each line's VAT code.
-    details: BTreeMap<u32, (String, Vec<String>)>,
-    declared: serde_json::Value,
-    lines: u64,
-    debit: Minor,
-    credit: Minor,
-}
-
-fn read_back(kind: &str, path: &Path) -> ReadBack {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/books_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(kind)
-        .arg(path)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "{kind}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let int = |v: &serde_json::Value| v.as_i64().expect("number");
-    let vouchers = v["vouchers"]
-        .as_object()
-        .expect("vouchers")
-        .iter()
-        .map(|(k, x)| {
-            let accounts = x["accounts"]
-                .as_array()
-                .expect("accounts")
-                .iter()
-                .map(|a| a.as_str().expect("account").to_string())
-                .collect();
-            (
-                k.parse().expect("voucher number"),
-                (int(&x["debit"]), int(&x["credit"]), accounts),
-            )
-        })
-        .collect();
-    let details = v["vouchers"]
-        .as_object()
-        .expect("vouchers")
-        .iter()
-        .map(|(k, x)| {
-            let vats = x["vats"]
-                .as_array()
-                .expect("vats")
-                .iter()
-                .map(|a| a.as_str().expect("vat code").to_string())
-                .collect();
-            let date = x["date"].as_str().expect("date").to_string();
-            (k.parse().expect("voucher number"), (date, vats))
-        })
-        .collect();
-    ReadBack {
-        vouchers,
-        details,
-        declared: v["declared"].clone(),
-        lines: v["lines"].as_u64().expect("lines"),
-        debit: int(&v["debit"]),
-        credit: int(&v["credit"]),
-    }
-}
-
-/// xmllint against the vendored v1.30 XSD. Skipped only when xmllint is absent and
-/// `AVSTEM_REQUIRE_XMLLINT` is unset (CI sets it).
-fn validate_saft(path: &Path) {
-    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/saft/Norwegian_SAF-T_Financial_Schema_v_1.30.xsd");
-    let out = match std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(path)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) if std::env::var_os("AVSTEM_REQUIRE_XMLLINT").is_none() => {
-            eprintln!("xmllint not available ({e}); skipping the SAF-T schema validation");
-            return;
-        }
-        Err(e) => panic!("AVSTEM_REQUIRE_XMLLINT is set but xmllint cannot run: {e}"),
-    };
-    assert!(
-        out.status.success(),
-        "{} does not validate:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The Journal sheet's Debit and Credit columns summed, as the accountant sees them.

@@ -24,6 +24,9 @@ use calamine::{open_workbook, Data, DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+mod books_support;
+use books_support::{read_back, validate_saft};
 use std::time::Duration;
 
 fn d(s: &str) -> NaiveDate {
@@ -35,79 +38,6 @@ fn opts() -> ExportOptions {
         clock: Clock::fixed(chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("t")),
         ..ExportOptions::default()
     }
-}
-
-/// Python's reading of a books file: per voucher (debit, credit, accounts) and the totals.
-struct ReadBack {
-    vouchers: BTreeMap<u32, (Minor, Minor, Vec<String>)>,
-    lines: u64,
-    debit: Minor,
-    credit: Minor,
-}
-
-fn read_back(kind: &str, path: &Path) -> ReadBack {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/books_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(kind)
-        .arg(path)
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "{kind}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let int = |v: &serde_json::Value| v.as_i64().expect("number");
-    let vouchers = v["vouchers"]
-        .as_object()
-        .expect("vouchers")
-        .iter()
-        .map(|(k, x)| {
-            let accounts = x["accounts"]
-                .as_array()
-                .expect("accounts")
-                .iter()
-                .map(|a| a.as_str().expect("account").to_string())
-                .collect();
-            (
-                k.parse().expect("voucher"),
-                (int(&x["debit"]), int(&x["credit"]), accounts),
-            )
-        })
-        .collect();
-    ReadBack {
-        vouchers,
-        lines: v["lines"].as_u64().expect("lines"),
-        debit: int(&v["debit"]),
-        credit: int(&v["credit"]),
-    }
-}
-
-fn validate_saft(path: &Path) {
-    let xsd = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/saft/Norwegian_SAF-T_Financial_Schema_v_1.30.xsd");
-    let out = match std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(path)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) if std::env::var_os("AVSTEM_REQUIRE_XMLLINT").is_none() => {
-            eprintln!("xmllint not available ({e}); skipping the SAF-T schema validation");
-            return;
-        }
-        Err(e) => panic!("AVSTEM_REQUIRE_XMLLINT is set but xmllint cannot run: {e}"),
-    };
-    assert!(
-        out.status.success(),
-        "{} does not validate:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn money(c: Option<&Data>) -> Minor {
