@@ -83,7 +83,7 @@ def test_posting_settings_are_saved_per_ledger_and_for_all_ledgers_of_a_currency
     click(drv, "voucher-date-bank")
     click(drv, "accounts-save")
     wait_for(drv, "document.querySelector('[data-testid=accounts-done]')", 10, "saving did not finish")
-    assert "Saved for this ledger" in status(drv)
+    assert "Saved for this shop" in status(drv)
     saved = cli_accounts(app_env, "302321")
     assert saved["source"] == "ledger", saved
     assert saved["accounts"]["vat"]["fees"] == "6" and saved["accounts"]["vat"]["bank"] == "0", saved
@@ -96,7 +96,7 @@ def test_posting_settings_are_saved_per_ledger_and_for_all_ledgers_of_a_currency
     assert js(drv, "return document.querySelector('[data-testid=accounts-save-profile]').textContent") == "Save for all NOK ledgers"
     click(drv, "accounts-save-profile")
     wait_for(drv, "document.querySelector('[data-testid=accounts-done]')", 10, "saving the profile's defaults did not finish")
-    assert "defaults for all NOK ledgers" in status(drv), status(drv)
+    assert "defaults for all NOK shops" in status(drv), status(drv)
     wait_for(drv, "document.querySelector('[data-testid=accounts-source]').textContent.includes('Your defaults for all NOK ledgers')", 10)
     other = cli_accounts(app_env, "302322")
     assert (other["source"], other["accounts"]["clearing"]) == ("profile", "1570"), other

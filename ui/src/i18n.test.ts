@@ -15,8 +15,8 @@ describe("i18n", () => {
     expect(t("day.countFiltered", { count: 3, total: 10 }, "en")).toBe("3 of 10 entries");
   });
   it("says one thing and two things", () => {
-    expect(t("ledgers.count", { count: 1 }, "en")).toBe("1 ledger");
-    expect(t("ledgers.count", { count: 40 }, "en")).toBe("40 ledgers");
+    expect(t("ledgers.count", { count: 1 }, "en")).toBe("1 shop");
+    expect(t("ledgers.count", { count: 40 }, "en")).toBe("40 shops");
     expect(t("month.payoutCount", { count: 1 }, "nb")).toBe("1 utbetaling");
     expect(t("month.payoutCount", { count: 4 }, "nb")).toBe("4 utbetalinger");
   });

@@ -37,7 +37,7 @@ describe("bank", () => {
   it("reports per file what was added, what was there, and why a file was refused", () => {
     setLang("en");
     expect(reportLines(report)).toEqual([
-      { ok: true, text: "okt.xml: 40 lines, 28 new, 12 already there. Left out: account NO0215039954321 (no ledger pays into it)." },
+      { ok: true, text: "okt.xml: 40 lines, 28 new, 12 already there. Left out: account NO0215039954321 (no shop here is paid into it)." },
       { ok: false, text: "cut.xml was not imported: This camt.053 file could not be read. Nothing was imported." },
     ]);
     setLang("nb");

@@ -87,7 +87,11 @@ function listenForDrops(): void {
 }
 
 /** The month screen's bank part: import, the state of each payout, unexplained deposits. */
-export function bankSection(ledgerId: string, month: string): { el: HTMLElement; startImport: () => void; refresh: () => void } {
+export function bankSection(
+  ledgerId: string,
+  month: string,
+  onMonth?: (m: BankMonth) => void,
+): { el: HTMLElement; startImport: () => void; refresh: () => void } {
   const panel = h("div", { class: "bank-import", "data-testid": "bank-import" });
   const status = h("div", { "data-testid": "bank-status" }, h("p", { class: "muted" }, t("common.loading")));
   const el = h(
@@ -108,6 +112,7 @@ export function bankSection(ledgerId: string, month: string): { el: HTMLElement;
       const m = await api.bankMonth(ledgerId, month);
       if (!el.isConnected) return;
       show(m);
+      onMonth?.(m);
       document.body.dataset.bankLoaded = `${ledgerId}|${month}|${m.payouts.length}|${m.statementTo ?? ""}`;
     } catch (e) {
       replace(status, errorBox(e as UserError, () => void refresh()));
@@ -304,6 +309,20 @@ function renderMonthBank(m: BankMonth, ledgerId: string): HTMLElement {
                 h("td", {}, p.bankDate ? formatDate(p.bankDate, l) : "–"),
                 h("td", { class: "right" }, p.bankAmount === null ? "–" : money(p.bankAmount, p.currency)),
               ),
+            ),
+          ),
+          // Totals: what Vipps MobilePay paid out (equals the month's "paid to bank") and what the bank shows of it.
+          h(
+            "tfoot",
+            {},
+            h(
+              "tr",
+              { class: "total-row" },
+              h("td", { colspan: 3 }, t("bank.total", { count: m.payouts.length })),
+              h("td", { class: "right" }, money(m.payouts.reduce((a, p) => a + p.amount, 0), m.payouts[0].currency, "bank-payouts-total")),
+              h("td", {}),
+              h("td", {}),
+              h("td", { class: "right" }, money(m.payouts.reduce((a, p) => a + (p.bankAmount ?? 0), 0), m.payouts[0].currency, "bank-payouts-bank-total")),
             ),
           ),
         )

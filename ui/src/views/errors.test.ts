@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asUserError } from "../api";
 import { setLang } from "../i18n";
-import { nextStep, plainMessage, summary } from "./errors";
+import { heading, nextStep, plainMessage, summary } from "./errors";
 
 describe("errors for people", () => {
   it("keeps a UserError as it came from Rust", () => {
@@ -29,6 +29,15 @@ describe("errors for people", () => {
     expect(summary("brand-new-kind")).toBe("Avstem fikk et uventet problem.");
     setLang("en");
     expect(summary("keys-rejected")).toBe("");
+  });
+  it("titles the box with what happened, never \"something went wrong\"", () => {
+    setLang("en");
+    expect(heading("keys-rejected")).toBe("The keys were rejected");
+    expect(heading("network")).toBe("Vipps MobilePay did not answer");
+    expect(heading("brand-new-kind")).toBe("Avstem met a fault of its own");
+    setLang("nb");
+    expect(heading("keys-rejected")).toBe("Nøklene ble avvist");
+    setLang("en");
   });
   it("never shows more than the first line", () => {
     expect(plainMessage("Boom.\n   at src/lib.rs:10\n   at main")).toBe("Boom.");

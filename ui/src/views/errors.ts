@@ -37,13 +37,19 @@ export function summary(kind: string): string {
   return t(key);
 }
 
+/** What happened, as the box's title ("The keys were rejected"), never "Something went wrong". */
+export function heading(kind: string): string {
+  const key = (KNOWN.has(kind) ? `error.heading.${kind}` : "error.heading.internal") as MessageKey;
+  return t(key);
+}
+
 export function errorBox(err: UserError, retry?: () => void): HTMLElement {
   const next = nextStep(err.kind);
   const translated = summary(err.kind);
   return h(
     "div",
     { class: "error", role: "alert", "data-testid": "error", "data-kind": err.kind },
-    h("strong", {}, t("error.title")),
+    h("strong", { "data-testid": "error-title" }, heading(err.kind)),
     translated ? h("p", {}, translated) : null,
     h("p", { "data-testid": "error-message", class: translated ? "muted small" : undefined }, translated ? `${t("error.details")}: ` : "", plainMessage(err.message)),
     next ? h("p", { class: "next" }, next) : null,

@@ -50,7 +50,7 @@ describe("the accounts form", () => {
       "Not saved yet: these are the defaults from the Norwegian standard chart of accounts (NS 4102).",
     );
     expect(sourceText({ ...view, accounts: a, defaults: a, source: "profile" })).toBe(
-      "Your defaults for all NOK ledgers in this profile (nothing saved for this ledger alone).",
+      "Your defaults for all NOK shops in this profile (nothing saved for this shop alone).",
     );
     setLang("nb");
     expect(sourceText({ ...view, saved: true, accounts: a, defaults: a, source: "ledger" })).toBe("Lagret for dette regnskapet.");

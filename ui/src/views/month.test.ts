@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { PayoutDetail } from "../api";
+import type { PayoutDetail, PayoutInBank } from "../api";
+import type { CaptureReport } from "../bindings/CaptureReport";
 import { setLang } from "../i18n";
-import { monthBridge, progressText } from "./month";
-import { payoutParts } from "./payout";
+import { calendarMove, dayCounts, monthBridge, payoutBankCell, progressText } from "./month";
+import { captureTotals, feeDifference, payoutParts } from "./payout";
 
 describe("month state", () => {
   it("reads sync progress as dates, entries and rate", () => {
@@ -55,5 +56,51 @@ describe("the month's bridge from net to paid into the bank", () => {
     const b = monthBridge(totals({ payout: 40000 }), "gross");
     expect(b?.rest).toBe(750);
     expect(b?.restKind).toBe("invoiced");
+  });
+});
+
+describe("the calendar by keyboard", () => {
+  it("moves a day with ←/→, a week with ↑/↓, and never out of the month", () => {
+    expect(calendarMove("ArrowRight", 0, 31)).toBe(1);
+    expect(calendarMove("ArrowLeft", 0, 31)).toBeNull();
+    expect(calendarMove("ArrowDown", 3, 31)).toBe(10);
+    expect(calendarMove("ArrowUp", 3, 31)).toBeNull();
+    expect(calendarMove("ArrowDown", 27, 30)).toBeNull();
+    expect(calendarMove("End", 4, 28)).toBe(27);
+    expect(calendarMove("Home", 4, 28)).toBe(0);
+    expect(calendarMove("a", 4, 28)).toBeNull();
+  });
+});
+
+describe("the sync's done line", () => {
+  it("counts days as the calendar shows them, not the API's topic-dates, and not days to come", () => {
+    const days = (["paid", "carried", "complete", "openUpstream", "openUpstream", "failed", "notSynced", "upcoming"] as const).map((state) => ({ state }));
+    expect(dayCounts(days)).toEqual({ closed: 3, open: 2, failed: 1, missing: 1 });
+  });
+});
+
+describe("a payout's day in the bank on the payout list", () => {
+  const p = (over: object) =>
+    ({ payoutNumber: 1, label: "#1", pspReference: "x", ledgerDate: "2024-05-02", amount: 100, currency: "NOK", expectedDate: "2024-05-03", expectedText: "Vipps MobilePay AS", state: "not-due-yet", lines: [], bankDate: null, bankAmount: null, confidence: null, reason: "", ...over }) as unknown as PayoutInBank;
+  it("is the expected day, marked so, until a statement shows it", () => {
+    expect(payoutBankCell(p({}))).toEqual({ date: "2024-05-03", expected: true, text: "Vipps MobilePay AS" });
+  });
+  it("is the matched line's day and text once it is in the bank", () => {
+    const line = { id: 7, bookingDate: "2024-05-06", valueDate: null, amount: 100, currency: "NOK", text: "VIPPS MOBILEPAY AS 2000023", counterparty: null };
+    expect(payoutBankCell(p({ state: "in-the-bank", bankDate: "2024-05-06", bankAmount: 100, lines: [line] }))).toEqual({ date: "2024-05-06", expected: false, text: "VIPPS MOBILEPAY AS 2000023" });
+  });
+});
+
+describe("a payout's sales and their fees", () => {
+  const cap = (gross: number, refunded: number, fees: number) => ({ gross, refunded, fees }) as unknown as CaptureReport;
+  it("adds every sale up, and names the fees taken on other dates", () => {
+    const d = { payout: { feesRetained: 1200 }, captures: [cap(10000, 0, 400), cap(20000, -10000, 400), cap(10000, 0, 250)] } as unknown as PayoutDetail;
+    expect(captureTotals(d)).toEqual({ gross: 40000, refunded: -10000, fees: 1050 });
+    // 12.00 taken, the sales' own fees 10.50: 1.50 are fees of sales from another date.
+    expect(feeDifference(d)).toEqual({ ofSales: 1050, taken: 1200, diff: 150 });
+  });
+  it("has nothing to say when they agree (the documented example day)", () => {
+    const d = { payout: { feesRetained: 1200 }, captures: [cap(10000, 0, 400), cap(20000, -10000, 400), cap(10000, 0, 400)] } as unknown as PayoutDetail;
+    expect(feeDifference(d)).toBeNull();
   });
 });

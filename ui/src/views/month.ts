@@ -1,6 +1,7 @@
 // The month: a calendar of ledger dates with their figures and payout status, month totals, a chart,
 // and Sync with live progress and Cancel.
-import { api, type MonthView, type SyncProgress, type UserError } from "../api";
+import { api, type BankMonth, type MonthView, type PayoutInBank, type SyncProgress, type SyncSummary, type UserError } from "../api";
+import type { MonthDay } from "../bindings/MonthDay";
 import type { MonthTotals } from "../bindings/MonthTotals";
 import type { Settlement } from "../bindings/Settlement";
 import { h, replace } from "../dom";
@@ -38,6 +39,47 @@ interface RunningSync {
   key: string;
   progress: SyncProgress | null;
   done: Promise<unknown>;
+  summary: SyncSummary | null;
+}
+
+/** The month's days by how they stand, as the calendar shows them (days, not the API's
+ * topic-dates): closed, still waiting for Vipps to close, failed, not fetched. Days still to come
+ * are not counted. */
+export function dayCounts(days: Pick<MonthDay, "state">[]): { closed: number; open: number; failed: number; missing: number } {
+  const c = { closed: 0, open: 0, failed: 0, missing: 0 };
+  for (const d of days) {
+    if (d.state === "paid" || d.state === "carried" || d.state === "complete") c.closed++;
+    else if (d.state === "openUpstream") c.open++;
+    else if (d.state === "failed") c.failed++;
+    else if (d.state === "notSynced") c.missing++;
+  }
+  return c;
+}
+
+function syncDoneLine(s: SyncSummary, view: MonthView | null): HTMLElement {
+  const l = lang();
+  const c = view ? dayCounts(view.days) : null;
+  const text = s.cancelled
+    ? t("month.syncCancelled")
+    : c
+      ? [
+          t("month.syncDoneDays", { count: c.closed, closed: formatCount(c.closed, l) }),
+          c.open ? t("month.syncOpenDays", { count: c.open, open: formatCount(c.open, l) }) : null,
+          c.failed ? t("month.syncFailedDays", { count: c.failed, failed: formatCount(c.failed, l) }) : null,
+          t("month.syncEntries", { count: s.entriesStored, entries: formatCount(s.entriesStored, l) }),
+        ]
+          .filter(Boolean)
+          .join(" · ")
+      : t("month.syncDone", { complete: s.complete + s.alreadyComplete, open: s.open, failed: s.failed.length });
+  return h(
+    "div",
+    {},
+    h("p", { class: s.failed.length || c?.failed ? "warn" : "ok", "data-testid": "sync-done" }, text),
+    // Why dates failed, in the sync engine's words (the calendar marks them "failed").
+    s.failed.length
+      ? h("ul", { class: "small", "data-testid": "sync-failures" }, s.failed.slice(0, 3).map((f) => h("li", {}, `${formatDate(f.date, l)}: ${f.reason}`)))
+      : null,
+  );
 }
 let running: RunningSync | null = null;
 
@@ -53,7 +95,8 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   const progressLine = h("span", { class: "muted", "data-testid": "sync-progress-text" });
   const progressBox = h("div", { class: "progress", hidden: true }, bar, progressLine);
   const syncStatus = h("div", { class: "status", "aria-live": "polite", "data-testid": "sync-status" });
-  const bank = bankSection(ledgerId, month);
+  // The payout list shows each payout's day in the bank (matched, or expected) once the bank part knows it.
+  const bank = bankSection(ledgerId, month, (m) => fillPayoutBank(body, m));
   const importButton = h("button", { type: "button", class: "secondary", "data-testid": "bank-import-button", onclick: () => bank.startImport() }, t("bank.import"));
 
   let syncStarted: number | undefined;
@@ -67,10 +110,12 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
     progressLine.textContent = progressText(p, (Date.now() - syncStarted) / 1000);
   };
 
+  let lastView: MonthView | null = null;
   const load = async () => {
     try {
       const view = await api.monthReport(ledgerId, month);
       if (!root.isConnected) return;
+      lastView = view;
       title.textContent = `${ledgerName(view.ledger)} · ${formatMonth(month, lang())}`;
       // A month that has not begun (by the ledger's own today) has nothing to sync.
       const future = month > view.today.slice(0, 7);
@@ -84,16 +129,24 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
   };
 
   const follow = (sync: RunningSync) => {
+    // Focus goes back where it was when the sync ends (the Sync button is disabled meanwhile, which
+    // would otherwise drop it to the page).
+    const focused = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : syncButton;
     syncButton.disabled = true;
     syncButton.textContent = t("month.syncing");
     cancelButton.hidden = false;
+    // "Not fetched yet" is no longer true once the sync runs.
+    for (const n of body.querySelectorAll<HTMLElement>("[data-testid=month-missing]")) n.hidden = true;
     if (sync.progress) showProgress(sync.progress);
-    void sync.done.finally(() => {
+    void sync.done.finally(async () => {
       if (!root.isConnected) return;
       syncButton.disabled = false;
       syncButton.textContent = t("month.sync");
       cancelButton.hidden = true;
-      void load();
+      await load();
+      if (!root.isConnected) return;
+      if (sync.summary) replace(syncStatus, syncDoneLine(sync.summary, lastView));
+      (focused.isConnected ? focused : syncButton).focus();
     });
   };
 
@@ -105,25 +158,12 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
       if (running?.key === key) running.progress = p;
       if (root.isConnected) showProgress(p);
     });
-    const sync: RunningSync = { key, progress: null, done: Promise.resolve() };
+    const sync: RunningSync = { key, progress: null, done: Promise.resolve(), summary: null };
     sync.done = api
       .syncMonth(profile, ledgerId, month)
       .then((s) => {
-        if (!root.isConnected) return;
-        replace(
-          syncStatus,
-          h(
-            "p",
-            { class: s.failed.length ? "warn" : "ok", "data-testid": "sync-done" },
-            s.cancelled
-              ? t("month.syncCancelled")
-              : t("month.syncDone", { complete: s.complete + s.alreadyComplete, open: s.open, failed: s.failed.length }),
-          ),
-          // Why dates failed, in the sync engine's words (the calendar marks them "failed").
-          s.failed.length
-            ? h("ul", { class: "small", "data-testid": "sync-failures" }, s.failed.slice(0, 3).map((f) => h("li", {}, `${f.date} (${f.topic}): ${f.reason}`)))
-            : null,
-        );
+        // The line is written once the month is read again, so it counts days as the calendar shows them.
+        sync.summary = s;
       })
       .catch((e) => {
         if (root.isConnected) replace(syncStatus, errorBox(e as UserError));
@@ -168,6 +208,67 @@ export function monthView(root: HTMLElement, ledgerId: string, month: string): v
     });
   }
   void load();
+}
+
+/** Each payout's day in the bank, in the payout list: the matched line's booking date, or the
+ * expected one (marked so) while no statement shows it; and the text the bank shows for it. */
+export function payoutBankCell(p: PayoutInBank): { date: string; expected: boolean; text: string } {
+  const matched = p.bankDate !== null;
+  const text = p.lines.find((x) => x.text)?.text ?? p.expectedText;
+  return { date: matched ? (p.bankDate as string) : p.expectedDate, expected: !matched, text };
+}
+
+function fillPayoutBank(body: HTMLElement, m: BankMonth): void {
+  const l = lang();
+  const byPsp = new Map(m.payouts.map((p) => [p.pspReference, p]));
+  for (const td of body.querySelectorAll<HTMLElement>("[data-testid=payout-bank-date]")) {
+    const p = byPsp.get(td.dataset.psp ?? "");
+    if (!p) {
+      td.textContent = "–";
+      continue;
+    }
+    const c = payoutBankCell(p);
+    td.dataset.expected = String(c.expected);
+    td.title = p.reason;
+    replace(td, c.expected ? h("span", { class: "muted" }, t("month.payout.expected", { date: formatDate(c.date, l) })) : formatDate(c.date, l));
+  }
+  for (const td of body.querySelectorAll<HTMLElement>("[data-testid=payout-bank-text]")) {
+    const p = byPsp.get(td.dataset.psp ?? "");
+    td.textContent = (p ? payoutBankCell(p).text : td.textContent === "…" ? "" : td.textContent) || "–";
+  }
+}
+
+/** Where an arrow key goes from day `index` (0-based) in a month of `count` days: a day left or
+ * right, a week up or down, Home/End to the first/last day; `null` for other keys or past the month. */
+export function calendarMove(key: string, index: number, count: number): number | null {
+  const to =
+    key === "ArrowLeft" ? index - 1 : key === "ArrowRight" ? index + 1 : key === "ArrowUp" ? index - 7 : key === "ArrowDown" ? index + 7 : key === "Home" ? 0 : key === "End" ? count - 1 : null;
+  return to === null || to < 0 || to >= count ? null : to;
+}
+
+/** The calendar as one Tab stop: the day links take turns (roving tabindex), arrow keys move
+ * between days, Enter opens one. The stop starts on today (or the first day). */
+function calendarKeys(cal: HTMLElement, today: string): HTMLElement {
+  // By day of the month (index 0 = the 1st), so a week up or down is always 7 days.
+  const byDay = new Map<number, HTMLAnchorElement>();
+  for (const a of cal.querySelectorAll<HTMLAnchorElement>("a.cal-link")) byDay.set(Number((a.dataset.testid ?? "").slice(-2)) - 1, a);
+  if (!byDay.size) return cal;
+  const count = Math.max(...byDay.keys()) + 1;
+  const todayLink = [...byDay.values()].find((a) => a.dataset.testid === `day-${today}`);
+  const first = todayLink ?? byDay.get(Math.min(...byDay.keys()));
+  for (const a of byDay.values()) a.tabIndex = a === first ? 0 : -1;
+  cal.addEventListener("keydown", (ev) => {
+    const entry = [...byDay.entries()].find(([, a]) => a === document.activeElement);
+    if (!entry) return;
+    const to = calendarMove(ev.key, entry[0], count);
+    const target = to === null ? undefined : byDay.get(to);
+    if (!target) return;
+    ev.preventDefault();
+    entry[1].tabIndex = -1;
+    target.tabIndex = 0;
+    target.focus();
+  });
+  return cal;
 }
 
 /** The bridge as a sentence of figures under the cards. */
@@ -340,11 +441,14 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
       ),
     ),
     h("h2", {}, t("month.calendar")),
-    h(
-      "div",
-      { class: "calendar", "data-testid": "calendar" },
-      weekdays.map((w) => h("div", { class: "cal-head", "aria-hidden": "true" }, w)),
-      cells,
+    calendarKeys(
+      h(
+        "div",
+        { class: "calendar", "data-testid": "calendar", "aria-label": t("month.calendar.keys") },
+        weekdays.map((w) => h("div", { class: "cal-head", "aria-hidden": "true" }, w)),
+        cells,
+      ),
+      view.today,
     ),
     [...openReasons.values()].map((r) => h("p", { class: "muted small", "data-testid": "month-open" }, t("month.openDates", { count: r.count, why: r.text }))),
     synced ? h("h2", {}, t("month.payoutList")) : null,
@@ -357,7 +461,16 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
           h(
             "thead",
             {},
-            h("tr", {}, h("th", {}, t("month.payout.number")), h("th", {}, t("month.payout.date")), h("th", { class: "right" }, t("month.payout.amount")), h("th", {}, t("month.payout.checks"))),
+            h(
+              "tr",
+              {},
+              h("th", {}, t("month.payout.number")),
+              h("th", {}, t("month.payout.date")),
+              h("th", { class: "right" }, t("month.payout.amount")),
+              h("th", { title: t("month.payout.bankDate.title") }, t("month.payout.bankDate")),
+              h("th", { title: t("month.payout.bankText.title") }, t("month.payout.bankText")),
+              h("th", {}, t("month.payout.checks")),
+            ),
           ),
           h(
             "tfoot",
@@ -369,6 +482,8 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
               h("td", {}),
               h("td", { class: "right" }, money(payouts.reduce((a, p) => a + p.amount, 0), cur, "payout-list-total")),
               h("td", {}),
+              h("td", {}),
+              h("td", {}),
             ),
           ),
           h("tbody", {}, payouts.map((p) =>
@@ -378,6 +493,8 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
               h("td", {}, h("a", { href: href({ name: "payout", ledgerId, psp: p.pspReference }), "data-testid": "payout-link", "data-psp": p.pspReference }, p.label)),
               h("td", {}, formatDate(p.date, lang())),
               h("td", { class: "right" }, money(p.amount, cur)),
+              h("td", { "data-testid": "payout-bank-date", "data-psp": p.pspReference }, "…"),
+              h("td", { class: "small", "data-testid": "payout-bank-text", "data-psp": p.pspReference }, p.bankText || "…"),
               h("td", {}, h("span", { class: p.ok ? "chip chip-paid" : "chip chip-failed" }, p.ok ? t("common.ok") : t("common.fail"))),
             ),
           )),

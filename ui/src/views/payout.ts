@@ -50,6 +50,11 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
     other: t("payout.other"),
   };
   const parts = payoutParts(d);
+  const caps = captureTotals(d);
+  const days = d.days.reduce(
+    (a, x) => ({ sales: a.sales + x.sales, refunds: a.refunds + x.refunds, feesRetained: a.feesRetained + x.feesRetained, net: a.net + x.net }),
+    { sales: 0, refunds: 0, feesRetained: 0, net: 0 },
+  );
   const row = (label: string, minor: number, testid: string, cls = "") =>
     h("tr", { class: cls }, h("th", { scope: "row" }, label), h("td", { class: "right" }, money(minor, cur, testid)));
   return h(
@@ -102,8 +107,27 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
           ),
         ),
       ),
+      h(
+        "tfoot",
+        {},
+        h(
+          "tr",
+          { class: "total-row" },
+          h("td", {}, t("payout.daysTotal", { count: d.days.length })),
+          h("td", { class: "right" }, money(days.sales, cur, "payout-days-sales")),
+          h("td", { class: "right" }, money(days.refunds, cur, "payout-days-refunds")),
+          h("td", { class: "right" }, money(-days.feesRetained, cur, "payout-days-fees")),
+          h("td", { class: "right" }, money(days.net, cur, "payout-days-net")),
+        ),
+      ),
     ),
+    // Whole dates can hold more than this payout (two payouts on one date): say so with the numbers.
+    days.net !== p.coveredSum - p.carriedIn
+      ? h("p", { class: "small muted", "data-testid": "payout-days-note" }, t("payout.daysShared", { days: formatMoney(days.net, cur, l), payout: formatMoney(p.coveredSum - p.carriedIn, cur, l) }))
+      : null,
     h("h2", {}, t("payout.capturesList"), " ", h("span", { class: "muted small" }, `(${d.captures.length})`)),
+    feeNote(d, cur),
+    d.captures.length > SHOWN_CAPTURES ? h("p", { class: "small muted", "data-testid": "payout-captures-capped" }, t("payout.capturesCapped", { shown: SHOWN_CAPTURES, count: d.captures.length })) : null,
     h(
       "div",
       { class: "scroll-box" },
@@ -114,7 +138,7 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
         h(
           "tbody",
           {},
-          d.captures.slice(0, 500).map((c) =>
+          d.captures.slice(0, SHOWN_CAPTURES).map((c) =>
             h(
               "tr",
               {},
@@ -127,7 +151,51 @@ function render(d: PayoutDetail, ledgerId: string): HTMLElement {
             ),
           ),
         ),
+        h(
+          "tfoot",
+          {},
+          h(
+            "tr",
+            { class: "total-row" },
+            h("td", { colspan: 3 }, t("payout.capturesTotal", { count: d.captures.length })),
+            h("td", { class: "right" }, money(caps.gross, cur, "payout-captures-gross")),
+            h("td", { class: "right" }, money(caps.refunded, cur, "payout-captures-refunded")),
+            h("td", { class: "right" }, money(-caps.fees, cur, "payout-captures-fees")),
+          ),
+        ),
       ),
     ),
+  );
+}
+
+/** At most this many sales are listed; the totals row always counts all of them. */
+const SHOWN_CAPTURES = 500;
+
+/** Σ of the payout's sales (all of them, not only the rows shown). */
+export function captureTotals(d: PayoutDetail): { gross: number; refunded: number; fees: number } {
+  return d.captures.reduce((a, c) => ({ gross: a.gross + c.gross, refunded: a.refunded + c.refunded, fees: a.fees + c.fees }), { gross: 0, refunded: 0, fees: 0 });
+}
+
+/** Why the sales' own fees can differ from the fees taken from this payout: a sale's fee may be
+ * booked on a later date (and so taken from a later payout), and this payout's dates can carry
+ * fees of earlier sales. `null` when they agree. */
+export function feeDifference(d: PayoutDetail): { ofSales: number; taken: number; diff: number } | null {
+  const ofSales = captureTotals(d).fees;
+  const taken = d.payout.feesRetained;
+  return ofSales === taken ? null : { ofSales, taken, diff: taken - ofSales };
+}
+
+function feeNote(d: PayoutDetail, cur: string): HTMLElement | null {
+  const f = feeDifference(d);
+  if (!f) return null;
+  const l = lang();
+  return h(
+    "p",
+    { class: "small muted", "data-testid": "payout-fee-note", "data-diff": f.diff },
+    t(f.taken === 0 ? "payout.feeNoneTaken" : "payout.feeNote", {
+      ofSales: formatMoney(f.ofSales, cur, l),
+      taken: formatMoney(f.taken, cur, l),
+      diff: formatMoney(Math.abs(f.diff), cur, l),
+    }),
   );
 }
