@@ -305,7 +305,7 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
     w.ok("start_demo", json!({}));
     let base_url = tauri::async_runtime::block_on(w.ctx.demo_base_url()).expect("demo simulator");
     let form = |secret: &str| {
-        json!({"form": {"name": "kafe", "kind": "merchant", "clientId": "demo-merchant",
+        json!({"form": {"name": "Fjordkaffe AS", "kind": "merchant", "clientId": "demo-merchant",
                         "clientSecret": secret, "subscriptionKey": "demo-subscription-key",
                         "msn": "", "baseUrl": base_url}})
     };
@@ -330,7 +330,7 @@ fn wrong_keys_and_unknown_ledgers_come_back_as_plain_sentences() {
     assert_eq!(partner["ledgerCount"], 9, "the demo partner sees nine ledgers");
     // Saving puts the secrets in the (here: in-memory) keyring and the profile in profiles.json.
     let saved = w.ok("save_profile", form("demo-merchant-secret"));
-    assert_eq!(saved["name"], "kafe");
+    assert_eq!(saved["name"], "Fjordkaffe AS", "a profile's name is any text");
     let json = std::fs::read_to_string(w.ctx.data_dir.join("profiles.json")).expect("profiles.json");
     assert!(!json.contains("demo-merchant-secret") && !json.contains("demo-subscription-key"));
 

@@ -267,7 +267,8 @@ pub async fn capture_detail(state: State<'_, AppState>, psp_reference: String) -
 #[tauri::command]
 pub async fn search_entries(state: State<'_, AppState>, text: String) -> CmdResult<Vec<Entry>> {
     let ctx = state.ctx.clone();
-    blocking(move || views::search(&ctx.open_store_for_reading()?, &text, 200)).await
+    // 201: the window lists 200 and says when there are more (ui/src/views/search.ts, SEARCH_SHOWN).
+    blocking(move || views::search(&ctx.open_store_for_reading()?, &text, 201)).await
 }
 
 /// Sync the month (and the neighbouring dates reconciliation needs), reporting progress as

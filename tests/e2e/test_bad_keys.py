@@ -56,6 +56,9 @@ def speaks_http(port: int) -> bool:
         return False
 
 
+NAME = "Kafé Test AS"
+
+
 def fill(drv, testid, text):
     el = drv.find_element("css selector", f'[data-testid="{testid}"]')
     el.clear()
@@ -79,7 +82,16 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     # Secrets are masked until the user asks to see them.
     assert js(drv, "return document.querySelector('[data-testid=keys-clientSecret]').type") == "password"
     assert js(drv, "return document.querySelector('[data-testid=keys-subscriptionKey]').type") == "password"
-    fill(drv, "keys-name", "kafe-test")
+    # A missing field is said on the field itself, which gets the focus.
+    drv.find_element("css selector", '[data-testid="test-connection"]').click()
+    wait_for(drv, "!document.querySelector('[data-testid=keys-name-error]').hidden", 10, "no message on the empty name field")
+    assert js(drv, "return document.querySelector('[data-testid=keys-name-error]').innerText") == "Please fill in Name for this profile."
+    assert js(drv, "return document.activeElement.dataset.testid") == "keys-name"
+    assert js(drv, "return document.querySelector('[data-testid=keys-name]').getAttribute('aria-invalid')") == "true"
+    assert not js(drv, "return document.querySelector('[data-testid=error]')"), "the field's problem is not a box at the bottom"
+    # A profile's name is any text a person gives it.
+    fill(drv, "keys-name", NAME)
+    assert js(drv, "return document.querySelector('[data-testid=keys-name-error]').hidden"), "typing clears the message"
     fill(drv, "keys-clientId", "demo-merchant")
     fill(drv, "keys-clientSecret", "not-the-secret")
     fill(drv, "keys-subscriptionKey", "not-the-key")
@@ -111,8 +123,8 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     assert not err, err
     wait_for(drv, "document.querySelectorAll('[data-testid=ledger-row]').length > 0", 20)
     profiles = js(drv, "return [...document.querySelectorAll('[data-testid=profile-switcher] option')].map(o => o.value)")
-    assert profiles == ["demo", "kafe-test"], profiles
-    assert js(drv, "return document.querySelector('[data-testid=profile-switcher]').value") == "kafe-test"
+    assert profiles == ["demo", NAME], profiles
+    assert js(drv, "return document.querySelector('[data-testid=profile-switcher]').value") == NAME
     assert js(drv, "return document.querySelector('[data-testid=demo-banner]').hidden"), "real keys: no demo banner"
     screenshot(drv, "25-own-profile-ledgers")
 
@@ -126,7 +138,7 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
 
     def lookup(kind):
         out = subprocess.run(
-            ["secret-tool", "lookup", "service", "avstem", "username", f"{folder_id}/kafe-test/{kind}"],
+            ["secret-tool", "lookup", "service", "avstem", "username", f"{folder_id}/{NAME}/{kind}"],
             capture_output=True, text=True,
         )
         return out.stdout.strip() if out.returncode == 0 else None
@@ -134,12 +146,12 @@ def test_wrong_keys_say_so_in_plain_words_and_the_app_stays_usable(session, data
     assert lookup("client_secret") == "demo-merchant-secret"
     assert lookup("subscription_key") == "demo-subscription-key"
     js(drv, "location.hash = '#/keys'")
-    wait_for(drv, "document.querySelector('[data-testid=remove-kafe-test]')", 20, "no Remove button for the saved profile")
+    wait_for(drv, f"document.querySelector('[data-testid=\"remove-{NAME}\"]')", 20, "no Remove button for the saved profile")
     page = js(drv, "return document.body.innerText")
     assert "demo-merchant-secret" not in page and "demo-subscription-key" not in page, "a secret came back to the UI"
-    drv.find_element("css selector", '[data-testid="remove-kafe-test"]').click()
-    drv.find_element("css selector", '[data-testid="remove-kafe-test"]').click()
-    wait_for(drv, "!document.querySelector('[data-testid=remove-kafe-test]')", 20, "the profile was not removed")
+    drv.find_element("css selector", f'[data-testid="remove-{NAME}"]').click()
+    drv.find_element("css selector", f'[data-testid="remove-{NAME}"]').click()
+    wait_for(drv, f"!document.querySelector('[data-testid=\"remove-{NAME}\"]')", 20, "the profile was not removed")
     assert lookup("client_secret") is None and lookup("subscription_key") is None, "keyring entries left behind"
     profiles = js(drv, "return [...document.querySelectorAll('[data-testid=profile-switcher] option')].map(o => o.value)")
     assert profiles == ["demo"], profiles

@@ -103,6 +103,17 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert js(drv, "return document.querySelectorAll('[data-testid^=payout-badge-]').length") >= 25  # daily payouts
     # The payout list's totals row equals the "paid to bank" card above it.
     assert minor(drv, "payout-list-total") == totals["payout"], totals
+    # Each payout's day in the bank: no statement is imported, so every one says "expected <date>".
+    wait_for(drv, "document.body.dataset.bankLoaded && [...document.querySelectorAll('[data-testid=payout-bank-date]')].every(td => td.dataset.expected === 'true')", 20,
+             "the payout list did not get its expected bank days")
+    bank_cells = js(drv, "return [...document.querySelectorAll('[data-testid=payout-bank-date]')].map(td => td.innerText)")
+    assert bank_cells and all(c.startswith("expected ") for c in bank_cells), bank_cells[:3]
+    # The bank part's totals row is the same "paid to bank" figure.
+    assert minor(drv, "bank-payouts-total") == totals["payout"], totals
+    # After the sync, focus went back to the Sync button (the button is disabled while it runs).
+    assert js(drv, "return document.activeElement && document.activeElement.dataset.testid") == "sync"
+    done_line = js(drv, "return document.querySelector('[data-testid=sync-done]').innerText")
+    assert done_line.startswith("Synced: ") and "days closed" in done_line and "topic" not in done_line, done_line
     screenshot(drv, "14-month")
 
     # 4. Day: virtualized table, bounded DOM rows, sortable.
@@ -136,6 +147,12 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert covered + left == amount, (covered, left, amount)
     assert amount > 0 and parts["sales"] > 0
     assert js(drv, "return document.querySelector('[data-testid=payout-check]').dataset.ok") == "true"
+    # The sales table's totals count every sale of the payout, and its fees differ from "fees taken"
+    # only with the note that says by how much.
+    assert minor(drv, "payout-captures-gross") == parts["sales"], (parts, minor(drv, "payout-captures-gross"))
+    cap_fees = -minor(drv, "payout-captures-fees")
+    note = js(drv, "const n = document.querySelector('[data-testid=payout-fee-note]'); return n && Number(n.dataset.diff)")
+    assert (note or 0) == -parts["fees"] - cap_fees, (note, parts["fees"], cap_fees)
     screenshot(drv, "16-payout")
 
     # 6. Capture detail from the payout's captures.
@@ -154,7 +171,15 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     box.send_keys(capture_psp[:-2])
     click(drv, "search-go")
     wait_for(drv, "document.querySelectorAll('[data-testid=search-hit]').length > 0", 10)
+    assert js(drv, "return document.activeElement.dataset.testid") == "search-input", "focus stays in the search box"
     screenshot(drv, "18-search")
+    # A search that finds more than can be listed says so, and lists 200.
+    box = drv.find_element("css selector", '[data-testid="search-input"]')
+    box.clear()
+    box.send_keys("0")  # in nearly every payment id
+    click(drv, "search-go")
+    wait_for(drv, "!!document.querySelector('[data-testid=search-capped]')", 10, "a broad search did not say it was cut")
+    assert js(drv, "return document.querySelectorAll('[data-testid=search-hit]').length") == 200
 
     # 8. Export the month to a workbook, then compare its totals with the month screen.
     out = Path(data_dir) / "export" / f"avstem-{LEDGER}-{month}.xlsx"

@@ -1,7 +1,7 @@
 // The shell: header with navigation, profile and language switchers, the demo banner, and the
 // screen for the current address.
 import "./style.css";
-import { api, type UserError } from "./api";
+import { api, type AppInfo, type UserError } from "./api";
 import { h, replace } from "./dom";
 import { lang, setLang, t } from "./i18n";
 import { parse, type Route } from "./router";
@@ -16,6 +16,7 @@ import { ledgersView } from "./views/ledgers";
 import { monthView } from "./views/month";
 import { payoutView } from "./views/payout";
 import { searchView } from "./views/search";
+import { aboutView } from "./views/about";
 import { welcomeView } from "./views/welcome";
 
 // The CSP must never block anything the app itself does; the end-to-end suite checks this count.
@@ -28,8 +29,9 @@ const root = document.getElementById("app") as HTMLElement;
 const header = h("header", { class: "topbar" });
 const banner = h("div", { class: "demo-banner", role: "status", "data-testid": "demo-banner", hidden: true });
 const main = h("main", { id: "view", class: "view", tabindex: "-1" });
-const footer = h("footer", { class: "footer muted small", "data-testid": "footer" });
 let lastLedger: string | null = null;
+// Version and data folder (what support asks for first): shown on the About screen.
+let info: AppInfo | null = null;
 
 async function refreshProfiles(): Promise<void> {
   setProfiles(await api.listProfiles());
@@ -74,12 +76,15 @@ function renderChrome(): void {
     route_();
   });
   const exportHash = lastLedger ? `#/export/${encodeURIComponent(lastLedger)}/${app.defaultMonth}` : "#/ledgers";
-  replace(
-    header,
-    h("a", { href: startHash(), class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
-    h(
+  // In a narrow window the links fold into a menu (CSS shows the button below 960 px).
+  const menuButton = h("button", { type: "button", class: "menu-button secondary", "aria-expanded": "false", "aria-controls": "main-nav", "data-testid": "nav-menu" }, "☰ ", t("nav.menu"));
+  menuButton.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    menuButton.setAttribute("aria-expanded", String(open));
+  });
+  const nav = h(
       "nav",
-      { class: "nav", "aria-label": t("nav.main") },
+      { class: "nav", id: "main-nav", "aria-label": t("nav.main") },
       app.profiles.length
         ? [
             currentProfile()?.kind === "accounting"
@@ -91,7 +96,19 @@ function renderChrome(): void {
           ]
         : null,
       navLink("#/keys", t("nav.addKeys"), "nav-keys", name === "keys"),
-    ),
+      navLink("#/about", t("nav.about"), "nav-about", name === "about"),
+    );
+  nav.addEventListener("click", (ev) => {
+    if ((ev.target as HTMLElement).closest("a")) {
+      nav.classList.remove("open");
+      menuButton.setAttribute("aria-expanded", "false");
+    }
+  });
+  replace(
+    header,
+    h("a", { href: startHash(), class: "brand", "data-testid": "brand" }, h("img", { src: "/icon.png", alt: "", width: 24, height: 24 }), "Avstem"),
+    menuButton,
+    nav,
     h("span", { class: "spacer" }),
     app.profiles.length ? h("label", { class: "inline" }, h("span", { class: "sr-only" }, t("nav.profile")), profileSelect) : null,
     langSelect,
@@ -106,6 +123,8 @@ function show(route: Route): void {
       return welcomeView(main, refreshProfiles);
     case "keys":
       return keysView(main, refreshProfiles);
+    case "about":
+      return aboutView(main, info);
     case "ledgers":
       return ledgersView(main);
     case "clients":
@@ -156,11 +175,10 @@ async function start(): Promise<void> {
         },
       },
       t("nav.skip"),
-    ), header, banner, main, footer);
+    ), header, banner, main);
   try {
     // Version and data folder: what support asks for first. The default month comes from Rust's clock.
-    const info = await api.appInfo();
-    footer.textContent = `${info.name} ${info.version} · ${info.dataDir}`;
+    info = await api.appInfo();
     app.defaultMonth = info.defaultMonth;
     await refreshProfiles();
   } catch (e) {

@@ -5,6 +5,7 @@ describe("routes", () => {
   it("round-trip through the hash", () => {
     const routes: Route[] = [
       { name: "welcome" },
+      { name: "about" },
       { name: "ledgers" },
       { name: "clients", month: "2024-05" },
       { name: "month", ledgerId: "12345", month: "2022-10" },

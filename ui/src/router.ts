@@ -3,6 +3,7 @@
 export type Route =
   | { name: "welcome" }
   | { name: "keys" }
+  | { name: "about" }
   | { name: "ledgers" }
   | { name: "clients"; month: string }
   | { name: "month"; ledgerId: string; month: string }
@@ -18,6 +19,7 @@ export function href(r: Route): string {
   switch (r.name) {
     case "welcome":
     case "keys":
+    case "about":
     case "ledgers":
       return `#/${r.name}`;
     case "clients":
@@ -55,6 +57,7 @@ export function parse(hash: string): Route | null {
   switch (name) {
     case "welcome":
     case "keys":
+    case "about":
     case "ledgers":
       return { name };
     case "clients":

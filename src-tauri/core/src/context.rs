@@ -18,7 +18,11 @@ pub struct Context {
     secrets: Arc<dyn SecretStore>,
     /// The in-process simulator behind the demo profile, started on first use.
     demo_sim: Arc<tokio::sync::Mutex<Option<crate::sim::SimHandle>>>,
+    keyring_timeout: std::time::Duration,
 }
+
+/// How long saving a profile waits for the OS keyring before saying it did not answer.
+pub const KEYRING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -41,6 +45,7 @@ impl Context {
             clock: Clock::System,
             secrets,
             demo_sim: Arc::new(tokio::sync::Mutex::new(None)),
+            keyring_timeout: KEYRING_TIMEOUT,
         }
     }
 
@@ -142,12 +147,27 @@ impl Context {
     pub async fn save_tested_profile(&self, new: crate::profile::NewProfile) -> Result<Profile> {
         let ledgers = new.test_connection().await?;
         let ctx = self.clone();
-        blocking(move || {
+        let save = blocking(move || {
             let profile = crate::profile::add_profile(&ctx.data_dir, &new, ctx.secrets())?;
             ctx.open_store()?.upsert_ledgers(&profile.name, &ledgers)?;
             Ok(profile)
-        })
-        .await
+        });
+        // A locked keyring may show a prompt and wait for it; the window must not wait silently.
+        match tokio::time::timeout(self.keyring_timeout, save).await {
+            Ok(saved) => saved,
+            Err(_) => Err(Error::Keyring(format!(
+                "The keyring did not answer within {} seconds, so the keys may not be saved yet. If \
+                 your desktop shows a keyring prompt, unlock it: the profile is saved once it is \
+                 unlocked. Otherwise save again.",
+                self.keyring_timeout.as_secs().max(1)
+            ))),
+        }
+    }
+
+    /// How long saving a profile waits for the keyring (20 s; tests shorten it).
+    pub fn with_keyring_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.keyring_timeout = timeout;
+        self
     }
 
     /// The base URL of the demo simulator, starting it if needed. Its data is the same in every

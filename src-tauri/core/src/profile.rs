@@ -152,19 +152,28 @@ fn missing_env(p: &Profile) -> Error {
     ))
 }
 
-/// Check a name is usable as a file-independent key and a keyring user.
+/// Check a name is usable as a profile's name: any text a person would give it ("Fjordkaffe AS",
+/// "Regnskap Nord – kunder"), 1–64 characters, without control characters or spaces at its ends.
+/// It is a key in profiles.json and part of the keyring user, never a file name.
 pub fn validate_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
+    let count = name.chars().count();
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    let problem = if name.trim().is_empty() {
+        Some("it is empty")
+    } else if count > 64 {
+        Some("it is longer than 64 characters")
+    } else if name.chars().any(char::is_control) {
+        Some("it contains a control character (a line break or tab)")
+    } else if name.trim() != name {
+        Some("it starts or ends with a space")
     } else {
-        Err(Error::Input(format!(
-            "\"{name}\" is not a usable profile name: use 1–64 letters, digits, '-', '_' or '.'."
-        )))
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(why) => Err(Error::Input(format!(
+            "\"{shown}\" cannot be a profile name: {why}. Any other text of 1–64 characters will do."
+        ))),
     }
 }
 
@@ -389,7 +398,13 @@ mod tests {
     #[test]
     fn profile_names_are_checked() {
         assert!(validate_name("cafe-oslo_1").is_ok());
-        assert!(validate_name("").is_err());
-        assert!(validate_name("a/b").is_err());
+        assert!(validate_name("Fjordkaffe AS").is_ok());
+        assert!(validate_name("Regnskap Nord – kunder (ÆØÅ)").is_ok());
+        assert!(validate_name(&"x".repeat(64)).is_ok());
+        for bad in ["", "   ", " Fjordkaffe", "Fjordkaffe ", "a\nb", "tab\there"] {
+            let e = validate_name(bad).expect_err(bad).to_string();
+            assert!(e.contains("cannot be a profile name"), "{bad:?}: {e}");
+        }
+        assert!(validate_name(&"x".repeat(65)).expect_err("65").to_string().contains("longer than 64"));
     }
 }

@@ -34,14 +34,35 @@ function field(
     });
     controls.push(toggle);
   }
+  const problem = h("p", { class: "field-error", id: `${id}-error`, role: "alert", "data-testid": `keys-${id}-error`, hidden: true });
   const row = h(
     "div",
     { class: "field" },
     h("label", { for: id }, t(label)),
     h("div", { class: "control" }, ...controls),
+    problem,
     h("p", { class: "help", id: `${id}-help` }, t(help)),
   );
+  // Typing clears the field's complaint.
+  input.addEventListener("input", () => markField(input, null));
   return { row, input };
+}
+
+/** A validation problem sits on its field: the message under it, the field marked invalid and
+ * described by it, and focus on it. `null` clears it. */
+export function markField(input: HTMLInputElement, message: string | null): void {
+  const problem = document.getElementById(`${input.id}-error`);
+  if (!problem) return;
+  problem.textContent = message ?? "";
+  problem.hidden = message === null;
+  if (message === null) {
+    input.removeAttribute("aria-invalid");
+    input.setAttribute("aria-describedby", `${input.id}-help`);
+  } else {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", `${input.id}-error ${input.id}-help`);
+    input.focus();
+  }
 }
 
 export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>): void {
@@ -86,13 +107,13 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
     baseUrl: baseUrl.input.value.trim(),
   });
 
-  /** Say which field is missing before bothering the server. */
-  const missing = (): string | null => {
+  /** Which field is missing, before bothering the server. */
+  const missing = (): { input: HTMLInputElement; label: string } | null => {
     const f = form();
-    if (!f.name) return t("keys.name");
-    if (!f.clientId) return t("keys.clientId");
-    if (!f.clientSecret) return t("keys.clientSecret");
-    if (kind === "merchant" && !f.subscriptionKey) return t("keys.subscriptionKey");
+    if (!f.name) return { input: name.input, label: t("keys.name") };
+    if (!f.clientId) return { input: clientId.input, label: t("keys.clientId") };
+    if (!f.clientSecret) return { input: secret.input, label: t("keys.clientSecret") };
+    if (kind === "merchant" && !f.subscriptionKey) return { input: sub.input, label: t("keys.subscriptionKey") };
     return null;
   };
 
@@ -102,7 +123,8 @@ export function keysView(root: HTMLElement, refreshProfiles: () => Promise<void>
   const run = async (what: "test" | "save") => {
     const gap = missing();
     if (gap) {
-      replace(status, errorBox({ kind: "input", message: t("keys.required", { field: gap }), contextId: null }));
+      replace(status);
+      markField(gap.input, t("keys.required", { field: gap.label }));
       return;
     }
     testButton.disabled = saveButton.disabled = true;

@@ -7,6 +7,9 @@ import { href } from "../router";
 import { money, screen, typeWords } from "./common";
 import { errorBox } from "./errors";
 
+/** The most results listed; `search_entries` returns one more to tell that there are more. */
+export const SEARCH_SHOWN = 200;
+
 export function searchView(root: HTMLElement, text: string): void {
   const input = h("input", { type: "search", value: text, placeholder: t("search.placeholder"), "aria-label": t("search.placeholder"), "data-testid": "search-input", class: "wide" });
   const results = h("div", { "aria-live": "polite", "data-testid": "search-results" });
@@ -16,18 +19,25 @@ export function searchView(root: HTMLElement, text: string): void {
     location.hash = href({ name: "search", text: input.value.trim() });
   });
   root.replaceChildren(screen(t("search.title"), h("p", { class: "lead" }, t("search.lead")), form, results));
+  // Focus stays in the box, with the caret after the text, so the search can be refined at once.
   input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
   if (!text) return;
   void (async () => {
     try {
-      const hits = await api.search(text);
+      const found = await api.search(text);
+      // Rust returns one more than is shown, so the screen can say the list is cut.
+      const capped = found.length > SEARCH_SHOWN;
+      const hits = found.slice(0, SEARCH_SHOWN);
       const l = lang();
       replace(
         results,
         hits.length === 0
           ? h("p", { class: "muted" }, t("search.none", { text }))
           : [
-              h("p", { class: "muted" }, t("search.results", { count: hits.length })),
+              capped
+                ? h("p", { class: "notice", "data-testid": "search-capped" }, t("search.capped", { shown: SEARCH_SHOWN }))
+                : h("p", { class: "muted", "data-testid": "search-count" }, t("search.results", { count: hits.length })),
               h(
                 "table",
                 { class: "table" },
