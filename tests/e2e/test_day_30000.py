@@ -39,7 +39,7 @@ def test_thirty_thousand_entries_scroll_with_a_bounded_dom(session, app_env):
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
-        # Bulk Bench AS's own sales-unit keys: merchant keys see only their own MSN's ledger.
+        # Lysgården Interiør AS's own sales-unit keys (the busy webshop): merchant keys see only their own MSN's ledger.
         env = dict(app_env, AVSTEM_CLIENT_SECRET="bench-merchant-secret", AVSTEM_SUBSCRIPTION_KEY="bench-subscription-key")
         cli(env, "profile", "add", "bulk", "--kind", "merchant", "--client-id", "bench-merchant",
             "--msn", "900001", "--base-url", f"http://127.0.0.1:{port}", "--env-secrets")

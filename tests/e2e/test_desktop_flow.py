@@ -163,6 +163,12 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert js(drv, "return document.querySelector('[data-testid=capture-payout]').innerText").startswith("#")
     capture_psp = js(drv, "return document.body.dataset.captureLoaded")
     screenshot(drv, "17-capture")
+    # Back goes where the user came from: the payout, then the month.
+    js(drv, "delete document.body.dataset.payoutLoaded")
+    click(drv, "back")
+    wait_for(drv, f"document.body.dataset.route === 'payout' && document.body.dataset.payoutLoaded === {psp!r}", 20, "Back did not return to the payout")
+    click(drv, "back")
+    wait_for(drv, "document.body.dataset.route === 'month'", 20, "Back did not return to the month")
 
     # 7. Search the cache by pspReference.
     go(drv, "#/search")

@@ -5,16 +5,22 @@ import type { Entry } from "../bindings/Entry";
 import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
 import { href } from "../router";
-import { loading, money, screen, typeWords } from "./common";
+import { backLink, loading, money, screen, typeWords } from "./common";
 import { errorBox } from "./errors";
 import { orderLinesPart } from "./sales";
 
 export function captureView(root: HTMLElement, psp: string): void {
   const body = h("div", {}, loading());
-  root.replaceChildren(screen(t("capture.title", { psp }), body));
+  const back = backLink(href({ name: "search", text: psp }));
+  root.replaceChildren(screen(t("capture.title", { psp }), h("div", { class: "toolbar" }, back), body));
   void (async () => {
     try {
-      replace(body, render(await api.captureDetail(psp)));
+      const d = await api.captureDetail(psp);
+      const date = d.capture?.captureDate ?? d.entries[0]?.ledgerDate;
+      const ledgerId = d.ledger?.ledgerId ?? d.entries[0]?.ledgerId;
+      // Opened directly, Back goes to the sale's day.
+      if (date && ledgerId) back.href = href({ name: "day", ledgerId, date, topic: "funds" });
+      replace(body, render(d));
       document.body.dataset.captureLoaded = psp;
     } catch (e) {
       replace(body, errorBox(e as UserError));

@@ -48,3 +48,16 @@ export function openNoteText(note: OpenNote, short = false): string {
   const key = `open.${note.why}${short ? ".short" : ""}` as MessageKey;
   return t(key, { date: note.closes ? formatDate(note.closes, lang(), "long") : "" });
 }
+
+/** "‹ Back": the screen the user came from (browser history), or `fallback` when this screen was
+ * opened directly (a link from outside, a fresh start). */
+export function backLink(fallback: string): HTMLAnchorElement {
+  const a = h("a", { href: fallback, class: "button secondary back", "data-testid": "back" }, "‹ ", t("common.back"));
+  a.addEventListener("click", (ev) => {
+    if (history.length > 1) {
+      ev.preventDefault();
+      history.back();
+    }
+  });
+  return a;
+}

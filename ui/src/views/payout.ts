@@ -5,7 +5,7 @@ import { h, replace } from "../dom";
 import { formatDate, formatMoney } from "../format";
 import { lang, t } from "../i18n";
 import { href } from "../router";
-import { loading, money, screen } from "./common";
+import { backLink, loading, money, screen } from "./common";
 import { payoutBankPart } from "./bank";
 import { errorBox } from "./errors";
 import { salesByRatePart } from "./sales";
@@ -25,11 +25,14 @@ export function payoutParts(d: PayoutDetail): { key: string; minor: number }[] {
 export function payoutView(root: HTMLElement, ledgerId: string, psp: string): void {
   const body = h("div", {}, loading());
   const title = h("span", {}, t("payout.title", { label: psp }));
-  root.replaceChildren(screen(title, body));
+  const back = backLink(href({ name: "ledgers" }));
+  root.replaceChildren(screen(title, h("div", { class: "toolbar" }, back), body));
   void (async () => {
     try {
       const d = await api.payoutDetail(ledgerId, psp);
       title.textContent = t("payout.title", { label: d.payout.label });
+      // Opened directly, Back goes to the payout's month.
+      back.href = href({ name: "month", ledgerId, month: d.payout.date.slice(0, 7) });
       replace(body, render(d, ledgerId));
       document.body.dataset.payoutLoaded = psp;
     } catch (e) {

@@ -8,7 +8,7 @@
 //! | 12345  | Example Shop (doc merchant) | NOK | daily | net | only 2022-10-01, exactly the documented example |
 //! | 302321 | Fjordkaffe AS (demo merchant keys) | NOK | daily | net | `api:123455` + Vippsnummer `NO:57861`, lagging fees, corrections |
 //! | 302322 | Fjordkaffe AS (Vippsnummer only) | NOK | weekly (Monday) | gross | `fees-invoiced` on the last date of each month |
-//! | 900001 | Bulk Bench AS | NOK | daily | net | volume from `bulk_entries_per_day` funds entries a date |
+//! | 900001 | Lysgården Interiør AS (a busy webshop) | NOK | daily | net | volume from `bulk_entries_per_day` funds entries a date |
 //! | 402001 | Hygge Bageri ApS | DKK | weekly (Monday) | net | times served with `+0100/+0200` offsets, lagging fees |
 //! | 402002 | Hygge Bageri ApS | DKK | monthly (1st) | gross | starts 2023-04-01 |
 //! | 502001 | Sauna Oy | EUR | monthly (1st) | net | Vippsnummer `FI:70123`, `loyalty-adjustment` entries |

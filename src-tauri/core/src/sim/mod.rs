@@ -63,7 +63,7 @@ pub mod demo {
     pub const DOC_MERCHANT_CLIENT_SECRET: &str = "doc-example-secret";
     pub const DOC_MERCHANT_SUBSCRIPTION_KEY: &str = "doc-example-subscription-key";
     pub const DOC_MERCHANT_MSN: &str = "57860";
-    /// Bulk Bench AS: only the bulk ledger 900001.
+    /// Lysgården Interiør AS, a busy webshop: only the bulk ledger 900001.
     pub const BENCH_CLIENT_ID: &str = "bench-merchant";
     pub const BENCH_CLIENT_SECRET: &str = "bench-merchant-secret";
     pub const BENCH_SUBSCRIPTION_KEY: &str = "bench-subscription-key";

@@ -153,7 +153,7 @@ fn norwegian_seeds() -> Vec<LedgerSeed> {
                 "NOK",
                 BENCH_ORG,
                 ("BBAN:NO", "12345678903"),
-                &[("Bulk Bench nettbutikk", "api:900001")],
+                &[("Lysgården nettbutikk", "api:900001")],
                 PayoutFrequency::Daily,
                 Settlement::Net,
             )
@@ -359,7 +359,7 @@ pub(super) fn merchants_and_partner() -> (Vec<SimMerchant>, SimPartner) {
             ledger_ids: ids(&[DOC_LEDGER_ID]),
         },
         SimMerchant {
-            name: "Bulk Bench AS".to_string(),
+            name: "Lysgården Interiør AS".to_string(),
             client_id: demo::BENCH_CLIENT_ID.to_string(),
             client_secret: demo::BENCH_CLIENT_SECRET.to_string(),
             subscription_key: demo::BENCH_SUBSCRIPTION_KEY.to_string(),
