@@ -532,6 +532,8 @@ const en = {
   "about.today": "Today, by Avstem's clock",
   "about.showFolder": "Show the folder",
   "about.keys": "Your keys are not in this folder: they are kept in the computer's keyring.",
+  "month.feeInvoices.total": "Total, {count} invoices",
+  "month.feeInvoices.total.one": "Total, 1 invoice",
 };
 
 export type MessageKey = keyof typeof en;
@@ -1066,6 +1068,8 @@ const nb: Record<MessageKey, string> = {
   "about.today": "I dag, etter Avstems klokke",
   "about.showFolder": "Vis mappen",
   "about.keys": "Nøklene dine ligger ikke i denne mappen: de er i maskinens nøkkelring.",
+  "month.feeInvoices.total": "Sum, {count} fakturaer",
+  "month.feeInvoices.total.one": "Sum, 1 faktura",
 };
 
 export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, nb };

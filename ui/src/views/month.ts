@@ -506,6 +506,17 @@ function renderMonth(view: MonthView, ledgerId: string, month: string): HTMLElem
           h(
             "table",
             { class: "table", "data-testid": "fee-invoices" },
+            h(
+              "tfoot",
+              {},
+              h(
+                "tr",
+                { class: "total-row" },
+                h("td", { colspan: 2 }, t("month.feeInvoices.total", { count: report.feeInvoices.length })),
+                h("td", { class: "right" }, money(report.feeInvoices.reduce((a, f) => a + f.amount, 0), cur, "fee-invoices-total")),
+                h("td", {}),
+              ),
+            ),
             h("tbody", {}, report.feeInvoices.map((f) =>
               h(
                 "tr",
