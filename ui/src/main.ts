@@ -157,8 +157,10 @@ function route_(): void {
   show(route);
   window.scrollTo(0, 0);
   document.body.dataset.route = route.name;
-  // Move focus to the new screen's heading so keyboard and screen-reader users land on it.
-  main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+  // Move focus to the new screen's heading so keyboard and screen-reader users land on it, unless
+  // the screen put it somewhere itself (search keeps it in its box).
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement && active !== main && main.contains(active))) main.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
 }
 
 async function start(): Promise<void> {
