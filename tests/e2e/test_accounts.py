@@ -93,11 +93,11 @@ def test_posting_settings_are_saved_per_ledger_and_for_all_ledgers_of_a_currency
     # Another NOK ledger: a clearing account saved for all NOK ledgers of the profile.
     open_export(drv, "302322", "Not saved yet")
     set_value(drv, "account-clearing", "1570")
-    assert js(drv, "return document.querySelector('[data-testid=accounts-save-profile]').textContent") == "Save for all NOK ledgers"
+    assert js(drv, "return document.querySelector('[data-testid=accounts-save-profile]').textContent") == "Save for all NOK shops"
     click(drv, "accounts-save-profile")
     wait_for(drv, "document.querySelector('[data-testid=accounts-done]')", 10, "saving the profile's defaults did not finish")
     assert "defaults for all NOK shops" in status(drv), status(drv)
-    wait_for(drv, "document.querySelector('[data-testid=accounts-source]').textContent.includes('Your defaults for all NOK ledgers')", 10)
+    wait_for(drv, "document.querySelector('[data-testid=accounts-source]').textContent.includes('Your defaults for all NOK shops')", 10)
     other = cli_accounts(app_env, "302322")
     assert (other["source"], other["accounts"]["clearing"]) == ("profile", "1570"), other
     scroll_to_panel(drv)
@@ -107,11 +107,11 @@ def test_posting_settings_are_saved_per_ledger_and_for_all_ledgers_of_a_currency
 
     # 302321 keeps its own settings until they are forgotten; then it follows the profile's.
     assert cli_accounts(app_env, "302321")["accounts"]["clearing"] == "1580"
-    open_export(drv, "302321", "Saved for this ledger")
+    open_export(drv, "302321", "Saved for this shop")
     assert js(drv, "return document.querySelector('[data-testid=vat-fees]').value") == "6"
     assert js(drv, "return document.querySelector('[data-testid=voucher-date-bank]').checked") is True
     click(drv, "accounts-forget")
-    wait_for(drv, "document.querySelector('[data-testid=accounts-source]').textContent.includes('Your defaults for all NOK ledgers')", 10,
+    wait_for(drv, "document.querySelector('[data-testid=accounts-source]').textContent.includes('Your defaults for all NOK shops')", 10,
              "forgetting did not go back to the profile's defaults")
     assert js(drv, "return document.querySelector('[data-testid=account-clearing]').value") == "1570"
     back = cli_accounts(app_env, "302321")
