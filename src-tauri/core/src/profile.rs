@@ -405,6 +405,9 @@ mod tests {
             let e = validate_name(bad).expect_err(bad).to_string();
             assert!(e.contains("cannot be a profile name"), "{bad:?}: {e}");
         }
-        assert!(validate_name(&"x".repeat(65)).expect_err("65").to_string().contains("longer than 64"));
+        assert!(validate_name(&"x".repeat(65))
+            .expect_err("65")
+            .to_string()
+            .contains("longer than 64"));
     }
 }

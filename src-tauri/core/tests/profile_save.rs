@@ -71,7 +71,10 @@ async fn a_profile_is_named_in_plain_words_and_a_silent_keyring_is_said() {
     assert!(err.to_string().contains("starts or ends with a space"), "{err}");
 
     // A keyring that takes 1.5 s per secret, and a 0.3 s timeout: the sentence comes at once.
-    let slow = Arc::new(SlowSecrets { inner: MemorySecrets::default(), delay: Duration::from_millis(1500) });
+    let slow = Arc::new(SlowSecrets {
+        inner: MemorySecrets::default(),
+        delay: Duration::from_millis(1500),
+    });
     let ctx = Context::with_secret_store(dir.path().join("b"), slow.clone())
         .with_keyring_timeout(Duration::from_millis(300));
     let started = std::time::Instant::now();
@@ -84,11 +87,22 @@ async fn a_profile_is_named_in_plain_words_and_a_silent_keyring_is_said() {
     let text = err.to_string();
     assert!(text.starts_with("The keyring did not answer within"), "{text}");
     assert!(text.contains("unlock"), "{text}");
-    assert!(waited < Duration::from_millis(1400), "the window waited {waited:?}");
+    assert!(
+        waited < Duration::from_millis(1400),
+        "the window waited {waited:?}"
+    );
     assert!(!text.contains("demo-merchant-secret"));
     // As the sentence says: once the keyring answers, the profile is saved (nothing half-done).
     tokio::time::sleep(Duration::from_millis(3500)).await;
     let book = ProfileBook::load(&ctx.data_dir).expect("profiles.json");
-    assert!(book.get("kafe").is_ok(), "the profile is saved once the keyring answers");
-    assert_eq!(slow.get("kafe", SecretKind::SubscriptionKey).expect("kept").expose(), "demo-subscription-key");
+    assert!(
+        book.get("kafe").is_ok(),
+        "the profile is saved once the keyring answers"
+    );
+    assert_eq!(
+        slow.get("kafe", SecretKind::SubscriptionKey)
+            .expect("kept")
+            .expose(),
+        "demo-subscription-key"
+    );
 }
