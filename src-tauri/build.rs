@@ -24,6 +24,8 @@ fn main() {
             "sync_month",
             "cancel_sync",
             "choose_export_path",
+            "suggest_export_path",
+            "open_exported_file",
             "forget_personal_data",
             "export_month",
             "missing_dates",

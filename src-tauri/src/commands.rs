@@ -21,6 +21,7 @@ pub mod bank;
 pub mod books;
 pub mod clients;
 pub mod sales;
+pub mod saved;
 
 /// Every command answers with its value or a sentence for the user — never a stack trace.
 pub type CmdResult<T> = Result<T, UserError>;
@@ -333,7 +334,7 @@ pub struct ChosenPaths {
 }
 
 impl ChosenPaths {
-    fn remember(&self, path: &std::path::Path) {
+    pub(crate) fn remember(&self, path: &std::path::Path) {
         if let Ok(mut stems) = self.stems.lock() {
             stems.insert(path.with_extension(""));
         }
@@ -363,6 +364,7 @@ pub(crate) fn test_save_dir() -> Option<PathBuf> {
 #[tauri::command]
 pub async fn choose_export_path<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
     chosen: State<'_, ChosenPaths>,
     suggested_name: String,
     format: ExportFormat,
@@ -381,11 +383,15 @@ pub async fn choose_export_path<R: tauri::Runtime>(
                 "xml" => "XML",
                 _ => "CSV",
             };
-            let dialog = app
+            let mut dialog = app
                 .dialog()
                 .file()
                 .set_file_name(&name)
                 .add_filter(filter, &[ext]);
+            // The folder picked last time, so a month-end of many exports is not a walk per file.
+            if let Some(dir) = saved::last_folder(&state.ctx.data_dir) {
+                dialog = dialog.set_directory(dir);
+            }
             tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
                 .await
                 .map_err(internal)?
@@ -394,6 +400,9 @@ pub async fn choose_export_path<R: tauri::Runtime>(
     };
     Ok(path.map(|p| {
         chosen.remember(&p);
+        if let Some(dir) = p.parent() {
+            saved::remember_folder(&state.ctx.data_dir, dir);
+        }
         p.display().to_string()
     }))
 }
@@ -406,6 +415,7 @@ pub async fn export_month<R: tauri::Runtime>(
     state: State<'_, AppState>,
     jobs: State<'_, SyncJobs>,
     chosen: State<'_, ChosenPaths>,
+    exported: State<'_, saved::ExportedFiles>,
     request: ExportRequest,
 ) -> CmdResult<ExportSummary> {
     let path = PathBuf::from(request.path.trim());
@@ -437,7 +447,7 @@ pub async fn export_month<R: tauri::Runtime>(
         jobs.finish();
         synced.map_err(|e| e.to_user())?;
     }
-    blocking(move || {
+    let summary = blocking(move || {
         let store = ctx.open_store_for_reading()?;
         let opts = ExportOptions {
             gdpr: request.gdpr,
@@ -454,7 +464,10 @@ pub async fn export_month<R: tauri::Runtime>(
             &path,
         )
     })
-    .await
+    .await?;
+    // "Open file" on the success panel may open this one (and nothing a page names itself).
+    exported.remember(std::path::Path::new(&summary.path));
+    Ok(summary)
 }
 
 /// The dates of the month that must be synced before an export, up to the ledger's today.

@@ -64,6 +64,7 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
         .manage(AppState { ctx })
         .manage(commands::SyncJobs::default())
         .manage(commands::ChosenPaths::default())
+        .manage(commands::saved::ExportedFiles::default())
         .manage(commands::clients::ChosenFolders::default())
         .manage(commands::bank::PickedFiles::default())
         .plugin(tauri_plugin_dialog::init())
@@ -86,6 +87,8 @@ pub fn builder<R: tauri::Runtime>(ctx: Context) -> tauri::Builder<R> {
             commands::sync_month,
             commands::cancel_sync,
             commands::choose_export_path,
+            commands::saved::suggest_export_path,
+            commands::saved::open_exported_file,
             commands::forget_personal_data,
             commands::export_month,
             commands::missing_dates,

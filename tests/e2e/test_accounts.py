@@ -120,7 +120,7 @@ def test_posting_settings_are_saved_per_ledger_and_for_all_ledgers_of_a_currency
     # Bokmål: the same panel in Norwegian words.
     js(drv, "const s = document.querySelector('[data-testid=lang-switch]'); s.value = 'nb'; s.dispatchEvent(new Event('change'));")
     wait_for(drv, "document.documentElement.lang === 'nb'", 10)
-    open_export(drv, "302321", "Dine standardvalg for alle NOK-regnskap")
+    open_export(drv, "302321", "Dine standardvalg for alle NOK-butikker")
     text = js(drv, "return document.querySelector('[data-testid=accounts]').innerText")
     for words in ("Slik føres måneden", "Mva-kode", "Dato på hvert utbetalingsbilag", "Dagen den kom inn på konto"):
         assert words in text, words

@@ -188,10 +188,13 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert js(drv, "return document.querySelectorAll('[data-testid=search-hit]').length") == 200
 
     # 8. Export the month to a workbook, then compare its totals with the month screen.
-    out = Path(data_dir) / "export" / f"avstem-{LEDGER}-{month}.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    save_dir = Path(data_dir) / "export"
+    save_dir.mkdir(parents=True, exist_ok=True)
     go(drv, f"#/export/{LEDGER}/{month}")
     wait_for(drv, "document.body.dataset.route === 'export'")
+    # No folder picked yet: the path waits for "Choose…".
+    time.sleep(0.5)
+    assert js(drv, "return document.querySelector('[data-testid=export-path]').value") == ""
     assert not js(drv, "return document.querySelector('[data-testid=export-gdpr]').checked"), "personal data is off by default"
     # A path the Save dialog did not return is refused: a page cannot make Avstem write elsewhere.
     answer = drv.execute_async_script(
@@ -203,14 +206,46 @@ def test_demo_month_end_from_welcome_to_workbook(session, data_dir):
     assert "Save dialog" in answer and not Path("/tmp/avstem-not-chosen.xlsx").exists(), answer
     click(drv, "export-choose")
     wait_for(drv, "document.querySelector('[data-testid=export-path]').value !== ''", 10)
-    assert js(drv, "return document.querySelector('[data-testid=export-path]').value") == str(out)
+    # The Save dialog was offered "<shop>-<month>.xlsx", the shop as the window names it.
+    shop = js(drv, "const o = document.querySelector('[data-testid=export-ledger]').selectedOptions[0]; return o.textContent.replace(/ \\(\\d+\\)$/, '')")
+    out = Path(js(drv, "return document.querySelector('[data-testid=export-path]').value"))
+    assert out == save_dir / f"{shop}-{month}.xlsx" and not shop.isdigit(), (out, shop)
     click(drv, "export-go")
     wait_for(drv, "document.querySelector('[data-testid=export-done]') || document.querySelector('[data-testid=error-message]')", 60)
     err = js(drv, "return (document.querySelector('[data-testid=error-message]')||{}).innerText")
     assert not err, err
     assert js(drv, "return !!document.querySelector('[data-testid=open-folder]')")
+    # The success panel: the file's name and folder, the month's figures as on the month screen, its checks.
+    done_text = js(drv, "return document.querySelector('[data-testid=export-done]').innerText")
+    assert out.name in done_text and str(save_dir) in done_text, done_text
+    def panel(tid):
+        return int(js(drv, f"return document.querySelector('[data-testid={tid}]').dataset.minor"))
+    assert panel("export-sales") == totals["sales"] and panel("export-payout") == totals["payout"]
+    assert panel("export-refunds") == totals["refunds"] and panel("export-fees") == totals["fees"]
+    checks_line = js(drv, "return document.querySelector('[data-testid=export-checks]').innerText")
+    assert "check" in checks_line.lower(), checks_line
     screenshot(drv, "19-export")
     assert out.exists() and out.stat().st_size > 5000
+    # "Open file" opens this file (the test hook records it instead of starting a spreadsheet program)…
+    click(drv, "open-file")
+    opened = save_dir / "opened.txt"
+    for _ in range(50):
+        if opened.exists():
+            break
+        time.sleep(0.1)
+    assert opened.exists() and opened.read_text() == str(out)
+    # …and no other path, whatever a page asks.
+    answer = drv.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.__TAURI_INTERNALS__.invoke('open_exported_file', {path: '/etc/passwd'})"
+        ".then(() => done('opened'), e => done(JSON.stringify(e)));")
+    assert "exported in this session" in answer, answer
+    # The next visit starts in the same folder with a fresh name beside the first file, never over it.
+    go(drv, f"#/month/{LEDGER}/{month}")
+    wait_for(drv, f"document.body.dataset.monthLoaded === '{LEDGER}|{month}'", 20)
+    go(drv, f"#/export/{LEDGER}/{month}")
+    wait_for(drv, "document.querySelector('[data-testid=export-path]') && document.querySelector('[data-testid=export-path]').value !== ''", 10)
+    assert js(drv, "return document.querySelector('[data-testid=export-path]').value") == str(save_dir / f"{shop}-{month} (2).xlsx")
 
     wb = openpyxl.load_workbook(out, data_only=True)
     ws = wb["Summary"]

@@ -166,6 +166,10 @@ export const api = {
 
   /** The native Save dialog, opened by Rust (which then writes only there); `null` when the user cancels. */
   chooseSavePath: (suggestedName: string, format: ExportFormat) => call<string | null>("choose_export_path", { suggestedName, format }),
+  /** `suggestedName` in the folder picked last time (allowed for export as if picked), or null before the first pick. */
+  suggestExportPath: (suggestedName: string, format: ExportFormat) => call<string | null>("suggest_export_path", { suggestedName, format }),
+  /** Open a file this session exported, in the desktop's program for it; any other path is refused in Rust. */
+  openExportedFile: (path: string) => call<null>("open_exported_file", { path }),
 
   /** The native Open dialog for settlement reports, opened by Rust; empty when the user cancels. */
   choosePortalFiles: () => call<string[]>("choose_portal_files"),

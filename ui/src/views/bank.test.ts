@@ -41,6 +41,6 @@ describe("bank", () => {
       { ok: false, text: "cut.xml was not imported: This camt.053 file could not be read. Nothing was imported." },
     ]);
     setLang("nb");
-    expect(reportLines(report)[0].text).toBe("okt.xml: 40 linjer, 28 nye, 12 fantes fra før. Utelatt: konto NO0215039954321 (ingen regnskap betales inn dit).");
+    expect(reportLines(report)[0].text).toBe("okt.xml: 40 linjer, 28 nye, 12 fantes fra før. Utelatt: konto NO0215039954321 (ingen butikk her betales inn dit).");
   });
 });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { setLang, t, type MessageKey } from "../i18n";
 import { readAccounts, ROLES, sourceText } from "./accounts";
-import { defaultFileName, FORMATS, withExtension } from "./export";
+import { defaultFileName, FORMATS, splitPath, withExtension } from "./export";
 
 describe("export file names", () => {
   it("name the ledger and month", () => {
-    expect(defaultFileName("12345", "2022-10", "xlsx")).toBe("avstem-12345-2022-10.xlsx");
-    expect(defaultFileName("12345", "2022-10", "csv")).toBe("avstem-12345-2022-10.csv");
-    expect(defaultFileName("12345", "2022-10", "saft")).toBe("avstem-12345-2022-10-saft.xml");
-    expect(defaultFileName("402001", "2024-10", "economic")).toBe("avstem-402001-2024-10-economic.csv");
+    expect(defaultFileName("Fjordkaffe AS", "2022-10", "xlsx")).toBe("Fjordkaffe AS-2022-10.xlsx");
+    expect(defaultFileName("Fjordkaffe AS", "2022-10", "csv")).toBe("Fjordkaffe AS-2022-10.csv");
+    expect(defaultFileName("Fjordkaffe AS", "2022-10", "saft")).toBe("Fjordkaffe AS-2022-10-saft.xml");
+    expect(defaultFileName("402001", "2024-10", "economic")).toBe("402001-2024-10-economic.csv");
   });
   it("follow the chosen format", () => {
     expect(withExtension("/tmp/oct.xlsx", "csv")).toBe("/tmp/oct.csv");
@@ -53,7 +53,7 @@ describe("the accounts form", () => {
       "Your defaults for all NOK shops in this profile (nothing saved for this shop alone).",
     );
     setLang("nb");
-    expect(sourceText({ ...view, saved: true, accounts: a, defaults: a, source: "ledger" })).toBe("Lagret for dette regnskapet.");
+    expect(sourceText({ ...view, saved: true, accounts: a, defaults: a, source: "ledger" })).toBe("Lagret for denne butikken.");
     expect(sourceText({ ...view, currency: "DKK", accounts: a, defaults: a, source: "chart" })).toBe(
       "Ikke lagret ennå: dette er standardkontoene fra den danske standardkontoplanen (Erhvervsstyrelsens standardkontoplan).",
     );
@@ -69,5 +69,14 @@ describe("the accounts form", () => {
     }
     setLang("en");
     expect(t("accounts.bank.help")).toBe("The bank account the payouts arrive in.");
+  });
+});
+
+describe("splitPath", () => {
+  it("splits off the file name with either separator", () => {
+    expect(splitPath("/home/kari/Regnskap/Fjordkaffe AS-2026-10.xlsx")).toEqual({ folder: "/home/kari/Regnskap", name: "Fjordkaffe AS-2026-10.xlsx" });
+    expect(splitPath("C:\\Users\\kari\\a.xlsx")).toEqual({ folder: "C:\\Users\\kari", name: "a.xlsx" });
+    expect(splitPath("/a.xlsx")).toEqual({ folder: "/", name: "a.xlsx" });
+    expect(splitPath("a.xlsx")).toEqual({ folder: "", name: "a.xlsx" });
   });
 });
