@@ -31,6 +31,14 @@ for (const el of document.querySelectorAll('body *')) {
   }
   if (!boxed) bad.push(el.tagName.toLowerCase() + (el.dataset.testid ? '[' + el.dataset.testid + ']' : '') + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
 }
+// Figures cut by their own card, button or cell: a number runs past the box it sits in.
+for (const el of document.querySelectorAll('.total .num, .total .label, button, .saved-figure dd')) {
+  if (el.closest('[hidden]')) continue;
+  const box = el.closest('.total, .saved-figure') || el;
+  const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+  if (r.width === 0) continue;
+  if (el.scrollWidth > el.clientWidth + 1 || r.right > b.right + 1) bad.push('cut: ' + el.tagName.toLowerCase() + (el.dataset.testid ? '[' + el.dataset.testid + ']' : '') + ' "' + el.textContent.slice(0, 30) + '"');
+}
 return bad.slice(0, 8);
 """
 

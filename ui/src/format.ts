@@ -1,11 +1,14 @@
 // Money, dates and masks for display. Amounts arrive as integer minor units (øre, cents) and become
 // major units only here, at the very edge, formatted for the user's language.
 
-export type Lang = "en" | "nb";
+export type Lang = "en" | "nb" | "da" | "fi";
 
-/** BCP 47 tag for Intl: Norwegian Bokmål formats as "1 234,50 kr". */
+/** BCP 47 tag for Intl: "1 234,50 kr" (Bokmål), "1.234,50 kr." (Danish), "1 234,50 €" (Finnish). */
 export function intlLocale(lang: Lang): string {
-  return lang === "nb" ? "nb-NO" : "en-GB";
+  if (lang === "nb") return "nb-NO";
+  if (lang === "da") return "da-DK";
+  if (lang === "fi") return "fi-FI";
+  return "en-GB";
 }
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();
@@ -38,15 +41,24 @@ export function formatMoney(minor: number, currency: string, lang: Lang): string
   // A decimal string keeps the value exact for Intl (it accepts numeric strings).
   const decimal = `${negative ? "-" : ""}${whole}.${cents.toString().padStart(2, "0")}`;
   const parts = moneyFormat(lang, currency).formatToParts(decimal as unknown as number);
-  if (lang !== "nb") return parts.map((p) => p.value).join("");
-  // Norwegian puts the currency after the amount ("1 234,50 kr"); older ICU data (e.g. WebKitGTK on
-  // Debian 12) puts it first, so compose it explicitly from the parts.
-  const symbol = parts.find((p) => p.type === "currency")?.value ?? currency;
+  if (lang === "en") return parts.map((p) => p.value).join("");
+  // Norwegian, Danish and Finnish put the currency after the amount ("1 234,50 kr", "1.234,50 kr.",
+  // "1 234,50 €"); older ICU data (e.g. WebKitGTK on Debian 12) may put it first or spell it otherwise,
+  // so compose it explicitly from the parts.
+  const symbol = localSymbol(lang, currency) ?? parts.find((p) => p.type === "currency")?.value ?? currency;
   const number = parts
     .filter((p) => p.type !== "currency" && p.type !== "literal")
     .map((p) => p.value)
     .join("");
   return `${number}\u00a0${symbol}`;
+}
+
+/** The symbol a local reader expects for the home currency; other currencies keep Intl's. */
+function localSymbol(lang: Lang, currency: string): string | null {
+  if (lang === "nb" && currency === "NOK") return "kr";
+  if (lang === "da" && currency === "DKK") return "kr.";
+  if (lang === "fi" && currency === "EUR") return "€";
+  return null;
 }
 
 /** A plain number with two decimals and no currency, for compact table cells. */

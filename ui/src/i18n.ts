@@ -1,6 +1,8 @@
-// The UI's words in English and Norwegian Bokmål. The language follows the system (navigator.language)
-// until the user picks one; the choice is remembered in localStorage.
+// The UI's words in English, Norwegian Bokmål, Danish (lang_da.ts) and Finnish (lang_fi.ts). The language
+// follows the system (navigator.language) until the user picks one; the choice is remembered in localStorage.
 import type { Lang } from "./format";
+import { da } from "./lang_da";
+import { fi } from "./lang_fi";
 
 const en = {
   "nav.ledgers": "Shops",
@@ -1084,24 +1086,50 @@ const nb: Record<MessageKey, string> = {
   "export.openFile": "Åpne filen",
 };
 
-export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, nb };
+export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, nb, da, fi };
+
+/** Messages every language leaves empty on purpose (nothing more to say after a cancel). */
+const EMPTY_ON_PURPOSE = new Set(["error.next.cancelled"]);
+
+/** What is wrong with `other` as a translation of `en`: a missing, extra or empty message, or other
+ * `{placeholders}` than English's (English error summaries are empty — the Rust sentence is English —
+ * so there the translation's words are its own). Empty means complete. */
+export function dictionaryProblems(en: Record<string, string>, other: Record<string, string>): string[] {
+  const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(",");
+  const problems: string[] = [];
+  for (const [key, text] of Object.entries(en)) {
+    const v = other[key];
+    if (typeof v !== "string") problems.push(`missing: ${key}`);
+    else if (v === "" && !EMPTY_ON_PURPOSE.has(key)) problems.push(`empty: ${key}`);
+    else if (text !== "" && names(v) !== names(text)) problems.push(`placeholders differ: ${key}`);
+  }
+  for (const key of Object.keys(other)) if (!(key in en)) problems.push(`extra: ${key}`);
+  return problems;
+}
 
 const STORAGE_KEY = "avstem.lang";
 
-/** The system language decides until the user chooses: any Norwegian (nb, nn, no) → Bokmål. */
+/** The system language decides until the user chooses: any Norwegian (nb, nn, no) → Bokmål, da → Danish,
+ * fi → Finnish, anything else → English. */
 export function langFromNavigator(languages: readonly string[]): Lang {
   for (const l of languages) {
     const base = l.toLowerCase().split("-")[0];
     if (base === "nb" || base === "nn" || base === "no") return "nb";
+    if (base === "da") return "da";
+    if (base === "fi") return "fi";
     if (base === "en") return "en";
   }
   return "en";
 }
 
+export function isLang(v: unknown): v is Lang {
+  return v === "en" || v === "nb" || v === "da" || v === "fi";
+}
+
 function storedLang(): Lang | null {
   try {
     const v = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return v === "en" || v === "nb" ? v : null;
+    return isLang(v) ? v : null;
   } catch {
     return null;
   }
@@ -1122,7 +1150,7 @@ export function setLang(l: Lang): void {
   } catch {
     // Private mode or no storage: the choice lasts for this session only.
   }
-  if (typeof document !== "undefined") document.documentElement.lang = l === "nb" ? "nb" : "en";
+  if (typeof document !== "undefined") document.documentElement.lang = l;
 }
 
 /** Translate `key`, filling `{name}` placeholders from `params`. */

@@ -3,7 +3,7 @@
 import "./style.css";
 import { api, type AppInfo, type UserError } from "./api";
 import { h, replace } from "./dom";
-import { lang, setLang, t } from "./i18n";
+import { isLang, lang, setLang, t } from "./i18n";
 import { parse, type Route } from "./router";
 import { app, currentProfile, isDemo, selectProfile, setProfiles } from "./state";
 import { captureView } from "./views/capture";
@@ -66,12 +66,15 @@ function renderChrome(): void {
   const langSelect = h(
     "select",
     { "aria-label": t("nav.language"), "data-testid": "lang-switch" },
-    h("option", { value: "nb" }, "Norsk bokmål"),
+    // Each language named in its own words, so a reader finds theirs whatever is showing.
     h("option", { value: "en" }, "English"),
+    h("option", { value: "nb" }, "Norsk bokmål"),
+    h("option", { value: "da" }, "Dansk"),
+    h("option", { value: "fi" }, "Suomi"),
   );
   langSelect.value = lang();
   langSelect.addEventListener("change", () => {
-    setLang(langSelect.value === "nb" ? "nb" : "en");
+    setLang(isLang(langSelect.value) ? langSelect.value : "en");
     renderChrome();
     route_();
   });

@@ -9,11 +9,11 @@ import { lang, t } from "../i18n";
 import { money } from "./common";
 import { errorBox } from "./errors";
 
-/** A VAT rate in basis points as a percentage: 2500 → "25 %", 1250 → "12.5 %" / "12,5 %". */
+/** A VAT rate in basis points as a percentage: 2500 → "25 %", 1250 → "12.5 %" / "12,5 %" (not English). */
 export function rateText(bp: number, l: Lang): string {
   const whole = Math.trunc(bp / 100);
   const frac = Math.abs(bp % 100);
-  const sep = l === "nb" ? "," : ".";
+  const sep = l === "en" ? "." : ",";
   if (frac === 0) return `${whole} %`;
   const digits = frac % 10 === 0 ? String(frac / 10) : String(frac).padStart(2, "0");
   return `${whole}${sep}${digits} %`;
@@ -26,7 +26,7 @@ export function quantityText(milli: number | null, l: Lang): string {
   const abs = Math.abs(milli);
   const whole = Math.trunc(abs / 1000);
   const frac = String(abs % 1000).padStart(3, "0").replace(/0+$/, "");
-  return frac ? `${sign}${whole}${l === "nb" ? "," : "."}${frac}` : `${sign}${whole}`;
+  return frac ? `${sign}${whole}${l === "en" ? "." : ","}${frac}` : `${sign}${whole}`;
 }
 
 export type RateTableRow = { label: string; gross: number; net: number | null; vat: number | null; testid: string };
