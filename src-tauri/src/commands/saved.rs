@@ -66,15 +66,10 @@ pub(crate) fn remember_folder(data_dir: &Path, folder: &Path) {
 
 /// The folder last picked in the Save dialog, if it is still a folder.
 pub(crate) fn last_folder(data_dir: &Path) -> Option<PathBuf> {
-    if let Some(dir) = test_save_dir() {
-        // End-to-end tests: the Save dialog "answers" in this folder, so that is the last one picked
-        // once a file has been chosen there.
-        return std::fs::read_to_string(data_dir.join(LAST_FOLDER_FILE))
-            .ok()
-            .map(|_| dir);
-    }
     let text = std::fs::read_to_string(data_dir.join(LAST_FOLDER_FILE)).ok()?;
-    let dir = PathBuf::from(text.trim());
+    // End-to-end tests: the Save dialog "answers" in this folder, so that is the last one picked
+    // once a file has been chosen there.
+    let dir = test_save_dir().unwrap_or_else(|| PathBuf::from(text.trim()));
     dir.is_dir().then_some(dir)
 }
 
